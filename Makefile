@@ -1,0 +1,32 @@
+# The two commands: `make run` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test deps build lint unit e2e
+
+deps:
+	@.ci/install-deps.sh
+
+build: deps
+	cargo leptos build --release
+
+## Build, migrate the SQLite database in ./data, and serve on http://127.0.0.1:3000.
+run: build
+	./target/release/roomcal migrate
+	@echo "roomcal is starting on http://127.0.0.1:3000"
+	./target/release/roomcal serve --addr 127.0.0.1:3000
+
+## Formatting, lints, unit + contract (SQLite and a throwaway PostgreSQL) + API tests, browser tests.
+test: deps lint unit e2e
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p roomcal -p server --all-targets -- -D warnings
+	cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	.ci/with-test-postgres.sh cargo test -p roomcal -p server
+	cargo test -p app --features ssr
+
+e2e: build
+	cd end2end && npx playwright test

@@ -1,0 +1,171 @@
+//! Server functions: thin shells that find the signed-in user, call a core use case and
+//! map its error. The rules live in the `roomcal` core crate.
+
+use crate::dto::{AppError, MeetingDto, RoomDto, RoomSummaryDto, UserDto};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! Request helpers for server functions.
+    use crate::dto::AppError;
+    use http::header::{HeaderValue, COOKIE, SET_COOKIE};
+    use leptos::prelude::*;
+    use roomcal::accounts::{self, token_from_cookie_header};
+    use roomcal::domain::User;
+    use roomcal::Core;
+
+    /// The core services, provided as context by the server.
+    pub fn core() -> Result<Core, AppError> {
+        use_context::<Core>().ok_or_else(|| AppError {
+            status: 500,
+            code: "internal".into(),
+            message: "internal error".into(),
+            fields: Default::default(),
+        })
+    }
+
+    /// The session token from the request's cookies.
+    pub async fn session_token() -> Option<String> {
+        let headers: http::HeaderMap = leptos_axum::extract().await.ok()?;
+        let cookie = headers.get(COOKIE)?.to_str().ok()?;
+        token_from_cookie_header(cookie).map(str::to_string)
+    }
+
+    /// The signed-in user, if any.
+    pub async fn viewer(core: &Core) -> Result<Option<User>, AppError> {
+        let token = session_token().await;
+        Ok(accounts::current_user(core, token.as_deref()).await?)
+    }
+
+    /// Adds a `Set-Cookie` header to the response.
+    pub fn set_cookie(value: &str) {
+        if let (Some(response), Ok(value)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            HeaderValue::from_str(value),
+        ) {
+            response.append_header(SET_COOKIE, value);
+        }
+    }
+
+    /// Whether cookies must be marked `Secure` (the site is served over https).
+    pub fn secure_cookies(core: &Core) -> bool {
+        core.settings.public_url.starts_with("https://")
+    }
+}
+
+/// The signed-in user, or `None`.
+#[server]
+pub async fn get_me() -> Result<Option<UserDto>, AppError> {
+    let core = ssr::core()?;
+    Ok(ssr::viewer(&core).await?.as_ref().map(UserDto::from))
+}
+
+/// Creates an account, signs it in and goes to "my rooms".
+#[server]
+pub async fn sign_up(email: String, name: String, password: String) -> Result<UserDto, AppError> {
+    use roomcal::accounts;
+    let core = ssr::core()?;
+    let signed_in = accounts::sign_up(
+        &core,
+        &accounts::SignUp {
+            email,
+            name,
+            password,
+        },
+    )
+    .await?;
+    ssr::set_cookie(&accounts::session_cookie(
+        &signed_in.token,
+        core.settings.session_lifetime,
+        ssr::secure_cookies(&core),
+    ));
+    leptos_axum::redirect("/rooms");
+    Ok(UserDto::from(&signed_in.user))
+}
+
+/// Signs in and goes to "my rooms".
+#[server]
+pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppError> {
+    use roomcal::accounts;
+    let core = ssr::core()?;
+    let signed_in = accounts::sign_in(&core, &email, &password).await?;
+    ssr::set_cookie(&accounts::session_cookie(
+        &signed_in.token,
+        core.settings.session_lifetime,
+        ssr::secure_cookies(&core),
+    ));
+    leptos_axum::redirect("/rooms");
+    Ok(UserDto::from(&signed_in.user))
+}
+
+/// Signs out and goes home.
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    use roomcal::accounts;
+    let core = ssr::core()?;
+    if let Some(token) = ssr::session_token().await {
+        accounts::sign_out(&core, &token).await?;
+    }
+    ssr::set_cookie(&accounts::clear_session_cookie());
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// The signed-in user's rooms.
+#[server]
+pub async fn list_my_rooms() -> Result<Vec<RoomSummaryDto>, AppError> {
+    use roomcal::{accounts, rooms};
+    let core = ssr::core()?;
+    let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+    let list = rooms::my_rooms(&core, &user).await?;
+    Ok(list
+        .iter()
+        .map(|r| crate::dto::convert::room_summary(&core, r))
+        .collect())
+}
+
+/// Creates a room owned by the signed-in user and opens it.
+#[server]
+pub async fn create_room(name: String) -> Result<RoomSummaryDto, AppError> {
+    use roomcal::{accounts, rooms};
+    let core = ssr::core()?;
+    let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+    let room = rooms::create_room(&core, &user, &name).await?;
+    leptos_axum::redirect(&format!("/room/{}", room.name));
+    Ok(crate::dto::convert::room_summary(&core, &room))
+}
+
+/// A room page for the current viewer.
+#[server]
+pub async fn get_room(name: String) -> Result<RoomDto, AppError> {
+    use roomcal::rooms;
+    let core = ssr::core()?;
+    let viewer = ssr::viewer(&core).await?;
+    let view = rooms::view_room(&core, viewer.as_ref(), &name).await?;
+    Ok(crate::dto::convert::room(&core, &view, viewer.is_some()))
+}
+
+/// Starts an unscheduled meeting in a room (signed-in users only).
+#[server]
+pub async fn start_meeting(room_name: String) -> Result<MeetingDto, AppError> {
+    use roomcal::{accounts, rooms};
+    let core = ssr::core()?;
+    let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+    let meeting = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
+    Ok(crate::dto::convert::meeting(&room_name, &meeting))
+}
+
+/// A meeting, for its page.
+#[server]
+pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<MeetingDto, AppError> {
+    use roomcal::rooms;
+    let core = ssr::core()?;
+    let id = uuid::Uuid::parse_str(&meeting_id).map_err(|_| AppError {
+        status: 404,
+        code: "not_found".into(),
+        message: "there is no such meeting in this room".into(),
+        fields: Default::default(),
+    })?;
+    let (room, meeting) = rooms::open_meeting(&core, &room_name, id).await?;
+    Ok(crate::dto::convert::meeting(&room.name, &meeting))
+}

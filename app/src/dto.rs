@@ -1,0 +1,208 @@
+//! Data shared by pages, server functions and the `/v1` API. Only what a viewer may see
+//! ever goes into these: filtering happens on the server before a DTO is built.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A signed-in user as shown to themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDto {
+    /// Stable identifier.
+    pub id: String,
+    /// Email (lower-cased).
+    pub email: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A room as listed on "my rooms".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummaryDto {
+    /// Stable identifier.
+    pub id: String,
+    /// The slug in `/room/<name>`.
+    pub name: String,
+    /// Full public URL of the room page.
+    pub url: String,
+}
+
+/// A room page's content for one viewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomDto {
+    /// Stable identifier.
+    pub id: String,
+    /// The slug in `/room/<name>`.
+    pub name: String,
+    /// Full public URL of the room page.
+    pub url: String,
+    /// Whether the viewer owns the room.
+    pub is_owner: bool,
+    /// Whether the viewer is signed in (only signed-in people start meetings).
+    pub viewer_signed_in: bool,
+    /// Meetings open now, earliest first.
+    pub active_meetings: Vec<MeetingDto>,
+}
+
+/// A meeting as shown in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingDto {
+    /// Stable identifier.
+    pub id: String,
+    /// The room it belongs to.
+    pub room_name: String,
+    /// `unscheduled` or `calendar`.
+    pub kind: String,
+    /// Start instant (RFC 3339, UTC).
+    pub start_time: String,
+    /// Latest end instant (RFC 3339, UTC).
+    pub end_time: String,
+    /// Whether it can be joined.
+    pub is_active: bool,
+    /// Video platform name.
+    pub platform: String,
+    /// The call URL participants open.
+    pub participant_url: String,
+    /// roomcal's page for the meeting: `/room/<name>/<id>`.
+    pub page_path: String,
+}
+
+/// An error for pages and API clients: a message, and per-field messages for forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppError {
+    /// HTTP status the error maps to.
+    pub status: u16,
+    /// Machine-readable kind (`validation`, `conflict`, `not_found`, …).
+    pub code: String,
+    /// What happened and what to do, for a person.
+    pub message: String,
+    /// Field name → message, for form inputs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+}
+
+impl AppError {
+    /// The message for one form field, if any.
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.fields.get(name).cloned()
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        AppError {
+            status: 500,
+            code: "request_failed".into(),
+            message: format!("the request failed: {value}"),
+            fields: BTreeMap::new(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod convert {
+    //! Domain → DTO conversions and error mapping, server side only.
+    use super::*;
+    use roomcal::domain::{Meeting, MeetingKind, Room, User};
+    use roomcal::rooms::RoomView;
+    use roomcal::{Core, CoreError};
+
+    impl From<&User> for UserDto {
+        fn from(u: &User) -> Self {
+            UserDto {
+                id: u.id.to_string(),
+                email: u.email.clone(),
+                name: u.display_name.clone(),
+            }
+        }
+    }
+
+    /// A room as listed for its owner.
+    pub fn room_summary(core: &Core, room: &Room) -> RoomSummaryDto {
+        RoomSummaryDto {
+            id: room.id.to_string(),
+            name: room.name.clone(),
+            url: core.room_url(&room.name),
+        }
+    }
+
+    /// A meeting of room `room_name`.
+    pub fn meeting(room_name: &str, m: &Meeting) -> MeetingDto {
+        MeetingDto {
+            id: m.id.to_string(),
+            room_name: room_name.to_string(),
+            kind: match m.kind() {
+                MeetingKind::Unscheduled => "unscheduled".into(),
+                MeetingKind::Calendar => "calendar".into(),
+            },
+            start_time: m.start_time.to_rfc3339(),
+            end_time: m.end_time.to_rfc3339(),
+            is_active: m.is_active,
+            platform: m.platform.clone(),
+            participant_url: m.participant_url.clone(),
+            page_path: format!("/room/{room_name}/{}", m.id),
+        }
+    }
+
+    /// A room page for a viewer.
+    pub fn room(core: &Core, view: &RoomView, viewer_signed_in: bool) -> RoomDto {
+        RoomDto {
+            id: view.room.id.to_string(),
+            name: view.room.name.clone(),
+            url: core.room_url(&view.room.name),
+            is_owner: view.viewer_is_owner,
+            viewer_signed_in,
+            active_meetings: view
+                .active_meetings
+                .iter()
+                .map(|m| meeting(&view.room.name, m))
+                .collect(),
+        }
+    }
+
+    impl From<CoreError> for AppError {
+        fn from(err: CoreError) -> Self {
+            let (code, fields) = match &err {
+                CoreError::Validation { fields } => ("validation", fields.clone()),
+                CoreError::Taken { field, message } => (
+                    "conflict",
+                    BTreeMap::from([(field.clone(), message.clone())]),
+                ),
+                CoreError::NotFound(_) => ("not_found", Default::default()),
+                CoreError::Unauthenticated => ("unauthenticated", Default::default()),
+                CoreError::BadCredentials => ("bad_credentials", Default::default()),
+                CoreError::Forbidden(_) => ("forbidden", Default::default()),
+                CoreError::Gone(_) => ("gone", Default::default()),
+                CoreError::Platform(_) => ("platform", Default::default()),
+                CoreError::Store(_) | CoreError::Internal(_) => {
+                    // Details go to the log, never to the client.
+                    tracing::error!(error = ?err, "internal error");
+                    ("internal", Default::default())
+                }
+            };
+            let message = match &err {
+                CoreError::Taken { message, .. } => message.clone(),
+                CoreError::Validation { fields } if fields.len() == 1 => fields
+                    .iter()
+                    .map(|(f, m)| format!("{f}: {m}"))
+                    .collect::<String>(),
+                _ => err.to_string(),
+            };
+            AppError {
+                status: err.http_status(),
+                code: code.into(),
+                message,
+                fields,
+            }
+        }
+    }
+}

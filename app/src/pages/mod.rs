@@ -1,0 +1,15 @@
+//! One module per page.
+
+mod auth;
+mod home;
+mod meeting;
+mod my_rooms;
+mod not_found;
+mod room;
+
+pub use auth::{SignInPage, SignUpPage};
+pub use home::HomePage;
+pub use meeting::MeetingPage;
+pub use my_rooms::MyRoomsPage;
+pub use not_found::{set_status, NotFound};
+pub use room::RoomPage;

@@ -1,0 +1,33 @@
+use leptos::prelude::*;
+
+/// Sets the HTTP status of the page being rendered on the server (no-op in the browser).
+pub fn set_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(code)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        response.set_status(code);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+/// The page for addresses that lead nowhere (HTTP 404).
+#[component]
+pub fn NotFound(
+    /// What was not found, for the reader.
+    #[prop(optional, into)]
+    message: Option<String>,
+) -> impl IntoView {
+    set_status(404);
+    view! {
+        <section class="py-10" data-testid="not-found">
+            <h1 class="text-2xl font-bold mb-2">"Not found"</h1>
+            <p class="text-slate-700 mb-4">
+                {message.unwrap_or_else(|| "There is nothing at this address.".into())}
+            </p>
+            <a href="/" class="text-indigo-700 hover:underline">"Go to the start page"</a>
+        </section>
+    }
+}

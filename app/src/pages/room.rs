@@ -1,0 +1,100 @@
+use super::{set_status, NotFound};
+use crate::api;
+use crate::dto::{MeetingDto, RoomDto};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// `/room/<name>`: the room's open meetings, joining, and starting a meeting.
+#[component]
+pub fn RoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = move || params.read().get("name").unwrap_or_default();
+    let room = Resource::new(name, api::get_room);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                room.get()
+                    .map(|result| match result {
+                        Ok(room) => view! { <RoomView room=room/> }.into_any(),
+                        Err(e) if e.status == 404 => view! { <NotFound message=e.message/> }.into_any(),
+                        Err(e) => {
+                            set_status(e.status);
+                            view! { <p role="alert">{e.message}</p> }.into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RoomView(room: RoomDto) -> impl IntoView {
+    let start = ServerAction::<api::StartMeeting>::new();
+    let navigate = use_navigate();
+    // Once the meeting exists, move to its page without a page load.
+    Effect::new(move |_| {
+        if let Some(Ok(meeting)) = start.value().get() {
+            navigate(&meeting.page_path, Default::default());
+        }
+    });
+    let room_name = room.name.clone();
+    let start_error = move || start.value().get().and_then(|r| r.err()).map(|e| e.message);
+    view! {
+        <h1 class="text-2xl font-bold mb-1" data-testid="room-name">{room.name.clone()}</h1>
+        <p class="text-slate-500 text-sm mb-6">{room.url.clone()}</p>
+        {room.is_owner.then(|| view! {
+            <p class="mb-4 text-sm text-indigo-800 bg-indigo-50 rounded px-3 py-2">"You own this room."</p>
+        })}
+        <h2 class="text-lg font-semibold mb-3">"Meetings now"</h2>
+        {if room.active_meetings.is_empty() {
+            view! { <p class="text-slate-600 mb-6" data-testid="no-meetings">"No meeting is running."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="mb-6 space-y-2" data-testid="meetings">
+                    {room.active_meetings.into_iter().map(|m| view! { <MeetingRow meeting=m/> }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        {if room.viewer_signed_in {
+            view! {
+                <button
+                    type="button"
+                    data-testid="start-meeting"
+                    class="rounded bg-indigo-600 text-white px-4 py-2 disabled:opacity-50"
+                    disabled=move || start.pending().get()
+                    on:click=move |_| {
+                        start.dispatch(api::StartMeeting { room_name: room_name.clone() });
+                    }
+                >
+                    {move || if start.pending().get() { "Starting…" } else { "Start a meeting now" }}
+                </button>
+                <p role="alert" class="text-red-700 mt-2">{start_error}</p>
+            }.into_any()
+        } else {
+            view! {
+                <p class="text-slate-600">
+                    <a href="/login" class="text-indigo-700 hover:underline">"Sign in"</a>
+                    " to start a meeting."
+                </p>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn MeetingRow(meeting: MeetingDto) -> impl IntoView {
+    let label = if meeting.kind == "calendar" {
+        "Scheduled meeting"
+    } else {
+        "Unscheduled meeting"
+    };
+    view! {
+        <li class="bg-white border border-slate-200 rounded px-4 py-3 flex justify-between items-center">
+            <span>
+                <span class="font-medium">{label}</span>
+                <span class="text-slate-500 text-sm ml-2">"since " {meeting.start_time.clone()}</span>
+            </span>
+            <a href=meeting.page_path.clone() class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a>
+        </li>
+    }
+}

@@ -1,0 +1,57 @@
+//! The `/v1` error: every failure answers with a status and
+//! `{"error": {"code", "message", "fields"?}}`.
+
+use app::dto::AppError;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use roomcal::CoreError;
+
+/// An API failure.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl ApiError {
+    /// An error with a status, code and message.
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
+        ApiError(AppError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            fields: Default::default(),
+        })
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(err: CoreError) -> Self {
+        ApiError(AppError::from(err))
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        // Axum's own text is precise ("missing field `name`"); keep it, as JSON.
+        ApiError::new(
+            rejection.status().as_u16(),
+            "bad_request",
+            format!(
+                "the request body is not the JSON this endpoint expects: {}",
+                rejection.body_text()
+            ),
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(serde_json::json!({ "error": self.0 }))).into_response()
+    }
+}
+
+/// A JSON body whose rejection is an [`ApiError`].
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);

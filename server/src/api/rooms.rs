@@ -1,0 +1,76 @@
+//! `/v1/rooms/*`: rooms and their unscheduled meetings.
+
+use super::error::{ApiError, ApiJson};
+use super::{require_user, viewer};
+use crate::startup::ServerState;
+use app::dto::{convert, MeetingDto, RoomDto, RoomSummaryDto};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use roomcal::rooms;
+use serde::Deserialize;
+
+/// Routes of this module.
+pub fn router() -> Router<ServerState> {
+    Router::new()
+        .route("/rooms", post(create_room).get(list_rooms))
+        .route("/rooms/{room_name}", get(get_room))
+        .route("/rooms/{room_name}/meeting", post(start_meeting))
+}
+
+/// `POST /v1/rooms` body.
+#[derive(Debug, Deserialize)]
+struct CreateRoomBody {
+    /// The slug for `/room/<name>`.
+    name: String,
+}
+
+async fn create_room(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CreateRoomBody>,
+) -> Result<(StatusCode, Json<RoomSummaryDto>), ApiError> {
+    let user = require_user(&state.core, &headers).await?;
+    let room = rooms::create_room(&state.core, &user, &body.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(convert::room_summary(&state.core, &room)),
+    ))
+}
+
+async fn list_rooms(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<RoomSummaryDto>>, ApiError> {
+    let user = require_user(&state.core, &headers).await?;
+    let list = rooms::my_rooms(&state.core, &user).await?;
+    Ok(Json(
+        list.iter()
+            .map(|r| convert::room_summary(&state.core, r))
+            .collect(),
+    ))
+}
+
+async fn get_room(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(room_name): Path<String>,
+) -> Result<Json<RoomDto>, ApiError> {
+    let viewer = viewer(&state.core, &headers).await?;
+    let view = rooms::view_room(&state.core, viewer.as_ref(), &room_name).await?;
+    Ok(Json(convert::room(&state.core, &view, viewer.is_some())))
+}
+
+async fn start_meeting(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(room_name): Path<String>,
+) -> Result<(StatusCode, Json<MeetingDto>), ApiError> {
+    let user = require_user(&state.core, &headers).await?;
+    let meeting = rooms::start_unscheduled_meeting(&state.core, &user, &room_name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(convert::meeting(&room_name, &meeting)),
+    ))
+}

@@ -1,0 +1,154 @@
+//! Command line and environment (`ROOMCAL_*`) configuration.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// roomcal: meeting rooms that follow their calendars.
+#[derive(Debug, Parser)]
+#[command(name = "roomcal", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, accepted without the subcommand name too.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server and background tasks (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+/// How to log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Where the database and local files are.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://PATH` (default: `<data-dir>/roomcal.db`) or `postgres://…`.
+    #[arg(long, env = "ROOMCAL_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Directory for the SQLite database and the generated secret key.
+    #[arg(long, env = "ROOMCAL_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Log format.
+    #[arg(long, env = "ROOMCAL_LOG_FORMAT", value_enum, default_value = "human")]
+    pub log_format: LogFormat,
+}
+
+impl DatabaseArgs {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("roomcal.db").display()))
+    }
+}
+
+/// Options of the web server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Database and data directory.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "ROOMCAL_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// The base URL people use (room URLs are built from it); default `http://<addr>`.
+    #[arg(long, env = "ROOMCAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Key for encrypting secrets at rest (32 bytes, URL-safe base64); generated into the
+    /// data directory when not given.
+    #[arg(long, env = "ROOMCAL_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Directory of the built site (pages' JS, WASM, CSS and public assets).
+    #[arg(long, env = "ROOMCAL_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Base URL of the Jitsi Meet deployment that hosts calls.
+    #[arg(
+        long,
+        env = "ROOMCAL_JITSI_BASE_URL",
+        default_value = "https://meet.jit.si"
+    )]
+    pub jitsi_base_url: String,
+    /// How long an unscheduled meeting stays open at most (e.g. `8h`, `90m`).
+    #[arg(long, env = "ROOMCAL_UNSCHEDULED_LIFETIME", default_value = "8h", value_parser = parse_duration)]
+    pub unscheduled_lifetime: chrono::Duration,
+}
+
+impl ServeArgs {
+    /// The public URL in effect, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_string()
+    }
+}
+
+/// Parses durations written like `90s`, `15m`, `8h`, `1d`.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: i64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a duration; write e.g. 90s, 15m or 8h"))?;
+    match unit {
+        "s" => Ok(chrono::Duration::seconds(value)),
+        "m" => Ok(chrono::Duration::minutes(value)),
+        "h" => Ok(chrono::Duration::hours(value)),
+        "d" => Ok(chrono::Duration::days(value)),
+        _ => Err(format!(
+            "\"{text}\" has no known unit; write e.g. 90s, 15m or 8h"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_written_with_a_unit() {
+        assert_eq!(parse_duration("90s"), Ok(chrono::Duration::seconds(90)));
+        assert_eq!(parse_duration("15m"), Ok(chrono::Duration::minutes(15)));
+        assert_eq!(parse_duration("8h"), Ok(chrono::Duration::hours(8)));
+        assert!(parse_duration("8").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("5w").is_err());
+    }
+
+    #[test]
+    fn serve_is_the_default_subcommand() {
+        let cli = Cli::try_parse_from(["roomcal", "--addr", "127.0.0.1:4000"]).expect("parse");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.addr.port(), 4000);
+        assert_eq!(cli.serve.public_url(), "http://127.0.0.1:4000");
+    }
+
+    #[test]
+    fn the_sqlite_database_lives_in_the_data_dir_by_default() {
+        let cli =
+            Cli::try_parse_from(["roomcal", "migrate", "--data-dir", "/tmp/x"]).expect("parse");
+        let Some(Command::Migrate(db)) = cli.command else {
+            panic!("expected migrate");
+        };
+        assert_eq!(db.database_url(), "sqlite:///tmp/x/roomcal.db");
+    }
+}

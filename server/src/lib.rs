@@ -1,0 +1,9 @@
+//! The roomcal server: axum routes (pages, server functions, `/v1`), configuration and
+//! startup. `main.rs` only parses the command line and calls in here, so integration tests
+//! can run the real application on port 0.
+
+pub mod api;
+pub mod config;
+pub mod csrf;
+pub mod health;
+pub mod startup;

@@ -1,0 +1,70 @@
+//! The `roomcal` binary.
+
+use clap::Parser;
+use roomcal_server::config::{Cli, Command, LogFormat};
+use roomcal_server::startup;
+use std::process::ExitCode;
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => {
+            init_logging(cli.serve.database.log_format);
+            startup::serve(cli.serve, shutdown_signal()).await
+        }
+        Some(Command::Serve(args)) => {
+            init_logging(args.database.log_format);
+            startup::serve(args, shutdown_signal()).await
+        }
+        Some(Command::Migrate(db)) => {
+            init_logging(db.log_format);
+            let url = db.database_url();
+            startup::open_database(&url).await.map(|_| {
+                tracing::info!(
+                    "migrations applied to {}",
+                    roomcal::store::mask_database_url(&url)
+                );
+            })
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

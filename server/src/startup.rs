@@ -1,0 +1,167 @@
+//! Builds the application from its configuration: database, core services, router.
+
+use crate::config::ServeArgs;
+use crate::{csrf, health};
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use roomcal::clock::{Clock, SystemClock};
+use roomcal::platform::JitsiPlatform;
+use roomcal::secret::{KeySource, SecretKey};
+use roomcal::store::{self, mask_database_url, Store};
+use roomcal::{Core, CoreSettings};
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+/// State shared by every handler: the core services and Leptos' options.
+#[derive(Clone)]
+pub struct ServerState {
+    /// Use cases' services.
+    pub core: Core,
+    /// Where the built site is and what it is called.
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Why the server could not start; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error("cannot open database {url}: {source}")]
+    Database {
+        /// The URL, password masked.
+        url: String,
+        /// What the driver said.
+        source: store::StoreError,
+    },
+    /// The secret key is unusable.
+    #[error("secret key: {0}")]
+    SecretKey(String),
+    /// The listen address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+/// Opens and migrates the database named by `url`.
+pub async fn open_database(url: &str) -> Result<Arc<dyn Store>, StartupError> {
+    let wrap = |source| StartupError::Database {
+        url: mask_database_url(url),
+        source,
+    };
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        // Create the directory of a SQLite file so a fresh checkout works without setup.
+        let file = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = std::path::Path::new(file).parent() {
+            if !dir.as_os_str().is_empty() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+        }
+    }
+    let store = store::open(url).await.map_err(wrap)?;
+    store.migrate().await.map_err(wrap)?;
+    Ok(store)
+}
+
+/// Builds the core services from the configuration, with the given clock.
+pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core, StartupError> {
+    let data_dir = &args.database.data_dir;
+    let (_key, source) = SecretKey::load_or_generate(args.secret_key.as_deref(), data_dir)
+        .map_err(StartupError::SecretKey)?;
+    if source == KeySource::Generated {
+        tracing::warn!(
+            path = %data_dir.join(roomcal::secret::KEY_FILE_NAME).display(),
+            "no --secret-key given: generated one into the data directory; back it up, \
+             encrypted calendar URLs cannot be read without it"
+        );
+    }
+    let store = open_database(&args.database.database_url()).await?;
+    Ok(Core {
+        store,
+        platform: Arc::new(JitsiPlatform::new(&args.jitsi_base_url)),
+        clock,
+        settings: CoreSettings {
+            public_url: args.public_url(),
+            unscheduled_lifetime: args.unscheduled_lifetime,
+            ..CoreSettings::default()
+        },
+    })
+}
+
+/// Leptos' options for serving the site built under `site_root`.
+pub fn leptos_options(args: &ServeArgs) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("roomcal")
+        .site_root(args.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(args.addr)
+        .build()
+}
+
+/// The whole HTTP application: health checks, `/v1`, pages, server functions, assets.
+pub fn router(core: Core, leptos_options: LeptosOptions) -> Router {
+    let state = ServerState {
+        core: core.clone(),
+        leptos_options: leptos_options.clone(),
+    };
+    let context = move || provide_context(core.clone());
+    let routes = generate_route_list(app::App);
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest("/v1", crate::api::router())
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, app::shell))
+        .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Builds everything and serves on `args.addr` until `shutdown` resolves.
+pub async fn serve(
+    args: ServeArgs,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartupError> {
+    let core = build_core(&args, Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|source| StartupError::Listen {
+            addr: args.addr,
+            source,
+        })?;
+    let app = router(core, leptos_options(&args));
+    tracing::info!("roomcal is serving on {}", args.public_url());
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|source| StartupError::Listen {
+            addr: args.addr,
+            source,
+        })
+}
+
+/// Serves on an already-bound listener (tests bind port 0 first).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    core: Core,
+    leptos_options: LeptosOptions,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(core, leptos_options).into_make_service()).await
+}

@@ -1,0 +1,7 @@
+//! API integration tests: the real application on port 0 with a fresh SQLite database.
+//! All modules compile into one test binary.
+
+mod accounts;
+mod helpers;
+mod rooms;
+mod startup;

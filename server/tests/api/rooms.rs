@@ -1,0 +1,179 @@
+use crate::helpers::{new_client, spawn_app, JITSI_STUB};
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_signed_in_user_creates_a_room_and_owns_it() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    let response = app.post("/v1/rooms", json!({"name": "standup"})).await;
+    assert_eq!(response.status(), 201);
+    let room: Value = response.json().await.expect("json");
+    assert_eq!(room["name"], "standup");
+    assert_eq!(room["url"], format!("{}/room/standup", app.address));
+
+    let mine: Value = app.get("/v1/rooms").await.json().await.expect("json");
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    let page: Value = app
+        .get("/v1/rooms/standup")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["is_owner"], true);
+    assert_eq!(page["active_meetings"], json!([]));
+}
+
+#[tokio::test]
+async fn other_people_see_the_room_but_do_not_own_it() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "standup"})).await;
+    let page: Value = new_client()
+        .get(app.url("/v1/rooms/standup"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["is_owner"], false);
+    assert_eq!(page["viewer_signed_in"], false);
+}
+
+#[tokio::test]
+async fn a_taken_room_name_is_a_409_with_a_message() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "standup"})).await;
+    let response = app.post("/v1/rooms", json!({"name": "standup"})).await;
+    assert_eq!(response.status(), 409);
+    let body: Value = response.json().await.expect("json");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("taken")));
+}
+
+#[tokio::test]
+async fn malformed_or_reserved_room_names_are_422_with_a_field_message() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    for bad in ["ab", "Team Standup", "admin", "-x-"] {
+        let response = app.post("/v1/rooms", json!({"name": bad})).await;
+        assert_eq!(response.status(), 422, "{bad}");
+        let body: Value = response.json().await.expect("json");
+        assert!(body["error"]["fields"]["name"].is_string(), "{bad}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn creating_a_room_needs_a_signed_in_user() {
+    let app = spawn_app().await;
+    let response = app.post("/v1/rooms", json!({"name": "standup"})).await;
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn an_unknown_room_is_404() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/v1/rooms/nowhere").await.status(), 404);
+    assert_eq!(
+        app.post("/v1/rooms/nowhere/meeting", json!({}))
+            .await
+            .status(),
+        401
+    );
+    app.sign_up("ada@example.com").await;
+    assert_eq!(
+        app.post("/v1/rooms/nowhere/meeting", json!({}))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn starting_a_meeting_opens_a_jitsi_call_listed_in_the_room() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "standup"})).await;
+
+    let response = app.post("/v1/rooms/standup/meeting", json!({})).await;
+    assert_eq!(response.status(), 201);
+    let meeting: Value = response.json().await.expect("json");
+    let url = meeting["participant_url"].as_str().expect("url");
+    assert!(
+        url.starts_with(&format!("{JITSI_STUB}/roomcal-standup-")),
+        "{url}"
+    );
+    assert_eq!(meeting["kind"], "unscheduled");
+    assert_eq!(meeting["is_active"], true);
+    let start =
+        chrono::DateTime::parse_from_rfc3339(meeting["start_time"].as_str().expect("start"))
+            .expect("rfc3339");
+    let end = chrono::DateTime::parse_from_rfc3339(meeting["end_time"].as_str().expect("end"))
+        .expect("rfc3339");
+    assert_eq!(
+        end - start,
+        chrono::Duration::hours(8),
+        "default unscheduled lifetime"
+    );
+
+    // A second meeting runs beside the first: rooms hold several at once.
+    app.post("/v1/rooms/standup/meeting", json!({})).await;
+    let page: Value = app
+        .get("/v1/rooms/standup")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["active_meetings"].as_array().map(Vec::len), Some(2));
+    assert_eq!(page["active_meetings"][0]["id"], meeting["id"]);
+}
+
+#[tokio::test]
+async fn the_meeting_page_embeds_the_call_and_an_unknown_meeting_is_404() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "standup"})).await;
+    let meeting: Value = app
+        .post("/v1/rooms/standup/meeting", json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let page = app.get(meeting["page_path"].as_str().expect("path")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    let call_url = meeting["participant_url"].as_str().expect("url");
+    assert!(
+        html.contains(&format!("src=\"{call_url}\"")),
+        "the call is embedded"
+    );
+
+    let missing = app
+        .get("/room/standup/00000000-0000-4000-8000-000000000000")
+        .await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(app.get("/room/standup/not-a-uuid").await.status(), 404);
+}
+
+#[tokio::test]
+async fn room_pages_are_rendered_on_the_server_with_404_for_unknown_rooms() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "standup"})).await;
+    let page = new_client()
+        .get(app.url("/room/standup"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("html").contains("standup"));
+    let missing = new_client()
+        .get(app.url("/room/nowhere"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.expect("html").contains("Not found"));
+}

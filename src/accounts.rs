@@ -1,0 +1,230 @@
+//! Accounts and sign-in sessions: sign up, sign in, sign out, and who is signed in.
+
+use crate::domain::{check_new_password, DisplayName, Email, User};
+use crate::error::CoreError;
+use crate::store::{NewUser, StoreError};
+use crate::Core;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Argon2, PasswordVerifier};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "roomcal_session";
+
+/// A signed-in session: the user and the token to put in the cookie.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// Who signed in.
+    pub user: User,
+    /// The secret cookie value (only its hash is stored).
+    pub token: String,
+}
+
+/// Sign-up form input.
+#[derive(Debug, Clone, Default)]
+pub struct SignUp {
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Chosen password.
+    pub password: String,
+}
+
+/// Creates an account and signs it in.
+pub async fn sign_up(core: &Core, input: &SignUp) -> Result<SignedIn, CoreError> {
+    let mut fields = BTreeMap::new();
+    let email = Email::parse(&input.email).map_err(|m| fields.insert("email".into(), m));
+    let name = DisplayName::parse(&input.name).map_err(|m| fields.insert("name".into(), m));
+    if let Err(m) = check_new_password(&input.password) {
+        fields.insert("password".into(), m);
+    }
+    let (Ok(email), Ok(name), true) = (email, name, fields.is_empty()) else {
+        return Err(CoreError::Validation { fields });
+    };
+    let password_hash = hash_password(input.password.clone()).await?;
+    let new_user = NewUser {
+        id: Uuid::new_v4(),
+        email: email.as_str().to_string(),
+        display_name: name.as_str().to_string(),
+        password_hash,
+        created_at: core.clock.now(),
+    };
+    let user = match core.store.insert_user(&new_user).await {
+        Ok(user) => user,
+        Err(StoreError::Conflict(_)) => {
+            return Err(CoreError::Taken {
+                field: "email".into(),
+                message: "an account with this email exists already; sign in instead".into(),
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    start_session(core, user).await
+}
+
+/// Signs in with email and password.
+pub async fn sign_in(core: &Core, email: &str, password: &str) -> Result<SignedIn, CoreError> {
+    let email = email.trim().to_lowercase();
+    let credentials = core.store.user_credentials_by_email(&email).await?;
+    // Verify against a dummy hash for unknown emails too, so timing does not reveal which
+    // addresses have accounts.
+    let (user_id, hash) = match credentials {
+        Some(c) => (Some(c.id), c.password_hash),
+        None => (None, dummy_hash()),
+    };
+    let valid = verify_password(password.to_string(), hash).await?;
+    let Some(user_id) = user_id.filter(|_| valid) else {
+        return Err(CoreError::BadCredentials);
+    };
+    let user = core
+        .store
+        .user_by_id(user_id)
+        .await?
+        .ok_or(CoreError::BadCredentials)?;
+    start_session(core, user).await
+}
+
+/// Ends the session with this cookie token.
+pub async fn sign_out(core: &Core, token: &str) -> Result<(), CoreError> {
+    core.store.delete_session(&hash_token(token)).await?;
+    Ok(())
+}
+
+/// The user signed in with this cookie token, if the session is valid.
+pub async fn current_user(core: &Core, token: Option<&str>) -> Result<Option<User>, CoreError> {
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(core
+        .store
+        .user_by_session(&hash_token(token), core.clock.now())
+        .await?)
+}
+
+/// Like [`current_user`] but an error when nobody is signed in.
+pub async fn require_user(core: &Core, token: Option<&str>) -> Result<User, CoreError> {
+    current_user(core, token)
+        .await?
+        .ok_or(CoreError::Unauthenticated)
+}
+
+/// Finds the session token in a `Cookie` request header.
+pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim_matches('"'))
+}
+
+/// The `Set-Cookie` value that stores a session token.
+pub fn session_cookie(token: &str, max_age: chrono::Duration, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        max_age.num_seconds()
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+async fn start_session(core: &Core, user: User) -> Result<SignedIn, CoreError> {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = core.clock.now();
+    core.store
+        .insert_session(
+            &hash_token(&token),
+            user.id,
+            now,
+            now + core.settings.session_lifetime,
+        )
+        .await?;
+    Ok(SignedIn { user, token })
+}
+
+fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Argon2 is slow on purpose; run it off the async workers.
+async fn hash_password(password: String) -> Result<String, CoreError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| CoreError::Internal(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| CoreError::Internal(e.to_string()))?
+}
+
+async fn verify_password(password: String, hash: String) -> Result<bool, CoreError> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+    .await
+    .map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// A valid hash of a random password, computed once.
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(b"roomcal-no-such-user", &salt)
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        })
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_token_is_found_among_other_cookies() {
+        let header = "theme=dark; roomcal_session=abc123; other=1";
+        assert_eq!(token_from_cookie_header(header), Some("abc123"));
+        assert_eq!(token_from_cookie_header("theme=dark"), None);
+    }
+
+    #[test]
+    fn session_cookies_are_http_only_and_same_site_lax() {
+        let cookie = session_cookie("t", chrono::Duration::days(1), false);
+        assert!(cookie.contains("HttpOnly"));
+        assert!(cookie.contains("SameSite=Lax"));
+        assert!(cookie.contains("Max-Age=86400"));
+        assert!(!cookie.contains("Secure"));
+        assert!(session_cookie("t", chrono::Duration::days(1), true).contains("; Secure"));
+    }
+
+    #[test]
+    fn tokens_are_stored_as_hashes_not_as_given() {
+        let hash = hash_token("secret-token");
+        assert_eq!(hash.len(), 64);
+        assert!(!hash.contains("secret-token"));
+    }
+}

@@ -1,0 +1,51 @@
+//! The handle every use case takes: the store, the video platform, the clock and settings.
+
+use crate::clock::Clock;
+use crate::platform::VideoPlatform;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// Settings the use cases need (the server builds them from flags and environment).
+#[derive(Debug, Clone)]
+pub struct CoreSettings {
+    /// The base URL people use, without a trailing slash (room URLs are built from it).
+    pub public_url: String,
+    /// How long an unscheduled meeting stays open at most.
+    pub unscheduled_lifetime: chrono::Duration,
+    /// How long a sign-in lasts.
+    pub session_lifetime: chrono::Duration,
+}
+
+impl Default for CoreSettings {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:3000".into(),
+            unscheduled_lifetime: chrono::Duration::hours(8),
+            session_lifetime: chrono::Duration::days(30),
+        }
+    }
+}
+
+/// Shared services; cheap to clone.
+#[derive(Clone)]
+pub struct Core {
+    /// Where everything is kept.
+    pub store: Arc<dyn Store>,
+    /// Creates the call room of each meeting.
+    pub platform: Arc<dyn VideoPlatform>,
+    /// The only source of "now" for the use cases.
+    pub clock: Arc<dyn Clock>,
+    /// Tunables.
+    pub settings: CoreSettings,
+}
+
+impl Core {
+    /// The public URL of a room's page.
+    pub fn room_url(&self, room_name: &str) -> String {
+        format!(
+            "{}/room/{}",
+            self.settings.public_url.trim_end_matches('/'),
+            room_name
+        )
+    }
+}

@@ -1,0 +1,322 @@
+//! Validated value types ("parse, don't validate") and the records the store keeps.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Room names that would clash with the site's own paths or confuse people.
+const RESERVED_ROOM_NAMES: &[&str] = &[
+    "admin", "api", "app", "assets", "healthz", "login", "logout", "me", "new", "pkg", "readyz",
+    "room", "rooms", "settings", "signin", "signout", "signup", "static", "v1", "www",
+];
+
+/// A room's name: the slug in `/room/<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RoomName(String);
+
+impl RoomName {
+    /// Accepts 3–64 lowercase letters, digits and single inner dashes, not a reserved word.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let name = input.trim();
+        let len = name.chars().count();
+        if !(3..=64).contains(&len) {
+            return Err("use 3 to 64 characters".into());
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err("use only lowercase letters, digits and dashes (e.g. team-standup)".into());
+        }
+        if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
+            return Err("dashes go between letters or digits, one at a time".into());
+        }
+        if RESERVED_ROOM_NAMES.contains(&name) {
+            return Err(format!("\"{name}\" is reserved; pick another name"));
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An email address, lower-cased so that uniqueness ignores case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// Accepts `local@domain.tld`-shaped addresses up to 254 characters.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let email = input.trim().to_lowercase();
+        if email.is_empty() {
+            return Err("enter your email address".into());
+        }
+        if email.len() > 254 || email.chars().any(char::is_whitespace) {
+            return Err("enter a valid email address, like ada@example.com".into());
+        }
+        let Some((local, domain)) = email.split_once('@') else {
+            return Err("enter a valid email address, like ada@example.com".into());
+        };
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@');
+        if local.is_empty() || !domain_ok {
+            return Err("enter a valid email address, like ada@example.com".into());
+        }
+        Ok(Self(email))
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A person's display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    /// Accepts 1–100 characters after trimming, no control characters.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err("enter your name".into());
+        }
+        if name.chars().count() > 100 {
+            return Err("use at most 100 characters".into());
+        }
+        if name.chars().any(char::is_control) {
+            return Err("remove control characters".into());
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks a new password: 8–256 characters.
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    let len = password.chars().count();
+    if len < 8 {
+        return Err("use at least 8 characters".into());
+    }
+    if len > 256 {
+        return Err("use at most 256 characters".into());
+    }
+    Ok(())
+}
+
+/// A person with an account.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    /// Stable identifier.
+    pub id: Uuid,
+    /// Lower-cased email, unique.
+    pub email: String,
+    /// Name shown to others.
+    pub display_name: String,
+    /// When the account was made.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user together with the password hash, only for signing in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserCredentials {
+    /// Stable identifier.
+    pub id: Uuid,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// A room: a stable address that meetings happen in.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Room {
+    /// Stable identifier (used by `PATCH /v1/rooms/{room_id}`).
+    pub id: Uuid,
+    /// The slug in `/room/<name>`.
+    pub name: String,
+    /// The user who made the room and controls its settings.
+    pub owner_id: Uuid,
+    /// When the room was made.
+    pub created_at: DateTime<Utc>,
+    /// Whether the calendar feed is synced.
+    pub ics_enabled: bool,
+    /// How often the feed is fetched, in minutes.
+    pub ics_fetch_interval_minutes: i32,
+    /// When the feed was last synced.
+    pub ics_last_sync: Option<DateTime<Utc>>,
+}
+
+/// One stored occurrence of a calendar event in a room (a row of `calendar_events`).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CalendarEvent {
+    /// Stable identifier (meetings link to it).
+    pub id: Uuid,
+    /// The room whose feed it came from.
+    pub room_id: Uuid,
+    /// The event's UID in the feed.
+    pub ics_uid: String,
+    /// The instance's original start; `None` for a single event.
+    pub recurrence_id: Option<DateTime<Utc>>,
+    /// SUMMARY.
+    pub title: Option<String>,
+    /// DESCRIPTION.
+    pub description: Option<String>,
+    /// Start of this occurrence.
+    pub start_time: DateTime<Utc>,
+    /// End of this occurrence.
+    pub end_time: DateTime<Utc>,
+    /// Whether it is an all-day event (stored, never made a meeting).
+    pub all_day: bool,
+    /// Attendees with RSVP state (JSON array).
+    pub attendees: sqlx::types::Json<serde_json::Value>,
+    /// The organizer (JSON object), if given.
+    pub organizer: Option<sqlx::types::Json<serde_json::Value>>,
+    /// LOCATION.
+    pub location: Option<String>,
+    /// STATUS (CONFIRMED, TENTATIVE, CANCELLED).
+    pub status: Option<String>,
+    /// SEQUENCE.
+    pub sequence: Option<i64>,
+    /// LAST-MODIFIED.
+    pub last_modified: Option<DateTime<Utc>>,
+    /// CLASS: PUBLIC, PRIVATE or CONFIDENTIAL.
+    pub privacy_class: Option<String>,
+    /// When a sync last saw it in the feed.
+    pub last_synced: DateTime<Utc>,
+    /// Soft-deleted: gone from the feed (rows are never hard-deleted).
+    pub is_deleted: bool,
+    /// The raw VEVENT text.
+    pub ics_raw_data: String,
+}
+
+/// Where a meeting came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKind {
+    /// Started by hand from the room page or the API.
+    Unscheduled,
+    /// Created from a calendar occurrence.
+    Calendar,
+}
+
+/// A call in a room: one video-platform room with a start and an end.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Meeting {
+    /// Stable identifier, part of `/room/<name>/<meeting-id>`.
+    pub id: Uuid,
+    /// The room it happens in.
+    pub room_id: Uuid,
+    /// The calendar occurrence it was made for; `None` for unscheduled meetings.
+    pub calendar_event_id: Option<Uuid>,
+    /// Title, attendees and other calendar details (JSON), if any.
+    pub calendar_metadata: Option<sqlx::types::Json<serde_json::Value>>,
+    /// Scheduled (or actual, for unscheduled) start.
+    pub start_time: DateTime<Utc>,
+    /// When it is due to close at the latest.
+    pub end_time: DateTime<Utc>,
+    /// Whether people can still join.
+    pub is_active: bool,
+    /// Which video platform hosts the call (e.g. `jitsi`).
+    pub platform: String,
+    /// The URL participants open.
+    pub participant_url: String,
+    /// The URL the host opens (may equal the participant URL).
+    pub host_url: Option<String>,
+    /// The platform's own identifier for the call.
+    pub platform_meeting_id: Option<String>,
+    /// When the last participant left, if everybody has.
+    pub last_participant_left_at: Option<DateTime<Utc>>,
+    /// When the row was made.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Meeting {
+    /// Whether this meeting came from a calendar.
+    pub fn kind(&self) -> MeetingKind {
+        if self.calendar_event_id.is_some() {
+            MeetingKind::Calendar
+        } else {
+            MeetingKind::Unscheduled
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_slug_is_a_valid_room_name() {
+        assert_eq!(
+            RoomName::parse("team-standup").map(|n| n.0),
+            Ok("team-standup".into())
+        );
+    }
+
+    #[test]
+    fn room_names_outside_3_to_64_characters_are_rejected() {
+        assert!(RoomName::parse("ab").is_err());
+        assert!(RoomName::parse(&"a".repeat(65)).is_err());
+        assert!(RoomName::parse(&"a".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn room_names_with_uppercase_spaces_or_odd_dashes_are_rejected() {
+        for bad in [
+            "Standup",
+            "stand up",
+            "-standup",
+            "standup-",
+            "stand--up",
+            "stand_up",
+            "café",
+        ] {
+            assert!(RoomName::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn reserved_words_are_not_room_names() {
+        assert!(RoomName::parse("admin").is_err());
+        assert!(RoomName::parse("healthz").is_err());
+    }
+
+    #[test]
+    fn emails_are_lower_cased_and_must_have_a_domain() {
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").map(|e| e.0),
+            Ok("ada@example.com".into())
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn short_passwords_are_rejected() {
+        assert!(check_new_password("1234567").is_err());
+        assert!(check_new_password("12345678").is_ok());
+    }
+
+    #[test]
+    fn blank_display_names_are_rejected() {
+        assert!(DisplayName::parse("   ").is_err());
+        assert_eq!(DisplayName::parse(" Ada ").map(|n| n.0), Ok("Ada".into()));
+    }
+}

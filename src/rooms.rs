@@ -1,0 +1,132 @@
+//! Rooms and their unscheduled meetings: create a room, list mine, view a room, start and
+//! open a meeting.
+
+use crate::domain::{Meeting, Room, RoomName, User};
+use crate::error::CoreError;
+use crate::platform::CallRequest;
+use crate::store::{NewRoom, StoreError};
+use crate::Core;
+use uuid::Uuid;
+
+/// What the room page shows a visitor.
+#[derive(Debug, Clone)]
+pub struct RoomView {
+    /// The room.
+    pub room: Room,
+    /// Whether the visitor owns the room (owners see full details and settings).
+    pub viewer_is_owner: bool,
+    /// Meetings people can join now, earliest first.
+    pub active_meetings: Vec<Meeting>,
+}
+
+/// Creates a room owned by `owner`.
+pub async fn create_room(core: &Core, owner: &User, name: &str) -> Result<Room, CoreError> {
+    let name = RoomName::parse(name).map_err(|m| CoreError::field("name", m))?;
+    let new_room = NewRoom {
+        id: Uuid::new_v4(),
+        name: name.as_str().to_string(),
+        owner_id: owner.id,
+        created_at: core.clock.now(),
+    };
+    match core.store.insert_room(&new_room).await {
+        Ok(room) => Ok(room),
+        Err(StoreError::Conflict(_)) => Err(CoreError::Taken {
+            field: "name".into(),
+            message: format!(
+                "the room name \"{}\" is taken; pick another one",
+                name.as_str()
+            ),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The rooms `owner` owns.
+pub async fn my_rooms(core: &Core, owner: &User) -> Result<Vec<Room>, CoreError> {
+    Ok(core.store.rooms_owned_by(owner.id).await?)
+}
+
+/// The room called `name`, or `NotFound`.
+pub async fn find_room(core: &Core, name: &str) -> Result<Room, CoreError> {
+    core.store
+        .room_by_name(name)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("there is no room called \"{name}\"")))
+}
+
+/// The room page as `viewer` (maybe nobody signed in) sees it.
+pub async fn view_room(
+    core: &Core,
+    viewer: Option<&User>,
+    name: &str,
+) -> Result<RoomView, CoreError> {
+    let room = find_room(core, name).await?;
+    let active_meetings = core.store.active_meetings_in_room(room.id).await?;
+    Ok(RoomView {
+        viewer_is_owner: viewer.is_some_and(|u| u.id == room.owner_id),
+        room,
+        active_meetings,
+    })
+}
+
+/// Starts an unscheduled meeting in the room, open for the configured lifetime.
+///
+/// Any signed-in user may start one (people left in a room after a calendar meeting closed
+/// need to carry on); anonymous visitors may not, so a public room URL cannot be used to
+/// spawn calls by scripts.
+pub async fn start_unscheduled_meeting(
+    core: &Core,
+    _signed_in: &User,
+    room_name: &str,
+) -> Result<Meeting, CoreError> {
+    let room = find_room(core, room_name).await?;
+    let now = core.clock.now();
+    let end = now + core.settings.unscheduled_lifetime;
+    let call = core
+        .platform
+        .create_call(&CallRequest {
+            room_name: room.name.clone(),
+            start: now,
+            end,
+        })
+        .await
+        .map_err(|e| CoreError::Platform(e.to_string()))?;
+    let meeting = Meeting {
+        id: Uuid::new_v4(),
+        room_id: room.id,
+        calendar_event_id: None,
+        calendar_metadata: None,
+        start_time: now,
+        end_time: end,
+        is_active: true,
+        platform: core.platform.name().to_string(),
+        participant_url: call.participant_url,
+        host_url: call.host_url,
+        platform_meeting_id: call.platform_meeting_id,
+        last_participant_left_at: None,
+        created_at: now,
+    };
+    core.store.insert_meeting(&meeting).await?;
+    Ok(meeting)
+}
+
+/// The meeting `meeting_id` of room `room_name`, for its page. A closed meeting is `Gone`.
+pub async fn open_meeting(
+    core: &Core,
+    room_name: &str,
+    meeting_id: Uuid,
+) -> Result<(Room, Meeting), CoreError> {
+    let room = find_room(core, room_name).await?;
+    let meeting = core
+        .store
+        .meeting_by_id(meeting_id)
+        .await?
+        .filter(|m| m.room_id == room.id)
+        .ok_or_else(|| CoreError::NotFound("there is no such meeting in this room".into()))?;
+    if !meeting.is_active || meeting.end_time <= core.clock.now() {
+        return Err(CoreError::Gone(
+            "This meeting has ended. The owner can start a new one.".into(),
+        ));
+    }
+    Ok((room, meeting))
+}

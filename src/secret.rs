@@ -1,0 +1,121 @@
+//! The server's secret key, used to encrypt secrets (calendar URLs) at rest.
+
+use base64::engine::general_purpose::URL_SAFE;
+use base64::Engine;
+use rand::RngCore;
+use std::path::Path;
+
+/// Name of the key file inside the data directory.
+pub const KEY_FILE_NAME: &str = "secret.key";
+
+/// Where the key in use came from, so startup can log it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// Given by flag or environment.
+    Given,
+    /// Read from the data directory.
+    File,
+    /// Generated now and written to the data directory.
+    Generated,
+}
+
+/// A Fernet key: 32 bytes, URL-safe base64 (the format Python's `cryptography` uses).
+#[derive(Clone)]
+pub struct SecretKey(String);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
+}
+
+impl SecretKey {
+    /// Parses a key, checking it decodes to 32 bytes.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        match URL_SAFE.decode(text) {
+            Ok(bytes) if bytes.len() == 32 => Ok(Self(text.to_string())),
+            _ => Err(
+                "the secret key must be 32 bytes in URL-safe base64 (44 characters), \
+                      e.g. the output of `openssl rand -base64 32 | tr '+/' '-_'`"
+                    .into(),
+            ),
+        }
+    }
+
+    /// A new random key.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        Self(URL_SAFE.encode(bytes))
+    }
+
+    /// The key text.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The key given, else the one in `data_dir`, else a new one written there (mode 0600).
+    pub fn load_or_generate(
+        given: Option<&str>,
+        data_dir: &Path,
+    ) -> Result<(Self, KeySource), String> {
+        if let Some(text) = given {
+            return Ok((Self::parse(text)?, KeySource::Given));
+        }
+        let path = data_dir.join(KEY_FILE_NAME);
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            return Ok((Self::parse(&text)?, KeySource::File));
+        }
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        let key = Self::generate();
+        write_private(&path, key.expose())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok((key, KeySource::Generated))
+    }
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_generated_once_and_then_read_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (first, source) = SecretKey::load_or_generate(None, dir.path()).expect("generate");
+        assert_eq!(source, KeySource::Generated);
+        let (second, source) = SecretKey::load_or_generate(None, dir.path()).expect("read");
+        assert_eq!(source, KeySource::File);
+        assert_eq!(first.expose(), second.expose());
+    }
+
+    #[test]
+    fn a_malformed_key_is_refused_with_advice() {
+        let err = SecretKey::parse("short").expect_err("must fail");
+        assert!(err.contains("32 bytes"));
+    }
+
+    #[test]
+    fn the_key_is_not_printed_in_debug_output() {
+        let key = SecretKey::generate();
+        assert!(!format!("{key:?}").contains(key.expose()));
+    }
+}

@@ -1,0 +1,160 @@
+//! Persistence: one [`Store`] trait, one implementation per database. The backend is
+//! picked from the URL scheme by [`open`]; both run the same contract tests.
+
+mod postgres;
+mod sqlite;
+
+use crate::domain::{CalendarEvent, Meeting, Room, User, UserCredentials};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// What went wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write; the string names what was taken.
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    /// The URL names no backend roomcal supports.
+    #[error("unsupported database URL {0}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// Any other database error.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A migration could not be applied.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A user to insert.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// New identifier.
+    pub id: Uuid,
+    /// Lower-cased, validated email.
+    pub email: String,
+    /// Validated display name.
+    pub display_name: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// Creation instant.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A room to insert.
+#[derive(Debug, Clone)]
+pub struct NewRoom {
+    /// New identifier.
+    pub id: Uuid,
+    /// Validated slug.
+    pub name: String,
+    /// The creating user.
+    pub owner_id: Uuid,
+    /// Creation instant.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Everything roomcal keeps, behind one interface so SQLite and PostgreSQL are interchangeable.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Checks the database answers (for `/readyz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Applies pending migrations of this backend.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Inserts a user; `Conflict("email")` when the email is taken.
+    async fn insert_user(&self, user: &NewUser) -> Result<User, StoreError>;
+    /// The id and password hash of the user with this (lower-cased) email.
+    async fn user_credentials_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<UserCredentials>, StoreError>;
+    /// The user with this id.
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError>;
+
+    /// Records a session under the hash of its token.
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: Uuid,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The user of an unexpired session.
+    async fn user_by_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError>;
+    /// Ends a session (signing out). Unknown hashes are ignored.
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Inserts a room; `Conflict("room name")` when the name is taken.
+    async fn insert_room(&self, room: &NewRoom) -> Result<Room, StoreError>;
+    /// The room with this name.
+    async fn room_by_name(&self, name: &str) -> Result<Option<Room>, StoreError>;
+    /// The room with this id.
+    async fn room_by_id(&self, id: Uuid) -> Result<Option<Room>, StoreError>;
+    /// The rooms a user owns, by name.
+    async fn rooms_owned_by(&self, owner_id: Uuid) -> Result<Vec<Room>, StoreError>;
+
+    /// Inserts one stored occurrence; `Conflict` when (room, uid, recurrence id) exists.
+    async fn insert_calendar_event(&self, event: &CalendarEvent) -> Result<(), StoreError>;
+    /// The stored occurrence with this id.
+    async fn calendar_event_by_id(&self, id: Uuid) -> Result<Option<CalendarEvent>, StoreError>;
+
+    /// Inserts a meeting as given.
+    async fn insert_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;
+    /// The meeting with this id.
+    async fn meeting_by_id(&self, id: Uuid) -> Result<Option<Meeting>, StoreError>;
+    /// A room's active meetings, earliest start first.
+    async fn active_meetings_in_room(&self, room_id: Uuid) -> Result<Vec<Meeting>, StoreError>;
+}
+
+/// Opens the database named by `url` (`sqlite://…` or `postgres://…`), creating a SQLite
+/// file when missing. Does not migrate.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(mask_database_url(url)))
+    }
+}
+
+/// The URL with any password replaced by `***`, safe for logs and error messages.
+pub fn mask_database_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // set_password only fails for URLs that cannot have one, which this one has.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Maps a unique-constraint violation to `Conflict(what)`, other errors unchanged.
+pub(crate) fn on_unique_violation(err: sqlx::Error, what: &'static str) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_masked_in_messages() {
+        let masked = mask_database_url("postgres://app:s3cret@db.example:5432/roomcal");
+        assert!(!masked.contains("s3cret"));
+        assert!(masked.contains("***"));
+    }
+}

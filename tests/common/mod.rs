@@ -1,0 +1,50 @@
+//! Fresh databases for tests: a temporary SQLite file, or a new database on the
+//! PostgreSQL server named by `TEST_DATABASE_URL` (`make test` starts a throwaway one).
+
+#![allow(dead_code)]
+
+use roomcal::store::{self, Store};
+use sqlx::Connection;
+use std::sync::Arc;
+
+/// A migrated store on a new SQLite file; keep the directory alive as long as the store.
+pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let store = store::open(&url).await.expect("open sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    (store, dir)
+}
+
+/// A migrated store on a new, empty PostgreSQL database.
+///
+/// Fails when `TEST_DATABASE_URL` is unset, so a missing server can never pass for green;
+/// set `ROOMCAL_SKIP_POSTGRES=1` to skip these tests deliberately.
+pub async fn postgres_store() -> Option<Arc<dyn Store>> {
+    let url = postgres_database_url().await?;
+    let store = store::open(&url).await.expect("open postgres");
+    store.migrate().await.expect("migrate postgres");
+    Some(store)
+}
+
+/// The URL of a new, empty PostgreSQL database (see [`postgres_store`]).
+pub async fn postgres_database_url() -> Option<String> {
+    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+        if std::env::var("ROOMCAL_SKIP_POSTGRES").is_ok() {
+            eprintln!("ROOMCAL_SKIP_POSTGRES set: skipping a PostgreSQL test");
+            return None;
+        }
+        panic!("TEST_DATABASE_URL is not set: run `make test`, or set ROOMCAL_SKIP_POSTGRES=1");
+    };
+    let name = format!("roomcal_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&name);
+    Some(url.to_string())
+}

@@ -1,0 +1,310 @@
+//! The store contract: every test runs against SQLite and against PostgreSQL.
+
+mod common;
+
+use chrono::{Duration, TimeZone, Utc};
+use roomcal::domain::{CalendarEvent, Meeting};
+use roomcal::store::{NewRoom, NewUser, Store, StoreError};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Generates `sqlite` and `postgres` test functions for one contract function.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, _dir) = crate::common::sqlite_store().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(store) = crate::common::postgres_store().await {
+                        super::$name(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    a_user_can_be_found_by_email_in_any_case,
+    two_users_cannot_share_an_email_whatever_its_case,
+    a_session_finds_its_user_until_it_expires,
+    a_deleted_session_no_longer_signs_anyone_in,
+    a_room_name_is_unique,
+    rooms_are_listed_for_their_owner_only,
+    several_meetings_can_be_active_in_one_room,
+    a_calendar_occurrence_gets_at_most_one_meeting,
+    the_database_answers_pings,
+    a_stored_occurrence_reads_back_unchanged_and_is_unique_per_instance,
+);
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("valid instant")
+}
+
+async fn user(store: &Arc<dyn Store>, email: &str) -> roomcal::domain::User {
+    store
+        .insert_user(&NewUser {
+            id: Uuid::new_v4(),
+            email: email.into(),
+            display_name: "Ada".into(),
+            password_hash: "$argon2id$fake".into(),
+            created_at: t0(),
+        })
+        .await
+        .expect("insert user")
+}
+
+async fn room(store: &Arc<dyn Store>, owner: Uuid, name: &str) -> roomcal::domain::Room {
+    store
+        .insert_room(&NewRoom {
+            id: Uuid::new_v4(),
+            name: name.into(),
+            owner_id: owner,
+            created_at: t0(),
+        })
+        .await
+        .expect("insert room")
+}
+
+fn meeting(room_id: Uuid, start: chrono::DateTime<Utc>) -> Meeting {
+    Meeting {
+        id: Uuid::new_v4(),
+        room_id,
+        calendar_event_id: None,
+        calendar_metadata: None,
+        start_time: start,
+        end_time: start + Duration::hours(1),
+        is_active: true,
+        platform: "jitsi".into(),
+        participant_url: format!("https://meet.example/{}", Uuid::new_v4()),
+        host_url: None,
+        platform_meeting_id: None,
+        last_participant_left_at: None,
+        created_at: start,
+    }
+}
+
+async fn a_user_can_be_found_by_email_in_any_case(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let found = store
+        .user_credentials_by_email("ADA@Example.com")
+        .await
+        .expect("query")
+        .expect("found");
+    assert_eq!(found.id, ada.id);
+    assert_eq!(store.user_by_id(ada.id).await.expect("query"), Some(ada));
+}
+
+async fn two_users_cannot_share_an_email_whatever_its_case(store: Arc<dyn Store>) {
+    user(&store, "ada@example.com").await;
+    let second = store
+        .insert_user(&NewUser {
+            id: Uuid::new_v4(),
+            email: "ADA@example.com".into(),
+            display_name: "Other".into(),
+            password_hash: "x".into(),
+            created_at: t0(),
+        })
+        .await;
+    assert!(
+        matches!(second, Err(StoreError::Conflict("email"))),
+        "{second:?}"
+    );
+}
+
+async fn a_session_finds_its_user_until_it_expires(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let expires = t0() + Duration::days(1);
+    store
+        .insert_session("hash-1", ada.id, t0(), expires)
+        .await
+        .expect("insert session");
+    let before = store
+        .user_by_session("hash-1", expires - Duration::seconds(1))
+        .await
+        .expect("query");
+    assert_eq!(before.map(|u| u.id), Some(ada.id));
+    let at_expiry = store
+        .user_by_session("hash-1", expires)
+        .await
+        .expect("query");
+    assert_eq!(at_expiry, None);
+    assert_eq!(
+        store.user_by_session("other", t0()).await.expect("query"),
+        None
+    );
+}
+
+async fn a_deleted_session_no_longer_signs_anyone_in(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    store
+        .insert_session("hash-2", ada.id, t0(), t0() + Duration::days(1))
+        .await
+        .expect("insert session");
+    store.delete_session("hash-2").await.expect("delete");
+    assert_eq!(
+        store.user_by_session("hash-2", t0()).await.expect("query"),
+        None
+    );
+}
+
+async fn a_room_name_is_unique(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let first = room(&store, ada.id, "standup").await;
+    let again = store
+        .insert_room(&NewRoom {
+            id: Uuid::new_v4(),
+            name: "standup".into(),
+            owner_id: ada.id,
+            created_at: t0(),
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let found = store
+        .room_by_name("standup")
+        .await
+        .expect("query")
+        .expect("found");
+    assert_eq!(found, first);
+    assert_eq!(
+        found.ics_fetch_interval_minutes, 5,
+        "default fetch interval"
+    );
+    assert!(!found.ics_enabled, "calendar sync is off by default");
+    assert_eq!(
+        store.room_by_id(first.id).await.expect("query"),
+        Some(first)
+    );
+}
+
+async fn rooms_are_listed_for_their_owner_only(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
+    room(&store, ada.id, "zeta").await;
+    room(&store, ada.id, "alpha").await;
+    room(&store, bob.id, "bobs-room").await;
+    let names: Vec<String> = store
+        .rooms_owned_by(ada.id)
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, vec!["alpha", "zeta"]);
+}
+
+async fn several_meetings_can_be_active_in_one_room(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let r = room(&store, ada.id, "standup").await;
+    let later = meeting(r.id, t0() + Duration::minutes(30));
+    let earlier = meeting(r.id, t0());
+    let mut closed = meeting(r.id, t0() - Duration::hours(2));
+    closed.is_active = false;
+    for m in [&later, &earlier, &closed] {
+        store.insert_meeting(m).await.expect("insert meeting");
+    }
+    let active = store.active_meetings_in_room(r.id).await.expect("query");
+    assert_eq!(
+        active.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![earlier.id, later.id]
+    );
+    assert_eq!(
+        store.meeting_by_id(earlier.id).await.expect("query"),
+        Some(earlier)
+    );
+}
+
+async fn a_calendar_occurrence_gets_at_most_one_meeting(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let r = room(&store, ada.id, "standup").await;
+    let event = calendar_event(r.id, "uid-1", None);
+    let event_id = event.id;
+    store
+        .insert_calendar_event(&event)
+        .await
+        .expect("insert event");
+    let mut first = meeting(r.id, t0());
+    first.calendar_event_id = Some(event_id);
+    store.insert_meeting(&first).await.expect("first meeting");
+    let mut second = meeting(r.id, t0());
+    second.calendar_event_id = Some(event_id);
+    let again = store.insert_meeting(&second).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+}
+
+async fn the_database_answers_pings(store: Arc<dyn Store>) {
+    store.ping().await.expect("ping");
+}
+
+fn calendar_event(
+    room_id: Uuid,
+    uid: &str,
+    recurrence_id: Option<chrono::DateTime<Utc>>,
+) -> CalendarEvent {
+    CalendarEvent {
+        id: Uuid::new_v4(),
+        room_id,
+        ics_uid: uid.into(),
+        recurrence_id,
+        title: Some("Standup".into()),
+        description: Some("https://rooms.example/room/standup".into()),
+        start_time: t0(),
+        end_time: t0() + Duration::minutes(15),
+        all_day: false,
+        attendees: sqlx::types::Json(
+            serde_json::json!([{"email": "ada@example.com", "partstat": "ACCEPTED"}]),
+        ),
+        organizer: Some(sqlx::types::Json(
+            serde_json::json!({"email": "bob@example.com"}),
+        )),
+        location: None,
+        status: Some("CONFIRMED".into()),
+        sequence: Some(2),
+        last_modified: Some(t0() - Duration::days(1)),
+        privacy_class: Some("PRIVATE".into()),
+        last_synced: t0(),
+        is_deleted: false,
+        ics_raw_data: "BEGIN:VEVENT\r\nUID:uid-1\r\nEND:VEVENT".into(),
+    }
+}
+
+async fn a_stored_occurrence_reads_back_unchanged_and_is_unique_per_instance(
+    store: Arc<dyn Store>,
+) {
+    let ada = user(&store, "ada@example.com").await;
+    let r = room(&store, ada.id, "standup").await;
+    let single = calendar_event(r.id, "uid-1", None);
+    store.insert_calendar_event(&single).await.expect("insert");
+    assert_eq!(
+        store.calendar_event_by_id(single.id).await.expect("query"),
+        Some(single)
+    );
+    // A second single event with the same UID is the same occurrence: refused.
+    let dup = store
+        .insert_calendar_event(&calendar_event(r.id, "uid-1", None))
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    // Instances of a series differ by recurrence id.
+    for day in 0..2 {
+        let instance = calendar_event(r.id, "series", Some(t0() + Duration::days(day)));
+        store
+            .insert_calendar_event(&instance)
+            .await
+            .expect("instance");
+    }
+    let dup = store
+        .insert_calendar_event(&calendar_event(r.id, "series", Some(t0())))
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+}
