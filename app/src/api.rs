@@ -47,6 +47,18 @@ pub mod ssr {
         }
     }
 
+    /// Runs a server function's body; on error, answers with the error's HTTP status
+    /// (422, 401, 404, …) instead of the generic 500.
+    pub async fn run<T>(
+        body: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let result = body.await;
+        if let Err(err) = &result {
+            crate::pages::set_status(err.status);
+        }
+        result
+    }
+
     /// Whether cookies must be marked `Secure` (the site is served over https).
     pub fn secure_cookies(core: &Core) -> bool {
         core.settings.public_url.starts_with("https://")
@@ -56,116 +68,143 @@ pub mod ssr {
 /// The signed-in user, or `None`.
 #[server]
 pub async fn get_me() -> Result<Option<UserDto>, AppError> {
-    let core = ssr::core()?;
-    Ok(ssr::viewer(&core).await?.as_ref().map(UserDto::from))
+    ssr::run(async move {
+        let core = ssr::core()?;
+        Ok(ssr::viewer(&core).await?.as_ref().map(UserDto::from))
+    })
+    .await
 }
 
 /// Creates an account, signs it in and goes to "my rooms".
 #[server]
 pub async fn sign_up(email: String, name: String, password: String) -> Result<UserDto, AppError> {
-    use roomcal::accounts;
-    let core = ssr::core()?;
-    let signed_in = accounts::sign_up(
-        &core,
-        &accounts::SignUp {
-            email,
-            name,
-            password,
-        },
-    )
-    .await?;
-    ssr::set_cookie(&accounts::session_cookie(
-        &signed_in.token,
-        core.settings.session_lifetime,
-        ssr::secure_cookies(&core),
-    ));
-    leptos_axum::redirect("/rooms");
-    Ok(UserDto::from(&signed_in.user))
+    ssr::run(async move {
+        use roomcal::accounts;
+        let core = ssr::core()?;
+        let signed_in = accounts::sign_up(
+            &core,
+            &accounts::SignUp {
+                email,
+                name,
+                password,
+            },
+        )
+        .await?;
+        ssr::set_cookie(&accounts::session_cookie(
+            &signed_in.token,
+            core.settings.session_lifetime,
+            ssr::secure_cookies(&core),
+        ));
+        leptos_axum::redirect("/rooms");
+        Ok(UserDto::from(&signed_in.user))
+    })
+    .await
 }
 
 /// Signs in and goes to "my rooms".
 #[server]
 pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppError> {
-    use roomcal::accounts;
-    let core = ssr::core()?;
-    let signed_in = accounts::sign_in(&core, &email, &password).await?;
-    ssr::set_cookie(&accounts::session_cookie(
-        &signed_in.token,
-        core.settings.session_lifetime,
-        ssr::secure_cookies(&core),
-    ));
-    leptos_axum::redirect("/rooms");
-    Ok(UserDto::from(&signed_in.user))
+    ssr::run(async move {
+        use roomcal::accounts;
+        let core = ssr::core()?;
+        let signed_in = accounts::sign_in(&core, &email, &password).await?;
+        ssr::set_cookie(&accounts::session_cookie(
+            &signed_in.token,
+            core.settings.session_lifetime,
+            ssr::secure_cookies(&core),
+        ));
+        leptos_axum::redirect("/rooms");
+        Ok(UserDto::from(&signed_in.user))
+    })
+    .await
 }
 
 /// Signs out and goes home.
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
-    use roomcal::accounts;
-    let core = ssr::core()?;
-    if let Some(token) = ssr::session_token().await {
-        accounts::sign_out(&core, &token).await?;
-    }
-    ssr::set_cookie(&accounts::clear_session_cookie());
-    leptos_axum::redirect("/");
-    Ok(())
+    ssr::run(async move {
+        use roomcal::accounts;
+        let core = ssr::core()?;
+        if let Some(token) = ssr::session_token().await {
+            accounts::sign_out(&core, &token).await?;
+        }
+        ssr::set_cookie(&accounts::clear_session_cookie());
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
 }
 
 /// The signed-in user's rooms.
 #[server]
 pub async fn list_my_rooms() -> Result<Vec<RoomSummaryDto>, AppError> {
-    use roomcal::{accounts, rooms};
-    let core = ssr::core()?;
-    let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
-    let list = rooms::my_rooms(&core, &user).await?;
-    Ok(list
-        .iter()
-        .map(|r| crate::dto::convert::room_summary(&core, r))
-        .collect())
+    ssr::run(async move {
+        use roomcal::{accounts, rooms};
+        let core = ssr::core()?;
+        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let list = rooms::my_rooms(&core, &user).await?;
+        Ok(list
+            .iter()
+            .map(|r| crate::dto::convert::room_summary(&core, r))
+            .collect())
+    })
+    .await
 }
 
 /// Creates a room owned by the signed-in user and opens it.
 #[server]
 pub async fn create_room(name: String) -> Result<RoomSummaryDto, AppError> {
-    use roomcal::{accounts, rooms};
-    let core = ssr::core()?;
-    let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
-    let room = rooms::create_room(&core, &user, &name).await?;
-    leptos_axum::redirect(&format!("/room/{}", room.name));
-    Ok(crate::dto::convert::room_summary(&core, &room))
+    ssr::run(async move {
+        use roomcal::{accounts, rooms};
+        let core = ssr::core()?;
+        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let room = rooms::create_room(&core, &user, &name).await?;
+        leptos_axum::redirect(&format!("/room/{}", room.name));
+        Ok(crate::dto::convert::room_summary(&core, &room))
+    })
+    .await
 }
 
 /// A room page for the current viewer.
 #[server]
 pub async fn get_room(name: String) -> Result<RoomDto, AppError> {
-    use roomcal::rooms;
-    let core = ssr::core()?;
-    let viewer = ssr::viewer(&core).await?;
-    let view = rooms::view_room(&core, viewer.as_ref(), &name).await?;
-    Ok(crate::dto::convert::room(&core, &view, viewer.is_some()))
+    ssr::run(async move {
+        use roomcal::rooms;
+        let core = ssr::core()?;
+        let viewer = ssr::viewer(&core).await?;
+        let view = rooms::view_room(&core, viewer.as_ref(), &name).await?;
+        Ok(crate::dto::convert::room(&core, &view, viewer.is_some()))
+    })
+    .await
 }
 
 /// Starts an unscheduled meeting in a room (signed-in users only).
 #[server]
 pub async fn start_meeting(room_name: String) -> Result<MeetingDto, AppError> {
-    use roomcal::{accounts, rooms};
-    let core = ssr::core()?;
-    let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
-    let meeting = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
-    Ok(crate::dto::convert::meeting(&room_name, &meeting))
+    ssr::run(async move {
+        use roomcal::{accounts, rooms};
+        let core = ssr::core()?;
+        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let meeting = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
+        Ok(crate::dto::convert::meeting(&room_name, &meeting))
+    })
+    .await
 }
 
 /// A meeting, for its page.
 #[server]
 pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<MeetingDto, AppError> {
-    use roomcal::rooms;
-    let core = ssr::core()?;
-    let id = uuid::Uuid::parse_str(&meeting_id).map_err(|_| AppError {
-        status: 404,
-        code: "not_found".into(),
-        message: "there is no such meeting in this room".into(),
-        fields: Default::default(),
-    })?;
-    let (room, meeting) = rooms::open_meeting(&core, &room_name, id).await?;
-    Ok(crate::dto::convert::meeting(&room.name, &meeting))
+    ssr::run(async move {
+        use roomcal::rooms;
+        let core = ssr::core()?;
+        let id = uuid::Uuid::parse_str(&meeting_id).map_err(|_| AppError {
+            status: 404,
+            code: "not_found".into(),
+            message: "there is no such meeting in this room".into(),
+            fields: Default::default(),
+        })?;
+        let (room, meeting) = rooms::open_meeting(&core, &room_name, id).await?;
+        Ok(crate::dto::convert::meeting(&room.name, &meeting))
+    })
+    .await
 }
