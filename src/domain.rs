@@ -198,6 +198,46 @@ pub struct CalendarEvent {
     pub ics_raw_data: String,
 }
 
+/// A room's calendar settings and sync state (the `ics_*` columns of `rooms`).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RoomCalendar {
+    /// The room.
+    pub id: Uuid,
+    /// Fernet token of the feed URL; `None` when no calendar is attached.
+    pub ics_url: Option<String>,
+    /// Whether the feed is synced.
+    pub ics_enabled: bool,
+    /// Minutes between syncs (1, 5, 10, 30 or 60).
+    pub ics_fetch_interval_minutes: i32,
+    /// When a sync last succeeded.
+    pub ics_last_sync: Option<DateTime<Utc>>,
+    /// When a sync was last attempted (success or not).
+    pub ics_last_attempt: Option<DateTime<Utc>>,
+    /// When the scheduler syncs next; `None` = as soon as possible.
+    pub ics_next_sync_at: Option<DateTime<Utc>>,
+    /// `ETag` from the last successful fetch.
+    pub ics_etag: Option<String>,
+    /// `Last-Modified` from the last successful fetch.
+    pub ics_last_modified: Option<String>,
+    /// SHA-256 of the last fetched body.
+    pub ics_content_hash: Option<String>,
+    /// The last attempt's outcome (JSON), success or failure.
+    pub ics_last_outcome: Option<sqlx::types::Json<serde_json::Value>>,
+    /// Seconds added to the interval for this room, so rooms spread out.
+    pub ics_jitter_seconds: i32,
+}
+
+impl RoomCalendar {
+    /// Forgets everything learned from the old feed (after the URL changes).
+    pub fn reset_sync_state(&mut self) {
+        self.ics_etag = None;
+        self.ics_last_modified = None;
+        self.ics_content_hash = None;
+        self.ics_last_outcome = None;
+        self.ics_next_sync_at = None;
+    }
+}
+
 /// Where a meeting came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,6 +9,7 @@
 //! - [`clock`]: the only place that reads the time; rules take `now` as an argument.
 
 pub mod accounts;
+pub mod calendar;
 pub mod clock;
 pub mod core;
 pub mod domain;
@@ -17,6 +18,7 @@ pub mod platform;
 pub mod rooms;
 pub mod secret;
 pub mod store;
+pub mod sync;
 
 pub use crate::core::{Core, CoreSettings};
 pub use crate::error::CoreError;

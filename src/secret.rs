@@ -78,6 +78,43 @@ impl SecretKey {
     }
 }
 
+/// Encrypts and decrypts secrets at rest (calendar URLs) with the server's key.
+#[derive(Clone)]
+pub struct SecretBox {
+    /// Fernet: AES-128-CBC + HMAC-SHA256, the same tokens Python's `cryptography` makes.
+    fernet: std::sync::Arc<fernet::Fernet>,
+}
+
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(***)")
+    }
+}
+
+impl SecretBox {
+    /// A box using `key`.
+    pub fn new(key: &SecretKey) -> Result<Self, String> {
+        fernet::Fernet::new(key.expose())
+            .map(|f| Self {
+                fernet: std::sync::Arc::new(f),
+            })
+            .ok_or_else(|| "the secret key is not a valid Fernet key".to_string())
+    }
+
+    /// Encrypts `plain` into a Fernet token.
+    pub fn seal(&self, plain: &str) -> String {
+        self.fernet.encrypt(plain.as_bytes())
+    }
+
+    /// Decrypts a Fernet token; fails when the key differs or the token was altered.
+    pub fn open(&self, token: &str) -> Result<String, String> {
+        let bytes = self.fernet.decrypt(token).map_err(|_| {
+            "cannot decrypt a stored secret: was the server's secret key changed? Paste the calendar address again".to_string()
+        })?;
+        String::from_utf8(bytes).map_err(|_| "a stored secret is not text".to_string())
+    }
+}
+
 /// Writes a file only its owner can read.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -111,6 +148,19 @@ mod tests {
     fn a_malformed_key_is_refused_with_advice() {
         let err = SecretKey::parse("short").expect_err("must fail");
         assert!(err.contains("32 bytes"));
+    }
+
+    #[test]
+    fn sealed_secrets_open_with_the_same_key_only() {
+        let secret_box = SecretBox::new(&SecretKey::generate()).expect("box");
+        let token = secret_box.seal("https://calendar.google.com/private-abc/basic.ics");
+        assert!(!token.contains("private-abc"));
+        assert_eq!(
+            secret_box.open(&token).as_deref(),
+            Ok("https://calendar.google.com/private-abc/basic.ics")
+        );
+        let other = SecretBox::new(&SecretKey::generate()).expect("box");
+        assert!(other.open(&token).is_err());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 mod postgres;
 mod sqlite;
 
-use crate::domain::{CalendarEvent, Meeting, Room, User, UserCredentials};
+use crate::domain::{CalendarEvent, Meeting, Room, RoomCalendar, User, UserCredentials};
+use crate::sync::SyncPlan;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -106,6 +107,58 @@ pub trait Store: Send + Sync {
     async fn insert_calendar_event(&self, event: &CalendarEvent) -> Result<(), StoreError>;
     /// The stored occurrence with this id.
     async fn calendar_event_by_id(&self, id: Uuid) -> Result<Option<CalendarEvent>, StoreError>;
+
+    /// A room's calendar settings and sync state.
+    async fn room_calendar(&self, room_id: Uuid) -> Result<Option<RoomCalendar>, StoreError>;
+    /// Saves a room's calendar settings and sync state (all `ics_*` columns).
+    async fn save_room_calendar(&self, calendar: &RoomCalendar) -> Result<(), StoreError>;
+    /// The room's stored occurrences (deleted ones too) that end at or after `from`.
+    async fn calendar_events_ending_after(
+        &self,
+        room_id: Uuid,
+        from: DateTime<Utc>,
+    ) -> Result<Vec<CalendarEvent>, StoreError>;
+    /// The room's live occurrences that have not ended at `now`, soonest first.
+    async fn upcoming_calendar_events(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<CalendarEvent>, StoreError>;
+    /// Applies one sync in a single transaction: the plan's writes, the room's new sync
+    /// state, and a sync-log entry (the log keeps the last 50 per room).
+    async fn apply_sync(
+        &self,
+        plan: &SyncPlan,
+        calendar: &RoomCalendar,
+        started_at: DateTime<Utc>,
+        outcome: &serde_json::Value,
+    ) -> Result<(), StoreError>;
+    /// The room's last sync outcomes, newest first.
+    async fn sync_log(
+        &self,
+        room_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<serde_json::Value>, StoreError>;
+    /// Claims up to `limit` rooms due for a sync (enabled, due, lease free) for `owner`
+    /// until `lease_until`; several instances never claim the same room.
+    async fn claim_due_rooms(
+        &self,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Uuid>, StoreError>;
+    /// Claims one room whatever its schedule (manual sync); false when another holds it.
+    async fn claim_room(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Releases `owner`'s lease on a room.
+    async fn release_room(&self, room_id: Uuid, owner: &str) -> Result<(), StoreError>;
 
     /// Inserts a meeting as given.
     async fn insert_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;

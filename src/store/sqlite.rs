@@ -1,7 +1,8 @@
 //! SQLite implementation of [`Store`]: the single-machine default (WAL mode).
 
 use super::{on_unique_violation, NewRoom, NewUser, Store, StoreError};
-use crate::domain::{CalendarEvent, Meeting, Room, User, UserCredentials};
+use crate::domain::{CalendarEvent, Meeting, Room, RoomCalendar, User, UserCredentials};
+use crate::sync::SyncPlan;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
@@ -21,6 +22,71 @@ const EVENT_COLUMNS: &str = "id, room_id, ics_uid, recurrence_id, title, descrip
 const MEETING_COLUMNS: &str = "id, room_id, calendar_event_id, calendar_metadata, start_time, \
     end_time, is_active, platform, participant_url, host_url, platform_meeting_id, \
     last_participant_left_at, created_at";
+
+/// Columns of `rooms` that make a [`RoomCalendar`].
+const CALENDAR_COLUMNS: &str = "id, ics_url, ics_enabled, ics_fetch_interval_minutes, \
+    ics_last_sync, ics_last_attempt, ics_next_sync_at, ics_etag, ics_last_modified, \
+    ics_content_hash, ics_last_outcome, ics_jitter_seconds";
+
+/// Inserts a stored occurrence (binds in [`event_query`] order).
+const INSERT_EVENT: &str = "INSERT INTO calendar_events (id, room_id, ics_uid, recurrence_id, \
+    title, description, start_time, end_time, all_day, attendees, organizer, location, status, \
+    sequence, last_modified, privacy_class, last_synced, is_deleted, ics_raw_data) \
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/// Rewrites a stored occurrence by id (binds in [`event_query`] order).
+const UPDATE_EVENT: &str = "UPDATE calendar_events SET room_id = ?2, ics_uid = ?3, \
+    recurrence_id = ?4, title = ?5, description = ?6, start_time = ?7, end_time = ?8, \
+    all_day = ?9, attendees = ?10, organizer = ?11, location = ?12, status = ?13, \
+    sequence = ?14, last_modified = ?15, privacy_class = ?16, last_synced = ?17, \
+    is_deleted = ?18, ics_raw_data = ?19 WHERE id = ?1";
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds every column of `e`, id first.
+fn event_query<'q>(sql: &'q str, e: &'q CalendarEvent) -> Query<'q> {
+    sqlx::query(sql)
+        .bind(e.id)
+        .bind(e.room_id)
+        .bind(&e.ics_uid)
+        .bind(e.recurrence_id)
+        .bind(&e.title)
+        .bind(&e.description)
+        .bind(e.start_time)
+        .bind(e.end_time)
+        .bind(e.all_day)
+        .bind(&e.attendees)
+        .bind(&e.organizer)
+        .bind(&e.location)
+        .bind(&e.status)
+        .bind(e.sequence)
+        .bind(e.last_modified)
+        .bind(&e.privacy_class)
+        .bind(e.last_synced)
+        .bind(e.is_deleted)
+        .bind(&e.ics_raw_data)
+}
+
+/// Writes all calendar columns of a room.
+fn save_calendar_query(c: &RoomCalendar) -> Query<'_> {
+    sqlx::query(
+        "UPDATE rooms SET ics_url = ?2, ics_enabled = ?3, ics_fetch_interval_minutes = ?4, \
+         ics_last_sync = ?5, ics_last_attempt = ?6, ics_next_sync_at = ?7, ics_etag = ?8, \
+         ics_last_modified = ?9, ics_content_hash = ?10, ics_last_outcome = ?11, \
+         ics_jitter_seconds = ?12 WHERE id = ?1",
+    )
+    .bind(c.id)
+    .bind(&c.ics_url)
+    .bind(c.ics_enabled)
+    .bind(c.ics_fetch_interval_minutes)
+    .bind(c.ics_last_sync)
+    .bind(c.ics_last_attempt)
+    .bind(c.ics_next_sync_at)
+    .bind(&c.ics_etag)
+    .bind(&c.ics_last_modified)
+    .bind(&c.ics_content_hash)
+    .bind(&c.ics_last_outcome)
+    .bind(c.ics_jitter_seconds)
+}
 
 /// A pool of SQLite connections.
 #[derive(Debug, Clone)]
@@ -225,31 +291,10 @@ impl Store for SqliteStore {
     }
 
     async fn insert_calendar_event(&self, e: &CalendarEvent) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO calendar_events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(e.id)
-        .bind(e.room_id)
-        .bind(&e.ics_uid)
-        .bind(e.recurrence_id)
-        .bind(&e.title)
-        .bind(&e.description)
-        .bind(e.start_time)
-        .bind(e.end_time)
-        .bind(e.all_day)
-        .bind(&e.attendees)
-        .bind(&e.organizer)
-        .bind(&e.location)
-        .bind(&e.status)
-        .bind(e.sequence)
-        .bind(e.last_modified)
-        .bind(&e.privacy_class)
-        .bind(e.last_synced)
-        .bind(e.is_deleted)
-        .bind(&e.ics_raw_data)
-        .execute(&self.pool)
-        .await
-        .map_err(|err| on_unique_violation(err, "calendar occurrence"))?;
+        event_query(INSERT_EVENT, e)
+            .execute(&self.pool)
+            .await
+            .map_err(|err| on_unique_violation(err, "calendar occurrence"))?;
         Ok(())
     }
 
@@ -260,5 +305,169 @@ impl Store for SqliteStore {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    async fn room_calendar(&self, room_id: Uuid) -> Result<Option<RoomCalendar>, StoreError> {
+        Ok(sqlx::query_as::<_, RoomCalendar>(&format!(
+            "SELECT {CALENDAR_COLUMNS} FROM rooms WHERE id = ?"
+        ))
+        .bind(room_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn save_room_calendar(&self, c: &RoomCalendar) -> Result<(), StoreError> {
+        save_calendar_query(c).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn calendar_events_ending_after(
+        &self,
+        room_id: Uuid,
+        from: DateTime<Utc>,
+    ) -> Result<Vec<CalendarEvent>, StoreError> {
+        Ok(sqlx::query_as::<_, CalendarEvent>(&format!(
+            "SELECT {EVENT_COLUMNS} FROM calendar_events WHERE room_id = ? AND end_time >= ?"
+        ))
+        .bind(room_id)
+        .bind(from)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn upcoming_calendar_events(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<CalendarEvent>, StoreError> {
+        Ok(sqlx::query_as::<_, CalendarEvent>(&format!(
+            "SELECT {EVENT_COLUMNS} FROM calendar_events \
+             WHERE room_id = ? AND end_time > ? AND NOT is_deleted \
+             ORDER BY start_time, ics_uid LIMIT ?"
+        ))
+        .bind(room_id)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn apply_sync(
+        &self,
+        plan: &SyncPlan,
+        calendar: &RoomCalendar,
+        started_at: DateTime<Utc>,
+        outcome: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for e in &plan.inserts {
+            event_query(INSERT_EVENT, e).execute(&mut *tx).await?;
+        }
+        for e in &plan.updates {
+            event_query(UPDATE_EVENT, e).execute(&mut *tx).await?;
+        }
+        for id in &plan.soft_deletes {
+            sqlx::query(
+                "UPDATE calendar_events SET is_deleted = TRUE, last_synced = ? WHERE id = ?",
+            )
+            .bind(started_at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        save_calendar_query(calendar).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO ics_sync_log (id, room_id, started_at, outcome) VALUES (?, ?, ?, ?)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(calendar.id)
+        .bind(started_at)
+        .bind(sqlx::types::Json(outcome))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM ics_sync_log WHERE room_id = ? AND id NOT IN \
+             (SELECT id FROM ics_sync_log WHERE room_id = ? ORDER BY started_at DESC LIMIT 50)",
+        )
+        .bind(calendar.id)
+        .bind(calendar.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn sync_log(
+        &self,
+        room_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let rows: Vec<(sqlx::types::Json<serde_json::Value>,)> = sqlx::query_as(
+            "SELECT outcome FROM ics_sync_log WHERE room_id = ? ORDER BY started_at DESC LIMIT ?",
+        )
+        .bind(room_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(json,)| json.0).collect())
+    }
+
+    async fn claim_due_rooms(
+        &self,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        // SQLite has one writer at a time: the UPDATE … RETURNING is the claim.
+        let rows: Vec<(Uuid,)> = sqlx::query_as(
+            "UPDATE rooms SET ics_lease_owner = ?, ics_lease_until = ? WHERE id IN ( \
+               SELECT id FROM rooms WHERE ics_enabled AND ics_url IS NOT NULL \
+               AND (ics_next_sync_at IS NULL OR ics_next_sync_at <= ?) \
+               AND (ics_lease_until IS NULL OR ics_lease_until < ?) \
+               ORDER BY ics_next_sync_at LIMIT ?) RETURNING id",
+        )
+        .bind(owner)
+        .bind(lease_until)
+        .bind(now)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn claim_room(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE rooms SET ics_lease_owner = ?, ics_lease_until = ? WHERE id = ? \
+             AND (ics_lease_until IS NULL OR ics_lease_until < ? OR ics_lease_owner = ?)",
+        )
+        .bind(owner)
+        .bind(lease_until)
+        .bind(room_id)
+        .bind(now)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn release_room(&self, room_id: Uuid, owner: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE rooms SET ics_lease_owner = NULL, ics_lease_until = NULL \
+             WHERE id = ? AND ics_lease_owner = ?",
+        )
+        .bind(room_id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 }

@@ -1,0 +1,199 @@
+//! The calendar engine: a tolerant iCalendar parser and recurrence expander.
+//!
+//! Pure code: no I/O, no clock reads. [`parse_feed`] turns the bytes of a
+//! published calendar into a [`Feed`] (keeping everything it can and listing
+//! what it skipped), [`Feed::expand`] lists the [`Occurrence`]s that overlap a
+//! window, and [`RoomMatcher`] decides which of them belong to a room.
+//! Reference semantics: python icalendar 7.3 + recurring-ical-events 3.8 +
+//! x-wr-timezone 2.0 with the input repairs of the ics-oracle tool.
+
+mod component;
+mod contentline;
+mod decode;
+mod details;
+mod event;
+mod expand;
+mod frames;
+mod links;
+mod oracle;
+mod room;
+mod rrule;
+mod series;
+mod tz;
+mod values;
+mod vtimezone;
+mod windows_zones;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+pub use contentline::{unescape_text, Param, Property};
+pub use details::EventDetails;
+pub use oracle::{occurrences_to_oracle_json, parse_instant};
+pub use room::RoomMatcher;
+pub use rrule::{Freq, RRule, Until};
+pub use tz::ZoneRef;
+pub use values::{RDateValue, TimeValue};
+pub use vtimezone::CustomZone;
+
+/// Why a body could not be read as a calendar at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedError {
+    /// The body is empty or only white space.
+    #[error("the calendar address returned an empty response")]
+    Empty,
+    /// The body is something else (an HTML page, JSON, ...). The text says what.
+    #[error("{0}")]
+    NotCalendar(String),
+}
+
+/// Something the parser skipped or repaired, with the line it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParseWarning {
+    /// 1-based physical line number in the (decoded) body; 0 when not tied to a line.
+    pub line: usize,
+    /// Human-readable reason.
+    pub reason: String,
+}
+
+/// An attendee or organizer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// Address without any `mailto:` prefix (any case).
+    pub email: String,
+    /// Display name from the CN parameter.
+    pub name: Option<String>,
+    /// PARTSTAT, upper-cased; NEEDS-ACTION when absent (RFC 5545 default).
+    pub partstat: String,
+    /// ROLE, upper-cased, when given.
+    pub role: Option<String>,
+}
+
+/// One VEVENT as parsed, before expansion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventComponent {
+    /// UID ("" when missing; such events never merge with others).
+    pub uid: String,
+    /// DTSTART; an event without a usable one produces no occurrence.
+    pub dtstart: Option<TimeValue>,
+    /// DTEND, when given and parseable.
+    pub dtend: Option<TimeValue>,
+    /// DURATION, when given and parseable (DTEND wins when both are present).
+    pub duration: Option<chrono::Duration>,
+    /// RRULEs (several lines form a union).
+    pub rrules: Vec<RRule>,
+    /// EXRULEs (deprecated but still emitted by some producers).
+    pub exrules: Vec<RRule>,
+    /// RDATE entries from all RDATE lines.
+    pub rdates: Vec<RDateValue>,
+    /// EXDATE entries from all EXDATE lines.
+    pub exdates: Vec<TimeValue>,
+    /// RECURRENCE-ID of an override.
+    pub recurrence_id: Option<TimeValue>,
+    /// Whether the RECURRENCE-ID has `RANGE=THISANDFUTURE`.
+    pub this_and_future: bool,
+    /// SEQUENCE.
+    pub sequence: Option<i64>,
+    /// SUMMARY (unescaped).
+    pub summary: Option<String>,
+    /// DESCRIPTION (unescaped).
+    pub description: Option<String>,
+    /// LOCATION (unescaped).
+    pub location: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// STATUS, upper-cased.
+    pub status: Option<String>,
+    /// CLASS, upper-cased.
+    pub class: Option<String>,
+    /// LAST-MODIFIED as a UTC instant.
+    pub last_modified: Option<DateTime<Utc>>,
+    /// Raw, unfolded VEVENT text (CRLF line ends). Organizer, attendees and
+    /// meeting links are parsed from it on demand: [`EventComponent::details`].
+    pub raw: String,
+    /// Physical line of `BEGIN:VEVENT`.
+    pub line: usize,
+}
+
+/// A parsed calendar feed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Feed {
+    /// All VEVENTs of all calendars in the body, in source order.
+    pub events: Vec<EventComponent>,
+    /// What was skipped or repaired while parsing.
+    pub warnings: Vec<ParseWarning>,
+    /// VTIMEZONE definitions that name no known zone (referenced by [`ZoneRef::Custom`]).
+    pub timezones: Vec<CustomZone>,
+    /// X-WR-TIMEZONE of the (first) calendar, when it names a known zone.
+    pub x_wr_timezone: Option<chrono_tz::Tz>,
+    /// X-WR-CALNAME of the (first) calendar.
+    pub calendar_name: Option<String>,
+}
+
+/// One occurrence of an event in a window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Occurrence {
+    /// UID of the series.
+    pub uid: String,
+    /// Original start of this instance; `None` for a UID with no RRULE/RDATE/RECURRENCE-ID.
+    pub recurrence_id: Option<DateTime<Utc>>,
+    /// Start instant.
+    pub start: DateTime<Utc>,
+    /// End instant (>= start).
+    pub end: DateTime<Utc>,
+    /// Whether the event is an all-day (DATE) event.
+    pub all_day: bool,
+    /// Whether the times were floating (placed in the viewer's zone).
+    pub floating: bool,
+    /// First day of an all-day occurrence.
+    pub start_date: Option<NaiveDate>,
+    /// Day after the last day of an all-day occurrence (exclusive end).
+    pub end_date: Option<NaiveDate>,
+    /// SUMMARY.
+    pub summary: Option<String>,
+    /// DESCRIPTION.
+    pub description: Option<String>,
+    /// LOCATION.
+    pub location: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// STATUS, upper-cased (CANCELLED instances are kept).
+    pub status: Option<String>,
+    /// SEQUENCE.
+    pub sequence: Option<i64>,
+    /// LAST-MODIFIED.
+    pub last_modified: Option<DateTime<Utc>>,
+    /// CLASS: PUBLIC / PRIVATE / CONFIDENTIAL.
+    pub class: Option<String>,
+    /// ORGANIZER.
+    pub organizer: Option<Person>,
+    /// ATTENDEEs.
+    pub attendees: Vec<Person>,
+    /// Meeting links (CONFERENCE, Google / Teams properties, URL, links in text).
+    pub conference_links: Vec<String>,
+    /// Raw VEVENT text of the component this occurrence comes from.
+    pub raw: String,
+}
+
+/// Parses a calendar body.
+///
+/// `content_type_charset` is the `charset` of the HTTP Content-Type, if any.
+/// Never panics; malformed pieces are skipped and listed in `warnings`.
+pub fn parse_feed(bytes: &[u8], content_type_charset: Option<&str>) -> Result<Feed, FeedError> {
+    event::parse_feed(bytes, content_type_charset)
+}
+
+impl Feed {
+    /// Occurrences overlapping `[from, to)` (zero-length ones when
+    /// `from <= start < to`), sorted by (start, uid, recurrence_id), cancelled
+    /// ones kept with status CANCELLED. Floating times and all-day dates are
+    /// placed in `default_tz` (the room's zone).
+    pub fn expand(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        default_tz: chrono_tz::Tz,
+    ) -> Vec<Occurrence> {
+        expand::expand(self, from, to, default_tz)
+    }
+}

@@ -1,0 +1,425 @@
+//! ICS sync: fetch each room's feed on its interval, keep its `calendar_events` in step,
+//! and record what happened. [`Syncer::sync_room`] is the one testable step; the
+//! scheduler loop in the server is a thin shell around [`Syncer::run_due`].
+
+pub mod address;
+pub mod feed_url;
+pub mod fetch;
+mod host_limiter;
+mod outcome;
+mod plan;
+#[cfg(test)]
+mod plan_tests;
+
+pub use outcome::{SyncOutcome, SyncStatus};
+pub use plan::{plan_sync, to_row, SyncPlan};
+
+use crate::calendar::{parse_feed, Feed, Occurrence, RoomMatcher};
+use crate::domain::RoomCalendar;
+use crate::error::CoreError;
+use crate::secret::SecretBox;
+use crate::store::Store;
+use chrono::{DateTime, Duration, Utc};
+use fetch::{Fetched, Fetcher, Validators};
+use host_limiter::HostLimiter;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+/// Tunables of the sync.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// How far back the window reaches (occurrences that just started).
+    pub window_before: Duration,
+    /// How far ahead the window reaches.
+    pub window_after: Duration,
+    /// Base URLs whose `/room/<name>` marks an event as the room's: the public URL and aliases.
+    pub base_urls: Vec<String>,
+    /// Zone for floating times and all-day dates.
+    pub default_tz: chrono_tz::Tz,
+    /// How long a claimed room stays leased to this instance at most.
+    pub lease: Duration,
+    /// Minimum time between two manual syncs of one room.
+    pub manual_cooldown: Duration,
+    /// Minimum time between two requests to one calendar host.
+    pub per_host_interval: std::time::Duration,
+    /// Rooms synced at once by this instance.
+    pub concurrency: usize,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            window_before: Duration::hours(1),
+            window_after: Duration::hours(24),
+            base_urls: vec!["http://127.0.0.1:3000".into()],
+            default_tz: chrono_tz::UTC,
+            lease: Duration::minutes(2),
+            manual_cooldown: Duration::seconds(10),
+            per_host_interval: std::time::Duration::from_millis(100),
+            concurrency: 8,
+        }
+    }
+}
+
+/// A parsed feed kept in memory so an unchanged body (or a 304) is not parsed again.
+struct CachedFeed {
+    /// SHA-256 of the body it was parsed from.
+    hash: String,
+    /// The parsed feed.
+    feed: Arc<Feed>,
+}
+
+/// What a test fetch found (nothing is saved).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FeedTestReport {
+    /// Events (VEVENTs) in the calendar.
+    pub events_in_feed: usize,
+    /// Occurrences in the sync window carrying this room's URL.
+    pub events_matching: usize,
+    /// The next few matching occurrences.
+    pub next_occurrences: Vec<OccurrencePreview>,
+    /// Parser warnings (at most 20).
+    pub warnings: Vec<String>,
+}
+
+/// One occurrence, as previewed to the owner.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OccurrencePreview {
+    /// SUMMARY.
+    pub title: Option<String>,
+    /// Start (UTC).
+    pub start: DateTime<Utc>,
+    /// End (UTC).
+    pub end: DateTime<Utc>,
+    /// Whether it is all-day.
+    pub all_day: bool,
+}
+
+/// Syncs rooms' calendar feeds.
+pub struct Syncer {
+    /// Where rooms and occurrences live.
+    store: Arc<dyn Store>,
+    /// The guarded HTTP fetcher.
+    fetcher: Fetcher,
+    /// Decrypts stored feed URLs.
+    secrets: SecretBox,
+    /// Tunables.
+    settings: SyncSettings,
+    /// This instance's name in lease rows.
+    instance: String,
+    /// One lock per room: never two syncs of a room at once in this process.
+    room_locks: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
+    /// Last parsed feed per room.
+    parsed: Mutex<HashMap<Uuid, CachedFeed>>,
+    /// Spaces out requests to one calendar host.
+    hosts: HostLimiter,
+}
+
+impl Syncer {
+    /// A syncer over `store`.
+    pub fn new(
+        store: Arc<dyn Store>,
+        fetcher: Fetcher,
+        secrets: SecretBox,
+        settings: SyncSettings,
+    ) -> Self {
+        let hosts = HostLimiter::new(settings.per_host_interval);
+        Self {
+            store,
+            fetcher,
+            secrets,
+            settings,
+            instance: format!("roomcal-{}", Uuid::new_v4().simple()),
+            room_locks: Mutex::new(HashMap::new()),
+            parsed: Mutex::new(HashMap::new()),
+            hosts,
+        }
+    }
+
+    /// The tunables.
+    pub fn settings(&self) -> &SyncSettings {
+        &self.settings
+    }
+
+    /// The fetcher (for URL checks).
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
+    }
+
+    /// This instance's lease name.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    fn room_lock(&self, room_id: Uuid) -> Arc<tokio::sync::Mutex<()>> {
+        match self.room_locks.lock() {
+            Ok(mut locks) => locks.entry(room_id).or_default().clone(),
+            Err(poisoned) => poisoned.into_inner().entry(room_id).or_default().clone(),
+        }
+    }
+
+    /// One scheduler step: claims the rooms due at `now` and syncs them, at most
+    /// `concurrency` at a time. Returns how many rooms were synced.
+    pub async fn run_due(
+        self: &Arc<Self>,
+        now: DateTime<Utc>,
+        batch: i64,
+    ) -> Result<usize, CoreError> {
+        let claimed = self
+            .store
+            .claim_due_rooms(now, &self.instance, now + self.settings.lease, batch)
+            .await?;
+        let permits = Arc::new(tokio::sync::Semaphore::new(
+            self.settings.concurrency.max(1),
+        ));
+        let mut tasks = tokio::task::JoinSet::new();
+        for room_id in claimed.iter().copied() {
+            let this = self.clone();
+            let permits = permits.clone();
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                if let Err(err) = this.sync_room(room_id, now).await {
+                    tracing::warn!(%room_id, error = %err, "calendar sync failed");
+                }
+                let _ = this.store.release_room(room_id, &this.instance).await;
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(claimed.len())
+    }
+
+    /// Syncs one room now: fetch, parse, expand, match, and store — or record why not.
+    /// A failed attempt changes no stored occurrence.
+    pub async fn sync_room(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<SyncOutcome, CoreError> {
+        let lock = self.room_lock(room_id);
+        let _guard = lock.lock().await;
+        let clock = std::time::Instant::now();
+        let mut calendar = self
+            .store
+            .room_calendar(room_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
+        let room = self
+            .store
+            .room_by_id(room_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
+        let mut outcome = match self.fetch_and_plan(&room.name, &mut calendar, now).await {
+            Ok((outcome, plan)) => {
+                calendar.ics_last_sync = Some(now);
+                self.finish(&mut calendar, now);
+                let mut outcome = outcome;
+                outcome.duration_ms = clock.elapsed().as_millis() as u64;
+                calendar.ics_last_outcome = Some(sqlx::types::Json(outcome.to_json()));
+                self.store
+                    .apply_sync(&plan, &calendar, now, &outcome.to_json())
+                    .await?;
+                return Ok(outcome);
+            }
+            Err(outcome) => outcome,
+        };
+        outcome.duration_ms = clock.elapsed().as_millis() as u64;
+        self.finish(&mut calendar, now);
+        calendar.ics_last_outcome = Some(sqlx::types::Json(outcome.to_json()));
+        self.store
+            .apply_sync(&SyncPlan::default(), &calendar, now, &outcome.to_json())
+            .await?;
+        Ok(outcome)
+    }
+
+    /// Schedules the next attempt: the interval counts from this attempt, plus jitter.
+    fn finish(&self, calendar: &mut RoomCalendar, now: DateTime<Utc>) {
+        calendar.ics_last_attempt = Some(now);
+        calendar.ics_next_sync_at = Some(
+            now + Duration::minutes(i64::from(calendar.ics_fetch_interval_minutes.max(1)))
+                + Duration::seconds(i64::from(calendar.ics_jitter_seconds.max(0))),
+        );
+    }
+
+    /// Fetches and plans; `Err` carries the failed outcome (nothing to write but the log).
+    async fn fetch_and_plan(
+        &self,
+        room_name: &str,
+        calendar: &mut RoomCalendar,
+        now: DateTime<Utc>,
+    ) -> Result<(SyncOutcome, SyncPlan), SyncOutcome> {
+        let fail = |message: String, status: Option<u16>| SyncOutcome::failed(now, message, status);
+        let token = calendar
+            .ics_url
+            .clone()
+            .ok_or_else(|| fail("no calendar address is set for this room".into(), None))?;
+        let url_text = self.secrets.open(&token).map_err(|e| fail(e, None))?;
+        let url = url::Url::parse(&url_text).map_err(|_| {
+            fail(
+                "the stored calendar address is invalid; paste it again".into(),
+                None,
+            )
+        })?;
+        let cached = self.cached_feed(calendar.id);
+        // Validators only when the parsed feed is at hand, so a 304 can always be served.
+        let validators = match &cached {
+            Some(_) => Validators {
+                etag: calendar.ics_etag.clone(),
+                last_modified: calendar.ics_last_modified.clone(),
+            },
+            None => Validators::default(),
+        };
+        self.hosts.wait_turn(url.host_str().unwrap_or("")).await;
+        let fetched = self
+            .fetcher
+            .fetch(&url, &validators)
+            .await
+            .map_err(|e| fail(e.message, e.http_status))?;
+        let (feed, status, http_status, bytes) = match fetched {
+            Fetched::NotModified => match cached {
+                Some((_, feed)) => (feed, SyncStatus::Unchanged, Some(304), 0),
+                None => {
+                    calendar.ics_etag = None;
+                    calendar.ics_last_modified = None;
+                    return Err(fail(
+                        "the server answered 304 Not Modified but roomcal has no copy of the calendar; the next attempt fetches it in full".into(),
+                        Some(304),
+                    ));
+                }
+            },
+            Fetched::Body {
+                bytes,
+                status,
+                validators,
+                charset,
+            } => {
+                let hash = hex_sha256(&bytes);
+                let size = bytes.len();
+                let (feed, sync_status) = match cached.filter(|(h, _)| *h == hash) {
+                    Some((_, feed)) => (feed, SyncStatus::Unchanged),
+                    None => {
+                        let feed = parse_feed(&bytes, charset.as_deref())
+                            .map_err(|e| fail(e.to_string(), Some(status)))?;
+                        let feed = Arc::new(feed);
+                        self.remember_feed(calendar.id, hash.clone(), feed.clone());
+                        (feed, SyncStatus::Ok)
+                    }
+                };
+                calendar.ics_etag = validators.etag;
+                calendar.ics_last_modified = validators.last_modified;
+                calendar.ics_content_hash = Some(hash);
+                (feed, sync_status, Some(status), size)
+            }
+        };
+        let window_start = now - self.settings.window_before;
+        let window_end = now + self.settings.window_after;
+        let in_window = feed.expand(window_start, window_end, self.settings.default_tz);
+        let matcher = RoomMatcher::new(&self.settings.base_urls, room_name);
+        let matching: Vec<Occurrence> = in_window
+            .iter()
+            .filter(|o| matcher.matches(o))
+            .cloned()
+            .collect();
+        let stored = self
+            .store
+            .calendar_events_ending_after(calendar.id, window_start - Duration::days(7))
+            .await
+            .map_err(|e| fail(format!("the database failed: {e}"), http_status))?;
+        let plan = plan_sync(calendar.id, &stored, &matching, now, window_end);
+        let outcome = SyncOutcome {
+            started_at: now,
+            status,
+            error: None,
+            http_status,
+            bytes,
+            duration_ms: 0,
+            events_in_feed: feed.events.len(),
+            events_in_window: in_window.len(),
+            events_matching: matching.len(),
+            created: plan.inserts.len(),
+            updated: plan.updates.len() - plan.restored,
+            deleted: plan.soft_deletes.len(),
+            restored: plan.restored,
+            warnings: feed
+                .warnings
+                .iter()
+                .take(20)
+                .map(|w| format!("line {}: {}", w.line, w.reason))
+                .collect(),
+        };
+        Ok((outcome, plan))
+    }
+
+    fn cached_feed(&self, room_id: Uuid) -> Option<(String, Arc<Feed>)> {
+        let parsed = self.parsed.lock().ok()?;
+        parsed
+            .get(&room_id)
+            .map(|c| (c.hash.clone(), c.feed.clone()))
+    }
+
+    fn remember_feed(&self, room_id: Uuid, hash: String, feed: Arc<Feed>) {
+        if let Ok(mut parsed) = self.parsed.lock() {
+            parsed.insert(room_id, CachedFeed { hash, feed });
+        }
+    }
+
+    /// Fetches and parses `url` for room `room_name` without saving anything.
+    pub async fn test_feed(
+        &self,
+        url: &url::Url,
+        room_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FeedTestReport, String> {
+        self.hosts.wait_turn(url.host_str().unwrap_or("")).await;
+        let (bytes, charset) = match self
+            .fetcher
+            .fetch(url, &Validators::default())
+            .await
+            .map_err(|e| e.message)?
+        {
+            Fetched::Body { bytes, charset, .. } => (bytes, charset),
+            Fetched::NotModified => {
+                return Err("the server answered 304 to an unconditional request".into())
+            }
+        };
+        let feed = parse_feed(&bytes, charset.as_deref()).map_err(|e| e.to_string())?;
+        let occurrences = feed.expand(
+            now - self.settings.window_before,
+            now + self.settings.window_after,
+            self.settings.default_tz,
+        );
+        let matcher = RoomMatcher::new(&self.settings.base_urls, room_name);
+        let matching: Vec<&Occurrence> =
+            occurrences.iter().filter(|o| matcher.matches(o)).collect();
+        Ok(FeedTestReport {
+            events_in_feed: feed.events.len(),
+            events_matching: matching.len(),
+            next_occurrences: matching
+                .iter()
+                .filter(|o| o.end > now)
+                .take(5)
+                .map(|o| OccurrencePreview {
+                    title: o.summary.clone(),
+                    start: o.start,
+                    end: o.end,
+                    all_day: o.all_day,
+                })
+                .collect(),
+            warnings: feed
+                .warnings
+                .iter()
+                .take(20)
+                .map(|w| format!("line {}: {}", w.line, w.reason))
+                .collect(),
+        })
+    }
+}
+
+/// Lower-case hex SHA-256.
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
