@@ -37,6 +37,10 @@ pub struct Core {
     pub clock: Arc<dyn Clock>,
     /// Tunables.
     pub settings: CoreSettings,
+    /// Encrypts secrets at rest (feed URLs).
+    pub secrets: crate::secret::SecretBox,
+    /// Syncs calendar feeds.
+    pub sync: Arc<crate::sync::Syncer>,
 }
 
 impl Core {

@@ -38,6 +38,14 @@ pub enum CoreError {
     /// The video platform could not create the call.
     #[error("the video platform failed: {0}")]
     Platform(String),
+    /// Too soon: try again after `retry_after_secs` (sent as `Retry-After`).
+    #[error("{message}")]
+    TooManyRequests {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+        /// What to do.
+        message: String,
+    },
     /// The database failed; details are logged, not shown.
     #[error("internal error")]
     Store(#[from] crate::store::StoreError),
@@ -66,6 +74,7 @@ impl CoreError {
             CoreError::Forbidden(_) => 403,
             CoreError::Gone(_) => 410,
             CoreError::Platform(_) => 502,
+            CoreError::TooManyRequests { .. } => 429,
             CoreError::Store(_) | CoreError::Internal(_) => 500,
         }
     }

@@ -15,6 +15,7 @@ pub mod core;
 pub mod domain;
 pub mod error;
 pub mod platform;
+pub mod room_calendar;
 pub mod rooms;
 pub mod secret;
 pub mod store;

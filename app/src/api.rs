@@ -21,6 +21,7 @@ pub mod ssr {
             code: "internal".into(),
             message: "internal error".into(),
             fields: Default::default(),
+            retry_after_secs: None,
         })
     }
 
@@ -202,6 +203,7 @@ pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<Meetin
             code: "not_found".into(),
             message: "there is no such meeting in this room".into(),
             fields: Default::default(),
+            retry_after_secs: None,
         })?;
         let (room, meeting) = rooms::open_meeting(&core, &room_name, id).await?;
         Ok(crate::dto::convert::meeting(&room.name, &meeting))

@@ -78,6 +78,9 @@ pub struct AppError {
     /// Field name → message, for form inputs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
+    /// Seconds to wait before retrying (429 answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl AppError {
@@ -104,6 +107,7 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             code: "request_failed".into(),
             message: format!("the request failed: {value}"),
             fields: BTreeMap::new(),
+            retry_after_secs: None,
         }
     }
 }
@@ -183,6 +187,7 @@ pub mod convert {
                 CoreError::Forbidden(_) => ("forbidden", Default::default()),
                 CoreError::Gone(_) => ("gone", Default::default()),
                 CoreError::Platform(_) => ("platform", Default::default()),
+                CoreError::TooManyRequests { .. } => ("too_many_requests", Default::default()),
                 CoreError::Store(_) | CoreError::Internal(_) => {
                     // Details go to the log, never to the client.
                     tracing::error!(error = ?err, "internal error");
@@ -197,11 +202,18 @@ pub mod convert {
                     .collect::<String>(),
                 _ => err.to_string(),
             };
+            let retry_after_secs = match &err {
+                CoreError::TooManyRequests {
+                    retry_after_secs, ..
+                } => Some(*retry_after_secs),
+                _ => None,
+            };
             AppError {
                 status: err.http_status(),
                 code: code.into(),
                 message,
                 fields,
+                retry_after_secs,
             }
         }
     }

@@ -86,6 +86,47 @@ pub struct ServeArgs {
     /// How long an unscheduled meeting stays open at most (e.g. `8h`, `90m`).
     #[arg(long, env = "ROOMCAL_UNSCHEDULED_LIFETIME", default_value = "8h", value_parser = parse_duration)]
     pub unscheduled_lifetime: chrono::Duration,
+    /// Calendar sync options.
+    #[command(flatten)]
+    pub sync: SyncArgs,
+}
+
+/// Options of the calendar sync.
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Allow plain `http://` calendar feeds.
+    #[arg(long, env = "ROOMCAL_ALLOW_HTTP_FEEDS")]
+    pub allow_http_feeds: bool,
+    /// Allow feeds on private, loopback and link-local addresses (intranet calendars, tests).
+    #[arg(long, env = "ROOMCAL_ALLOW_PRIVATE_FEEDS")]
+    pub allow_private_feeds: bool,
+    /// Hosts and networks (CIDR) always allowed as feed sources, comma separated.
+    #[arg(long, env = "ROOMCAL_FEED_ALLOWLIST", value_delimiter = ',')]
+    pub feed_allowlist: Vec<String>,
+    /// Largest feed accepted, in bytes after decompression.
+    #[arg(long, env = "ROOMCAL_MAX_FEED_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_feed_bytes: usize,
+    /// Time allowed for a whole feed download.
+    #[arg(long, env = "ROOMCAL_FEED_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub feed_timeout: chrono::Duration,
+    /// Rooms synced at once by this instance.
+    #[arg(long, env = "ROOMCAL_SYNC_CONCURRENCY", default_value_t = 8)]
+    pub sync_concurrency: usize,
+    /// Minimum time between two requests to one calendar host (e.g. `100ms` as `0s` to disable).
+    #[arg(long, env = "ROOMCAL_FEED_HOST_INTERVAL_MS", default_value_t = 100)]
+    pub feed_host_interval_ms: u64,
+    /// How often the scheduler looks for rooms due for a sync.
+    #[arg(long, env = "ROOMCAL_SYNC_TICK", default_value = "5s", value_parser = parse_duration)]
+    pub sync_tick: chrono::Duration,
+    /// Turn off the background sync (manual syncs still work).
+    #[arg(long, env = "ROOMCAL_NO_BACKGROUND_SYNC")]
+    pub no_background_sync: bool,
+    /// Other base URLs under which rooms are known (old domains), comma separated.
+    #[arg(long, env = "ROOMCAL_ROOM_URL_ALIASES", value_delimiter = ',')]
+    pub room_url_alias: Vec<String>,
+    /// IANA zone for floating calendar times and all-day dates.
+    #[arg(long, env = "ROOMCAL_TIMEZONE", default_value = "UTC")]
+    pub timezone: chrono_tz::Tz,
 }
 
 impl ServeArgs {

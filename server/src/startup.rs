@@ -9,8 +9,11 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use roomcal::clock::{Clock, SystemClock};
 use roomcal::platform::JitsiPlatform;
-use roomcal::secret::{KeySource, SecretKey};
+use roomcal::secret::{KeySource, SecretBox, SecretKey};
 use roomcal::store::{self, mask_database_url, Store};
+use roomcal::sync::address::{AddressPolicy, Cidr};
+use roomcal::sync::fetch::{FetchSettings, Fetcher};
+use roomcal::sync::{SyncSettings, Syncer};
 use roomcal::{Core, CoreSettings};
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
@@ -44,6 +47,9 @@ pub enum StartupError {
     /// The secret key is unusable.
     #[error("secret key: {0}")]
     SecretKey(String),
+    /// A setting is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
     /// The listen address is taken or not allowed.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -77,8 +83,9 @@ pub async fn open_database(url: &str) -> Result<Arc<dyn Store>, StartupError> {
 /// Builds the core services from the configuration, with the given clock.
 pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core, StartupError> {
     let data_dir = &args.database.data_dir;
-    let (_key, source) = SecretKey::load_or_generate(args.secret_key.as_deref(), data_dir)
+    let (key, source) = SecretKey::load_or_generate(args.secret_key.as_deref(), data_dir)
         .map_err(StartupError::SecretKey)?;
+    let secrets = SecretBox::new(&key).map_err(StartupError::SecretKey)?;
     if source == KeySource::Generated {
         tracing::warn!(
             path = %data_dir.join(roomcal::secret::KEY_FILE_NAME).display(),
@@ -87,6 +94,7 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
         );
     }
     let store = open_database(&args.database.database_url()).await?;
+    let syncer = build_syncer(args, store.clone(), secrets.clone())?;
     Ok(Core {
         store,
         platform: Arc::new(JitsiPlatform::new(&args.jitsi_base_url)),
@@ -96,7 +104,83 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
             unscheduled_lifetime: args.unscheduled_lifetime,
             ..CoreSettings::default()
         },
+        secrets,
+        sync: Arc::new(syncer),
     })
+}
+
+fn build_syncer(
+    args: &ServeArgs,
+    store: Arc<dyn Store>,
+    secrets: SecretBox,
+) -> Result<Syncer, StartupError> {
+    let sync = &args.sync;
+    let mut addresses = AddressPolicy {
+        allow_private: sync.allow_private_feeds,
+        ..AddressPolicy::default()
+    };
+    for entry in sync
+        .feed_allowlist
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+    {
+        match Cidr::parse(entry) {
+            Ok(cidr) => addresses.allowed_networks.push(cidr),
+            Err(_) => addresses.allowed_hosts.push(entry.to_string()),
+        }
+    }
+    let fetcher = Fetcher::new(FetchSettings {
+        total_timeout: sync
+            .feed_timeout
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(30)),
+        max_bytes: sync.max_feed_bytes,
+        allow_http: sync.allow_http_feeds,
+        addresses,
+        ..FetchSettings::default()
+    })
+    .map_err(|e| StartupError::Config(e.message))?;
+    let mut base_urls = vec![args.public_url()];
+    base_urls.extend(
+        sync.room_url_alias
+            .iter()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
+    );
+    Ok(Syncer::new(
+        store,
+        fetcher,
+        secrets,
+        SyncSettings {
+            base_urls,
+            default_tz: sync.timezone,
+            concurrency: sync.sync_concurrency.max(1),
+            per_host_interval: std::time::Duration::from_millis(sync.feed_host_interval_ms),
+            ..SyncSettings::default()
+        },
+    ))
+}
+
+/// The background calendar sync: every tick, sync the rooms that are due. A thin loop
+/// around [`Syncer::run_due`]; stops when `shutdown` fires.
+pub async fn run_sync_loop(
+    core: Core,
+    tick: std::time::Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let now = core.clock.now();
+        match core.sync.run_due(now, 200).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(rooms = n, "calendar sync tick"),
+            Err(err) => tracing::warn!(error = %err, "calendar sync tick failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 /// Leptos' options for serving the site built under `site_root`.
@@ -146,15 +230,33 @@ pub async fn serve(
             addr: args.addr,
             source,
         })?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let background = if args.sync.no_background_sync {
+        None
+    } else {
+        let tick = args
+            .sync
+            .sync_tick
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(5));
+        Some(tokio::spawn(run_sync_loop(core.clone(), tick, stop_rx)))
+    };
     let app = router(core, leptos_options(&args));
     tracing::info!("roomcal is serving on {}", args.public_url());
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| StartupError::Listen {
-            addr: args.addr,
-            source,
+    let served = axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
         })
+        .await;
+    if let Some(task) = background {
+        // Let an in-flight sync finish its transaction before exiting.
+        let _ = task.await;
+    }
+    served.map_err(|source| StartupError::Listen {
+        addr: args.addr,
+        source,
+    })
 }
 
 /// Serves on an already-bound listener (tests bind port 0 first).

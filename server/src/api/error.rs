@@ -19,6 +19,7 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             fields: Default::default(),
+            retry_after_secs: None,
         })
     }
 }
@@ -47,7 +48,14 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(serde_json::json!({ "error": self.0 }))).into_response()
+        let mut response =
+            (status, axum::Json(serde_json::json!({ "error": self.0 }))).into_response();
+        if let Some(secs) = self.0.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

@@ -2,6 +2,7 @@
 //! cookie jar signs in once and is recognised afterwards.
 
 mod auth;
+mod calendar;
 pub mod error;
 mod rooms;
 
@@ -16,7 +17,10 @@ use roomcal::Core;
 
 /// All `/v1` routes.
 pub fn router() -> Router<ServerState> {
-    Router::new().merge(auth::router()).merge(rooms::router())
+    Router::new()
+        .merge(auth::router())
+        .merge(rooms::router())
+        .merge(calendar::router())
 }
 
 /// The session token in the request's cookies.

@@ -15,8 +15,12 @@ use serde::Deserialize;
 pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/rooms", post(create_room).get(list_rooms))
-        .route("/rooms/{room_name}", get(get_room))
-        .route("/rooms/{room_name}/meeting", post(start_meeting))
+        // One path for both: axum refuses two parameter names at one position.
+        .route(
+            "/rooms/{room}",
+            get(get_room).patch(super::calendar::update_settings),
+        )
+        .route("/rooms/{room}/meeting", post(start_meeting))
 }
 
 /// `POST /v1/rooms` body.

@@ -1,0 +1,308 @@
+//! The owner's side of a room's calendar: settings, status, manual sync, log, test fetch.
+//! Only owners reach any of this; the feed URL leaves the server masked or not at all.
+
+use crate::domain::{Room, User};
+use crate::error::CoreError;
+use crate::rooms::find_room;
+use crate::sync::feed_url::{mask_feed_url, normalize_feed_url};
+use crate::sync::{FeedTestReport, SyncOutcome};
+use crate::Core;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Fetch intervals an owner may choose, in minutes.
+pub const ALLOWED_INTERVALS: &[i64] = &[1, 5, 10, 30, 60];
+
+/// Changes to a room's calendar settings; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarSettingsInput {
+    /// New feed URL; an empty string removes the calendar.
+    pub ics_url: Option<String>,
+    /// Turn syncing on or off.
+    pub ics_enabled: Option<bool>,
+    /// Minutes between fetches (one of [`ALLOWED_INTERVALS`]).
+    pub ics_fetch_interval_minutes: Option<i64>,
+}
+
+/// What the owner sees about a room's calendar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalendarStatus {
+    /// Whether syncing is on.
+    pub enabled: bool,
+    /// The feed URL with its secret parts hidden, if one is set.
+    pub masked_url: Option<String>,
+    /// Minutes between fetches.
+    pub interval_minutes: i32,
+    /// When a sync last succeeded.
+    pub last_sync: Option<DateTime<Utc>>,
+    /// When the scheduler syncs next (`None`: not scheduled, or as soon as possible).
+    pub next_sync: Option<DateTime<Utc>>,
+    /// The last attempt's outcome.
+    pub last_outcome: Option<serde_json::Value>,
+    /// The last attempt's error, if it failed.
+    pub last_error: Option<String>,
+    /// Stored occurrences that have not ended yet.
+    pub upcoming_occurrences: usize,
+}
+
+/// The room `name`, if `user` owns it: 404 when missing, 403 when someone else's.
+pub async fn owned_room(core: &Core, user: &User, name: &str) -> Result<Room, CoreError> {
+    let room = find_room(core, name).await?;
+    ensure_owner(&room, user)?;
+    Ok(room)
+}
+
+fn ensure_owner(room: &Room, user: &User) -> Result<(), CoreError> {
+    if room.owner_id == user.id {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden(
+            "only the room's owner can see or change its calendar".into(),
+        ))
+    }
+}
+
+/// The room addressed by id (or, for convenience, by name).
+pub async fn room_by_id_or_name(core: &Core, key: &str) -> Result<Room, CoreError> {
+    let room = match Uuid::parse_str(key) {
+        Ok(id) => core.store.room_by_id(id).await?,
+        Err(_) => core.store.room_by_name(key).await?,
+    };
+    room.ok_or_else(|| CoreError::NotFound(format!("there is no room \"{key}\"")))
+}
+
+/// Applies `input` to the room's calendar settings after validating every field.
+pub async fn update_settings(
+    core: &Core,
+    user: &User,
+    room: &Room,
+    input: &CalendarSettingsInput,
+) -> Result<CalendarStatus, CoreError> {
+    ensure_owner(room, user)?;
+    let mut calendar = core
+        .store
+        .room_calendar(room.id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
+    let mut fields = BTreeMap::new();
+    let mut new_url: Option<Option<String>> = None;
+    if let Some(text) = &input.ics_url {
+        if text.trim().is_empty() {
+            new_url = Some(None);
+        } else {
+            match normalize_feed_url(text, core.sync.fetcher().settings().allow_http) {
+                Ok(url) => match check_feed_host(core, &url).await {
+                    Ok(()) => new_url = Some(Some(url.to_string())),
+                    Err(m) => {
+                        fields.insert("ics_url".to_string(), m);
+                    }
+                },
+                Err(m) => {
+                    fields.insert("ics_url".to_string(), m);
+                }
+            }
+        }
+    }
+    if let Some(minutes) = input.ics_fetch_interval_minutes {
+        if !ALLOWED_INTERVALS.contains(&minutes) {
+            fields.insert(
+                "ics_fetch_interval_minutes".into(),
+                "choose 1, 5, 10, 30 or 60 minutes".into(),
+            );
+        }
+    }
+    let enabling = input.ics_enabled == Some(true);
+    let url_after = match &new_url {
+        Some(url) => url.is_some(),
+        None => calendar.ics_url.is_some(),
+    };
+    if enabling && !url_after && !fields.contains_key("ics_url") {
+        fields.insert(
+            "ics_enabled".into(),
+            "add the calendar's ICS address before turning sync on".into(),
+        );
+    }
+    if !fields.is_empty() {
+        return Err(CoreError::Validation { fields });
+    }
+    if let Some(url) = new_url {
+        calendar.ics_url = url.as_deref().map(|u| core.secrets.seal(u));
+        // A new address is a new calendar: forget the old one's validators and outcome.
+        calendar.reset_sync_state();
+    }
+    if let Some(minutes) = input.ics_fetch_interval_minutes {
+        calendar.ics_fetch_interval_minutes = minutes as i32;
+        calendar.ics_next_sync_at = None;
+    }
+    if let Some(enabled) = input.ics_enabled {
+        if enabled && !calendar.ics_enabled {
+            calendar.ics_next_sync_at = None;
+        }
+        calendar.ics_enabled = enabled;
+    }
+    if calendar.ics_url.is_none() {
+        calendar.ics_enabled = false;
+    }
+    // Spread rooms over up to a tenth of their interval (at most 30 s).
+    let max_jitter = (calendar.ics_fetch_interval_minutes * 6).min(30);
+    calendar.ics_jitter_seconds = rand::thread_rng().gen_range(0..=max_jitter.max(0));
+    core.store.save_room_calendar(&calendar).await?;
+    tracing::info!(room = %room.name, enabled = calendar.ics_enabled, "calendar settings changed");
+    status_of(core, room).await
+}
+
+/// Refuses hosts that resolve only to private or local addresses (unless allowed).
+async fn check_feed_host(core: &Core, url: &url::Url) -> Result<(), String> {
+    let policy = &core.sync.fetcher().settings().addresses;
+    let host = url.host_str().unwrap_or("");
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+        return if policy.permits(host, ip) {
+            Ok(())
+        } else {
+            Err("this address points at a private or local network, which roomcal does not fetch from".into())
+        };
+    }
+    if policy.allow_private || policy.host_is_allowed(host) {
+        return Ok(());
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    let resolved: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|_| format!("the host name \"{host}\" could not be found; check the address"))?
+        .collect();
+    if resolved.iter().any(|a| policy.permits(host, a.ip())) {
+        Ok(())
+    } else {
+        Err(
+            "this address points at a private or local network, which roomcal does not fetch from"
+                .into(),
+        )
+    }
+}
+
+/// The calendar status of a room the user owns.
+pub async fn status(
+    core: &Core,
+    user: &User,
+    room_name: &str,
+) -> Result<CalendarStatus, CoreError> {
+    let room = owned_room(core, user, room_name).await?;
+    status_of(core, &room).await
+}
+
+async fn status_of(core: &Core, room: &Room) -> Result<CalendarStatus, CoreError> {
+    let calendar = core
+        .store
+        .room_calendar(room.id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
+    let masked_url = match &calendar.ics_url {
+        Some(token) => Some(
+            core.secrets
+                .open(token)
+                .map(|url| mask_feed_url(&url))
+                .unwrap_or_else(|e| e),
+        ),
+        None => None,
+    };
+    let upcoming = core
+        .store
+        .upcoming_calendar_events(room.id, core.clock.now(), 1000)
+        .await?;
+    let last_outcome = calendar.ics_last_outcome.map(|j| j.0);
+    let last_error = last_outcome
+        .as_ref()
+        .and_then(|o| o.get("error"))
+        .and_then(|e| e.as_str())
+        .map(str::to_string);
+    Ok(CalendarStatus {
+        enabled: calendar.ics_enabled,
+        masked_url,
+        interval_minutes: calendar.ics_fetch_interval_minutes,
+        last_sync: calendar.ics_last_sync,
+        next_sync: if calendar.ics_enabled {
+            Some(calendar.ics_next_sync_at.unwrap_or(core.clock.now()))
+        } else {
+            None
+        },
+        last_outcome,
+        last_error,
+        upcoming_occurrences: upcoming.len(),
+    })
+}
+
+/// Syncs the room now, whatever its interval; at most once per cooldown per room.
+pub async fn sync_now(core: &Core, user: &User, room_name: &str) -> Result<SyncOutcome, CoreError> {
+    let room = owned_room(core, user, room_name).await?;
+    let now = core.clock.now();
+    let calendar = core
+        .store
+        .room_calendar(room.id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
+    if calendar.ics_url.is_none() {
+        return Err(CoreError::field(
+            "ics_url",
+            "add the calendar's ICS address in the room settings first",
+        ));
+    }
+    if let Some(last) = calendar.ics_last_attempt {
+        let ready_at = last + core.sync.settings().manual_cooldown;
+        if now < ready_at {
+            let wait = (ready_at - now).num_seconds().max(1) as u64;
+            return Err(CoreError::TooManyRequests {
+                retry_after_secs: wait,
+                message: format!("the calendar was synced moments ago; try again in {wait} s"),
+            });
+        }
+    }
+    let owner = core.sync.instance().to_string();
+    if !core
+        .store
+        .claim_room(room.id, now, &owner, now + core.sync.settings().lease)
+        .await?
+    {
+        return Err(CoreError::TooManyRequests {
+            retry_after_secs: 5,
+            message:
+                "another server is syncing this calendar right now; try again in a few seconds"
+                    .into(),
+        });
+    }
+    let result = core.sync.sync_room(room.id, now).await;
+    let _ = core.store.release_room(room.id, &owner).await;
+    result
+}
+
+/// The room's last 50 sync outcomes, newest first.
+pub async fn log(
+    core: &Core,
+    user: &User,
+    room_name: &str,
+) -> Result<Vec<serde_json::Value>, CoreError> {
+    let room = owned_room(core, user, room_name).await?;
+    Ok(core.store.sync_log(room.id, 50).await?)
+}
+
+/// Fetches and parses `url` as if it were the room's feed, saving nothing.
+pub async fn test_url(
+    core: &Core,
+    user: &User,
+    room_name: &str,
+    url: &str,
+) -> Result<FeedTestReport, CoreError> {
+    let room = owned_room(core, user, room_name).await?;
+    let url = normalize_feed_url(url, core.sync.fetcher().settings().allow_http)
+        .map_err(|m| CoreError::field("url", m))?;
+    check_feed_host(core, &url)
+        .await
+        .map_err(|m| CoreError::field("url", m))?;
+    core.sync
+        .test_feed(&url, &room.name, core.clock.now())
+        .await
+        .map_err(|m| CoreError::field("url", m))
+}
