@@ -170,12 +170,14 @@ impl Fetcher {
 
     /// Fetches `url`, conditionally when validators are given.
     pub async fn fetch(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
-        match tokio::time::timeout(self.settings.total_timeout, self.fetch_inner(url, validators)).await {
+        match tokio::time::timeout(
+            self.settings.total_timeout,
+            self.fetch_inner(url, validators),
+        )
+        .await
+        {
             Ok(result) => result,
-            Err(_) => Err(FetchError::new(format!(
-                "the calendar server did not answer completely within {} s; roomcal will retry at the next interval",
-                self.settings.total_timeout.as_secs()
-            ))),
+            Err(_) => Err(self.timed_out()),
         }
     }
 
@@ -189,7 +191,13 @@ impl Fetcher {
                 .headers(request_headers(&current, validators))
                 .send()
                 .await
-                .map_err(|e| describe_send_error(&current, &e))?;
+                .map_err(|e| {
+                    if e.is_timeout() {
+                        self.timed_out()
+                    } else {
+                        describe_send_error(&current, &e)
+                    }
+                })?;
             let status = response.status();
             if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
                 let location = response
@@ -221,6 +229,13 @@ impl Fetcher {
             "the calendar server redirected more than {} times; check the address",
             self.settings.max_redirects
         )))
+    }
+
+    fn timed_out(&self) -> FetchError {
+        FetchError::new(format!(
+            "the calendar server did not answer completely within {} s; roomcal will retry at the next interval",
+            self.settings.total_timeout.as_secs()
+        ))
     }
 
     /// Checks one hop's URL before connecting: scheme, and IP-literal hosts (the resolver
@@ -258,9 +273,15 @@ impl Fetcher {
         }
         let mut body = Vec::new();
         loop {
-            let chunk = response.chunk().await.map_err(|e| FetchError {
-                message: format!("the download broke off: {}", root_cause(&e)),
-                http_status: Some(status),
+            let chunk = response.chunk().await.map_err(|e| {
+                if e.is_timeout() {
+                    self.timed_out()
+                } else {
+                    FetchError {
+                        message: format!("the download broke off: {}", root_cause(&e)),
+                        http_status: Some(status),
+                    }
+                }
             })?;
             let Some(chunk) = chunk else { break };
             if body.len() + chunk.len() > max {
@@ -393,11 +414,6 @@ fn describe_send_error(url: &Url, err: &reqwest::Error) -> FetchError {
     let host = url.host_str().unwrap_or("the server");
     if let Some(refusal) = find_source::<RefusedAddress>(err) {
         return refused(&refusal.0);
-    }
-    if err.is_timeout() {
-        return FetchError::new(format!(
-            "{host} did not answer in time; roomcal will retry at the next interval"
-        ));
     }
     FetchError::new(format!("could not reach {host}: {}", root_cause(err)))
 }

@@ -261,7 +261,11 @@ impl Syncer {
                 None,
             )
         })?;
-        let cached = self.cached_feed(calendar.id);
+        // The cache only stands for the feed whose hash the room still records: after the
+        // URL changes (sync state reset) it must not answer for the new calendar.
+        let cached = self
+            .cached_feed(calendar.id)
+            .filter(|(hash, _)| calendar.ics_content_hash.as_deref() == Some(hash.as_str()));
         // Validators only when the parsed feed is at hand, so a 304 can always be served.
         let validators = match &cached {
             Some(_) => Validators {

@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 /// A running test application.
 pub struct TestApp {
+    /// The core services of the running app (tests call step functions directly).
+    pub core: roomcal::Core,
     /// `http://127.0.0.1:PORT`.
     pub address: String,
     /// A client that keeps cookies, like a browser or a scripted API client.
@@ -21,31 +23,79 @@ pub struct TestApp {
 /// The base URL the video platform is pointed at: loopback, never contacted by Jitsi.
 pub const JITSI_STUB: &str = "http://127.0.0.1:9/call";
 
-/// Starts the application with a fresh database.
+/// Starts the application with a fresh database; calendar feeds may live on loopback.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&["--allow-private-feeds", "--allow-http-feeds"]).await
+}
+
+/// Every log line the test binary's apps wrote (checked for leaked secrets).
+pub fn captured_logs() -> String {
+    LOGS.lock()
+        .map(|l| String::from_utf8_lossy(&l).into_owned())
+        .unwrap_or_default()
+}
+
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+/// Writes log lines into [`LOGS`].
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut logs) = LOGS.lock() {
+            logs.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug")
+            .with_writer(|| LogSink)
+            .try_init();
+    });
+}
+
+/// Starts the application with a fresh database and extra command-line flags.
+pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    capture_logs();
     let data_dir = tempfile::tempdir().expect("tempdir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let cli = Cli::try_parse_from([
+    let addr_text = addr.to_string();
+    let dir_text = data_dir.path().display().to_string();
+    let mut args = vec![
         "roomcal",
         "--addr",
-        &addr.to_string(),
+        &addr_text,
         "--data-dir",
-        &data_dir.path().display().to_string(),
+        &dir_text,
         "--jitsi-base-url",
         JITSI_STUB,
         "--site-root",
         "/nonexistent-site-root",
-    ])
-    .expect("arguments");
+        "--feed-timeout",
+        "2s",
+        "--feed-host-interval-ms",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    let cli = Cli::try_parse_from(args).expect("arguments");
     let core = startup::build_core(&cli.serve, Arc::new(SystemClock))
         .await
         .expect("core");
     let options = startup::leptos_options(&cli.serve);
-    tokio::spawn(startup::serve_on(listener, core, options));
+    tokio::spawn(startup::serve_on(listener, core.clone(), options));
     TestApp {
+        core,
         address: format!("http://{addr}"),
         client: new_client(),
         data_dir,
@@ -96,5 +146,83 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), 201);
         response.json().await.expect("json")
+    }
+}
+
+/// One VEVENT for [`ics`].
+pub struct Ev<'a> {
+    /// UID.
+    pub uid: &'a str,
+    /// Start (UTC).
+    pub start: chrono::DateTime<chrono::Utc>,
+    /// Length in minutes.
+    pub minutes: i64,
+    /// SUMMARY.
+    pub summary: &'a str,
+    /// LOCATION (put the room URL here to match the room).
+    pub location: &'a str,
+}
+
+/// A calendar with these events.
+pub fn ics(events: &[Ev<'_>]) -> String {
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//roomcal tests//EN\r\n");
+    for e in events {
+        out.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:{}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{}\r\nLOCATION:{}\r\nEND:VEVENT\r\n",
+            e.uid,
+            fmt(e.start),
+            fmt(e.start + chrono::Duration::minutes(e.minutes)),
+            e.summary,
+            e.location
+        ));
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
+impl TestApp {
+    /// Signs up, creates room `name` and attaches `feed_url` with sync on; returns the room id.
+    pub async fn room_with_feed(&self, name: &str, feed_url: &str) -> uuid::Uuid {
+        self.sign_up(&format!("owner-{name}@example.com")).await;
+        let room: Value = self
+            .post("/v1/rooms", json!({"name": name}))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = room["id"].as_str().expect("id").to_string();
+        let response = self
+            .client
+            .patch(self.url(&format!("/v1/rooms/{id}")))
+            .json(&json!({"ics_url": feed_url, "ics_enabled": true}))
+            .send()
+            .await
+            .expect("patch");
+        assert_eq!(
+            response.status(),
+            200,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        uuid::Uuid::parse_str(&id).expect("uuid")
+    }
+
+    /// The room page URL events must carry to match room `name`.
+    pub fn room_url(&self, name: &str) -> String {
+        format!("{}/room/{name}", self.address)
+    }
+
+    /// The room's live stored occurrences (not ended at `now`).
+    pub async fn live_events(
+        &self,
+        room_id: uuid::Uuid,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<roomcal::domain::CalendarEvent> {
+        self.core
+            .store
+            .upcoming_calendar_events(room_id, now, 1000)
+            .await
+            .expect("events")
     }
 }

@@ -2,6 +2,8 @@
 //! All modules compile into one test binary.
 
 mod accounts;
+mod feed_server;
 mod helpers;
 mod rooms;
 mod startup;
+mod sync;
