@@ -69,6 +69,8 @@ struct CachedFeed {
     hash: String,
     /// The parsed feed.
     feed: Arc<Feed>,
+    /// Whether the body ended with `END:VCALENDAR` (a cut-off body removes nothing).
+    complete: bool,
 }
 
 /// What a test fetch found (nothing is saved).
@@ -265,7 +267,7 @@ impl Syncer {
         // URL changes (sync state reset) it must not answer for the new calendar.
         let cached = self
             .cached_feed(calendar.id)
-            .filter(|(hash, _)| calendar.ics_content_hash.as_deref() == Some(hash.as_str()));
+            .filter(|(hash, _, _)| calendar.ics_content_hash.as_deref() == Some(hash.as_str()));
         // Validators only when the parsed feed is at hand, so a 304 can always be served.
         let validators = match &cached {
             Some(_) => Validators {
@@ -280,9 +282,9 @@ impl Syncer {
             .fetch(&url, &validators)
             .await
             .map_err(|e| fail(e.message, e.http_status))?;
-        let (feed, status, http_status, bytes) = match fetched {
+        let (feed, complete, status, http_status, bytes) = match fetched {
             Fetched::NotModified => match cached {
-                Some((_, feed)) => (feed, SyncStatus::Unchanged, Some(304), 0),
+                Some((_, feed, complete)) => (feed, complete, SyncStatus::Unchanged, Some(304), 0),
                 None => {
                     calendar.ics_etag = None;
                     calendar.ics_last_modified = None;
@@ -300,20 +302,21 @@ impl Syncer {
             } => {
                 let hash = hex_sha256(&bytes);
                 let size = bytes.len();
-                let (feed, sync_status) = match cached.filter(|(h, _)| *h == hash) {
-                    Some((_, feed)) => (feed, SyncStatus::Unchanged),
+                let (feed, complete, sync_status) = match cached.filter(|(h, _, _)| *h == hash) {
+                    Some((_, feed, complete)) => (feed, complete, SyncStatus::Unchanged),
                     None => {
                         let feed = parse_feed(&bytes, charset.as_deref())
                             .map_err(|e| fail(e.to_string(), Some(status)))?;
                         let feed = Arc::new(feed);
-                        self.remember_feed(calendar.id, hash.clone(), feed.clone());
-                        (feed, SyncStatus::Ok)
+                        let complete = ends_calendar(&bytes);
+                        self.remember_feed(calendar.id, hash.clone(), feed.clone(), complete);
+                        (feed, complete, SyncStatus::Ok)
                     }
                 };
                 calendar.ics_etag = validators.etag;
                 calendar.ics_last_modified = validators.last_modified;
                 calendar.ics_content_hash = Some(hash);
-                (feed, sync_status, Some(status), size)
+                (feed, complete, sync_status, Some(status), size)
             }
         };
         let window_start = now - self.settings.window_before;
@@ -330,7 +333,21 @@ impl Syncer {
             .calendar_events_ending_after(calendar.id, window_start - Duration::days(7))
             .await
             .map_err(|e| fail(format!("the database failed: {e}"), http_status))?;
-        let plan = plan_sync(calendar.id, &stored, &matching, now, window_end);
+        let mut plan = plan_sync(calendar.id, &stored, &matching, now, window_end);
+        let mut warnings: Vec<String> = Vec::new();
+        if !complete {
+            // A body cut off mid-way would look like deleted events: remove nothing.
+            plan.soft_deletes.clear();
+            warnings.push(
+                "the calendar ended abruptly (no END:VCALENDAR): every complete event was kept and nothing was removed".into(),
+            );
+        }
+        warnings.extend(
+            feed.warnings
+                .iter()
+                .take(20)
+                .map(|w| format!("line {}: {}", w.line, w.reason)),
+        );
         let outcome = SyncOutcome {
             started_at: now,
             status,
@@ -345,26 +362,26 @@ impl Syncer {
             updated: plan.updates.len() - plan.restored,
             deleted: plan.soft_deletes.len(),
             restored: plan.restored,
-            warnings: feed
-                .warnings
-                .iter()
-                .take(20)
-                .map(|w| format!("line {}: {}", w.line, w.reason))
-                .collect(),
+            warnings,
         };
         Ok((outcome, plan))
     }
 
-    fn cached_feed(&self, room_id: Uuid) -> Option<(String, Arc<Feed>)> {
+    fn cached_feed(&self, room_id: Uuid) -> Option<(String, Arc<Feed>, bool)> {
         let parsed = self.parsed.lock().ok()?;
         parsed
             .get(&room_id)
-            .map(|c| (c.hash.clone(), c.feed.clone()))
+            .map(|c| (c.hash.clone(), c.feed.clone(), c.complete))
     }
 
-    fn remember_feed(&self, room_id: Uuid, hash: String, feed: Arc<Feed>) {
+    fn remember_feed(&self, room_id: Uuid, hash: String, feed: Arc<Feed>, complete: bool) {
         if let Ok(mut parsed) = self.parsed.lock() {
-            parsed.insert(room_id, CachedFeed { hash, feed });
+            let cached = CachedFeed {
+                hash,
+                feed,
+                complete,
+            };
+            parsed.insert(room_id, cached);
         }
     }
 
@@ -418,6 +435,16 @@ impl Syncer {
                 .collect(),
         })
     }
+}
+
+/// Whether the body ends like a whole calendar (`END:VCALENDAR`, then only whitespace).
+fn ends_calendar(bytes: &[u8]) -> bool {
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace() && *b != 0)
+        .map_or(0, |i| i + 1);
+    let trimmed = &bytes[..end];
+    trimmed.len() >= 13 && trimmed[trimmed.len() - 13..].eq_ignore_ascii_case(b"END:VCALENDAR")
 }
 
 /// Lower-case hex SHA-256.

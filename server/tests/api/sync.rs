@@ -633,3 +633,31 @@ async fn webcal_addresses_are_accepted_and_stored_as_https() {
     assert_eq!(body["ics"]["masked_url"], "https://127.0.0.1:9/…");
     assert_eq!(body["ics"]["interval_minutes"], 10);
 }
+
+#[tokio::test]
+async fn a_truncated_feed_keeps_its_complete_events_and_removes_nothing() {
+    let (app, feeds, room) = setup("truncated").await;
+    feeds.set("main", two_events(&app, "truncated"));
+    app.core
+        .sync
+        .sync_room(room, Utc::now())
+        .await
+        .expect("sync 1");
+    // Cut the body inside the second matching event: the first stays complete.
+    let full = two_events(&app, "truncated");
+    let cut = full.find("UID:retro").expect("retro");
+    feeds.set("main", full[..cut + 5].to_string());
+    let outcome = app
+        .core
+        .sync
+        .sync_room(room, Utc::now())
+        .await
+        .expect("sync 2");
+    assert_ne!(outcome.status, SyncStatus::Failed, "{outcome:?}");
+    assert_eq!(outcome.deleted, 0);
+    assert!(
+        outcome.warnings.iter().any(|w| w.contains("abruptly")),
+        "{outcome:?}"
+    );
+    assert_eq!(app.live_events(room, Utc::now()).await.len(), 2);
+}
