@@ -14,6 +14,8 @@ pub struct CoreSettings {
     pub unscheduled_lifetime: chrono::Duration,
     /// How long a sign-in lasts.
     pub session_lifetime: chrono::Duration,
+    /// Meeting lifecycle durations (lead, window, grace, overrun, lifetime, presence).
+    pub lifecycle: crate::lifecycle::LifecycleSettings,
 }
 
 impl Default for CoreSettings {
@@ -22,6 +24,7 @@ impl Default for CoreSettings {
             public_url: "http://127.0.0.1:3000".into(),
             unscheduled_lifetime: chrono::Duration::hours(8),
             session_lifetime: chrono::Duration::days(30),
+            lifecycle: crate::lifecycle::LifecycleSettings::default(),
         }
     }
 }

@@ -196,6 +196,25 @@ pub struct CalendarEvent {
     pub is_deleted: bool,
     /// The raw VEVENT text.
     pub ics_raw_data: String,
+    /// Video-call links found in the event (JSON array of strings).
+    pub conference_links: sqlx::types::Json<serde_json::Value>,
+}
+
+/// One presence record of a meeting page (join, heartbeats, leave).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PresenceRecord {
+    /// The meeting.
+    pub meeting_id: Uuid,
+    /// Random id of one open meeting page.
+    pub participant_id: String,
+    /// Name shown to others.
+    pub display_name: String,
+    /// The signed-in user, if any (guests have none).
+    pub user_id: Option<Uuid>,
+    /// Last heartbeat (or join).
+    pub last_seen_at: DateTime<Utc>,
+    /// When the page said it left, if it did since its last heartbeat.
+    pub left_at: Option<DateTime<Utc>>,
 }
 
 /// A room's calendar settings and sync state (the `ics_*` columns of `rooms`).
@@ -277,6 +296,14 @@ pub struct Meeting {
     pub last_participant_left_at: Option<DateTime<Utc>>,
     /// When the row was made.
     pub created_at: DateTime<Utc>,
+    /// Whether anyone has ever been present.
+    pub ever_had_participants: bool,
+    /// Participants present at the last lifecycle tick.
+    pub participants_now: i32,
+    /// When it closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Why it closed (`grace_period_over`, `calendar_overrun`, …).
+    pub close_reason: Option<String>,
 }
 
 impl Meeting {

@@ -14,6 +14,8 @@ pub mod clock;
 pub mod core;
 pub mod domain;
 pub mod error;
+pub mod lifecycle;
+pub mod lifecycle_step;
 pub mod platform;
 pub mod room_calendar;
 pub mod rooms;

@@ -105,6 +105,10 @@ pub async fn start_unscheduled_meeting(
         platform_meeting_id: call.platform_meeting_id,
         last_participant_left_at: None,
         created_at: now,
+        ever_had_participants: false,
+        participants_now: 0,
+        closed_at: None,
+        close_reason: None,
     };
     core.store.insert_meeting(&meeting).await?;
     Ok(meeting)

@@ -92,6 +92,10 @@ fn meeting(room_id: Uuid, start: chrono::DateTime<Utc>) -> Meeting {
         platform_meeting_id: None,
         last_participant_left_at: None,
         created_at: start,
+        ever_had_participants: false,
+        participants_now: 0,
+        closed_at: None,
+        close_reason: None,
     }
 }
 
@@ -276,6 +280,7 @@ fn calendar_event(
         last_synced: t0(),
         is_deleted: false,
         ics_raw_data: "BEGIN:VEVENT\r\nUID:uid-1\r\nEND:VEVENT".into(),
+        conference_links: sqlx::types::Json(serde_json::json!(["https://meet.example/abc"])),
     }
 }
 

@@ -89,6 +89,32 @@ pub struct ServeArgs {
     /// Calendar sync options.
     #[command(flatten)]
     pub sync: SyncArgs,
+    /// Meeting lifecycle options.
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
+}
+
+/// Options of the meeting lifecycle (durations like `90s`, `15m`, `8h`).
+#[derive(Debug, Clone, Args)]
+pub struct LifecycleArgs {
+    /// How long before its start a calendar occurrence gets its meeting.
+    #[arg(long, env = "ROOMCAL_PRECREATE_LEAD", default_value = "1m", value_parser = parse_duration)]
+    pub precreate_lead: chrono::Duration,
+    /// How far ahead an occurrence can be joined early (the page waits for the start).
+    #[arg(long, env = "ROOMCAL_UPCOMING_WINDOW", default_value = "30m", value_parser = parse_duration)]
+    pub upcoming_window: chrono::Duration,
+    /// How long a meeting stays open after the last participant left.
+    #[arg(long, env = "ROOMCAL_GRACE_PERIOD", default_value = "15m", value_parser = parse_duration)]
+    pub grace_period: chrono::Duration,
+    /// How long after its scheduled end a calendar meeting is force-closed.
+    #[arg(long, env = "ROOMCAL_CALENDAR_OVERRUN", default_value = "30m", value_parser = parse_duration)]
+    pub calendar_overrun: chrono::Duration,
+    /// How long without a heartbeat before a participant counts as gone.
+    #[arg(long, env = "ROOMCAL_PRESENCE_TIMEOUT", default_value = "45s", value_parser = parse_duration)]
+    pub presence_timeout: chrono::Duration,
+    /// How often the lifecycle runs (at most 10 s is advised).
+    #[arg(long, env = "ROOMCAL_LIFECYCLE_TICK", default_value = "5s", value_parser = parse_duration)]
+    pub lifecycle_tick: chrono::Duration,
 }
 
 /// Options of the calendar sync.

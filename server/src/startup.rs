@@ -8,6 +8,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use roomcal::clock::{Clock, SystemClock};
+use roomcal::lifecycle::LifecycleSettings;
 use roomcal::platform::JitsiPlatform;
 use roomcal::secret::{KeySource, SecretBox, SecretKey};
 use roomcal::store::{self, mask_database_url, Store};
@@ -102,6 +103,14 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
         settings: CoreSettings {
             public_url: args.public_url(),
             unscheduled_lifetime: args.unscheduled_lifetime,
+            lifecycle: LifecycleSettings {
+                precreate_lead: args.lifecycle.precreate_lead,
+                upcoming_window: args.lifecycle.upcoming_window,
+                grace_period: args.lifecycle.grace_period,
+                calendar_overrun: args.lifecycle.calendar_overrun,
+                unscheduled_lifetime: args.unscheduled_lifetime,
+                presence_timeout: args.lifecycle.presence_timeout,
+            },
             ..CoreSettings::default()
         },
         secrets,
@@ -231,16 +240,29 @@ pub async fn serve(
             source,
         })?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let background = if args.sync.no_background_sync {
-        None
-    } else {
+    let mut background = Vec::new();
+    if !args.sync.no_background_sync {
         let tick = args
             .sync
             .sync_tick
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(5));
-        Some(tokio::spawn(run_sync_loop(core.clone(), tick, stop_rx)))
-    };
+        background.push(tokio::spawn(run_sync_loop(
+            core.clone(),
+            tick,
+            stop_rx.clone(),
+        )));
+    }
+    let lifecycle_tick = args
+        .lifecycle
+        .lifecycle_tick
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(5));
+    background.push(tokio::spawn(run_lifecycle_loop(
+        core.clone(),
+        lifecycle_tick,
+        stop_rx,
+    )));
     let app = router(core, leptos_options(&args));
     tracing::info!("roomcal is serving on {}", args.public_url());
     let served = axum::serve(listener, app.into_make_service())
@@ -249,14 +271,37 @@ pub async fn serve(
             let _ = stop_tx.send(true);
         })
         .await;
-    if let Some(task) = background {
-        // Let an in-flight sync finish its transaction before exiting.
+    for task in background {
+        // Let in-flight work finish its transaction before exiting.
         let _ = task.await;
     }
     served.map_err(|source| StartupError::Listen {
         addr: args.addr,
         source,
     })
+}
+
+/// The meeting lifecycle: every tick, pre-create, follow calendars and close meetings.
+/// A thin loop around [`roomcal::lifecycle_step::run_lifecycle_step`].
+pub async fn run_lifecycle_loop(
+    core: Core,
+    tick: std::time::Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let now = core.clock.now();
+        match roomcal::lifecycle_step::run_lifecycle_step(&core, now, 500).await {
+            Ok(report) if report.created + report.closed + report.updated > 0 => {
+                tracing::info!(?report, "lifecycle tick");
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "lifecycle tick failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 /// Serves on an already-bound listener (tests bind port 0 first).

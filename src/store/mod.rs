@@ -4,7 +4,9 @@
 mod postgres;
 mod sqlite;
 
-use crate::domain::{CalendarEvent, Meeting, Room, RoomCalendar, User, UserCredentials};
+use crate::domain::{
+    CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
+};
 use crate::sync::SyncPlan;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -159,6 +161,53 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Releases `owner`'s lease on a room.
     async fn release_room(&self, room_id: Uuid, owner: &str) -> Result<(), StoreError>;
+
+    /// Occurrences the lifecycle looks at: timed ones starting by `horizon` and not ended
+    /// at `now`, plus those with an active meeting (deleted ones included).
+    async fn lifecycle_events(
+        &self,
+        horizon: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<CalendarEvent>, StoreError>;
+    /// Active meetings, and any meeting of an occurrence in the same range as
+    /// [`Store::lifecycle_events`] (a closed one still blocks a second meeting).
+    async fn lifecycle_meetings(
+        &self,
+        horizon: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Meeting>, StoreError>;
+    /// Presence records of the active meetings.
+    async fn presence_of_active_meetings(&self) -> Result<Vec<PresenceRecord>, StoreError>;
+    /// Records a join, heartbeat (`left_at` none) or leave of one meeting page.
+    async fn record_presence(
+        &self,
+        record: &PresenceRecord,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Saves a meeting's times, metadata and presence summary.
+    async fn save_meeting_state(&self, meeting: &Meeting) -> Result<(), StoreError>;
+    /// Closes an active meeting; false when it was closed already (by another instance).
+    async fn close_meeting(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<bool, StoreError>;
+    /// Records (or clears) the platform error of an occurrence's pre-creation.
+    async fn set_meeting_error(
+        &self,
+        event_id: Uuid,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Takes or renews the named lease until `until`; false while another owner holds it.
+    async fn claim_worker_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     /// Inserts a meeting as given.
     async fn insert_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;

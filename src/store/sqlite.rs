@@ -1,7 +1,9 @@
 //! SQLite implementation of [`Store`]: the single-machine default (WAL mode).
 
 use super::{on_unique_violation, NewRoom, NewUser, Store, StoreError};
-use crate::domain::{CalendarEvent, Meeting, Room, RoomCalendar, User, UserCredentials};
+use crate::domain::{
+    CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
+};
 use crate::sync::SyncPlan;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -17,11 +19,12 @@ const ROOM_COLUMNS: &str =
 /// Columns of `calendar_events` that make a [`CalendarEvent`].
 const EVENT_COLUMNS: &str = "id, room_id, ics_uid, recurrence_id, title, description, \
     start_time, end_time, all_day, attendees, organizer, location, status, sequence, \
-    last_modified, privacy_class, last_synced, is_deleted, ics_raw_data";
+    last_modified, privacy_class, last_synced, is_deleted, ics_raw_data, conference_links";
 /// Columns of `meetings` that make a [`Meeting`].
 const MEETING_COLUMNS: &str = "id, room_id, calendar_event_id, calendar_metadata, start_time, \
     end_time, is_active, platform, participant_url, host_url, platform_meeting_id, \
-    last_participant_left_at, created_at";
+    last_participant_left_at, created_at, ever_had_participants, participants_now, closed_at, \
+    close_reason";
 
 /// Columns of `rooms` that make a [`RoomCalendar`].
 const CALENDAR_COLUMNS: &str = "id, ics_url, ics_enabled, ics_fetch_interval_minutes, \
@@ -31,14 +34,14 @@ const CALENDAR_COLUMNS: &str = "id, ics_url, ics_enabled, ics_fetch_interval_min
 /// Inserts a stored occurrence (binds in [`event_query`] order).
 const INSERT_EVENT: &str = "INSERT INTO calendar_events (id, room_id, ics_uid, recurrence_id, \
     title, description, start_time, end_time, all_day, attendees, organizer, location, status, \
-    sequence, last_modified, privacy_class, last_synced, is_deleted, ics_raw_data) \
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sequence, last_modified, privacy_class, last_synced, is_deleted, ics_raw_data, \
+    conference_links) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 /// Rewrites a stored occurrence by id (binds in [`event_query`] order).
 const UPDATE_EVENT: &str = "UPDATE calendar_events SET room_id = ?2, ics_uid = ?3, \
     recurrence_id = ?4, title = ?5, description = ?6, start_time = ?7, end_time = ?8, \
     all_day = ?9, attendees = ?10, organizer = ?11, location = ?12, status = ?13, \
     sequence = ?14, last_modified = ?15, privacy_class = ?16, last_synced = ?17, \
-    is_deleted = ?18, ics_raw_data = ?19 WHERE id = ?1";
+    is_deleted = ?18, ics_raw_data = ?19, conference_links = ?20 WHERE id = ?1";
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
@@ -64,6 +67,7 @@ fn event_query<'q>(sql: &'q str, e: &'q CalendarEvent) -> Query<'q> {
         .bind(e.last_synced)
         .bind(e.is_deleted)
         .bind(&e.ics_raw_data)
+        .bind(&e.conference_links)
 }
 
 /// Writes all calendar columns of a room.
@@ -250,7 +254,8 @@ impl Store for SqliteStore {
 
     async fn insert_meeting(&self, m: &Meeting) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO meetings ({MEETING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO meetings ({MEETING_COLUMNS}) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ))
         .bind(m.id)
         .bind(m.room_id)
@@ -265,6 +270,10 @@ impl Store for SqliteStore {
         .bind(&m.platform_meeting_id)
         .bind(m.last_participant_left_at)
         .bind(m.created_at)
+        .bind(m.ever_had_participants)
+        .bind(m.participants_now)
+        .bind(m.closed_at)
+        .bind(&m.close_reason)
         .execute(&self.pool)
         .await
         .map_err(|e| on_unique_violation(e, "meeting for this occurrence"))?;
@@ -469,5 +478,146 @@ impl Store for SqliteStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn lifecycle_events(
+        &self,
+        horizon: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<CalendarEvent>, StoreError> {
+        Ok(sqlx::query_as::<_, CalendarEvent>(&format!(
+            "SELECT {EVENT_COLUMNS} FROM calendar_events \
+             WHERE (start_time <= ? AND end_time > ? AND NOT all_day) \
+             OR id IN (SELECT calendar_event_id FROM meetings \
+                       WHERE is_active AND calendar_event_id IS NOT NULL) \
+             ORDER BY start_time LIMIT ?"
+        ))
+        .bind(horizon)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn lifecycle_meetings(
+        &self,
+        horizon: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE is_active \
+             OR calendar_event_id IN (SELECT id FROM calendar_events \
+                                      WHERE start_time <= ? AND end_time > ?)"
+        ))
+        .bind(horizon)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn presence_of_active_meetings(&self) -> Result<Vec<PresenceRecord>, StoreError> {
+        Ok(sqlx::query_as::<_, PresenceRecord>(
+            "SELECT meeting_id, participant_id, display_name, user_id, last_seen_at, left_at \
+             FROM meeting_participants WHERE meeting_id IN \
+             (SELECT id FROM meetings WHERE is_active)",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn record_presence(
+        &self,
+        record: &PresenceRecord,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO meeting_participants (meeting_id, participant_id, display_name, user_id, \
+             first_seen_at, last_seen_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (meeting_id, participant_id) DO UPDATE SET \
+             display_name = excluded.display_name, last_seen_at = excluded.last_seen_at, \
+             left_at = excluded.left_at",
+        )
+        .bind(record.meeting_id)
+        .bind(&record.participant_id)
+        .bind(&record.display_name)
+        .bind(record.user_id)
+        .bind(at)
+        .bind(record.last_seen_at)
+        .bind(record.left_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn save_meeting_state(&self, m: &Meeting) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE meetings SET start_time = ?, end_time = ?, calendar_metadata = ?, \
+             ever_had_participants = ?, participants_now = ?, last_participant_left_at = ? \
+             WHERE id = ?",
+        )
+        .bind(m.start_time)
+        .bind(m.end_time)
+        .bind(&m.calendar_metadata)
+        .bind(m.ever_had_participants)
+        .bind(m.participants_now)
+        .bind(m.last_participant_left_at)
+        .bind(m.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn close_meeting(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE meetings SET is_active = FALSE, closed_at = ?, close_reason = ? \
+             WHERE id = ? AND is_active",
+        )
+        .bind(at)
+        .bind(reason)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn set_meeting_error(
+        &self,
+        event_id: Uuid,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE calendar_events SET meeting_error = ? WHERE id = ?")
+            .bind(error)
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn claim_worker_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO worker_leases (name, owner, until) VALUES (?, ?, ?) \
+             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until \
+             WHERE worker_leases.until < ? OR worker_leases.owner = ?",
+        )
+        .bind(name)
+        .bind(owner)
+        .bind(until)
+        .bind(now)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
     }
 }

@@ -125,6 +125,7 @@ pub fn to_row(room_id: Uuid, occ: &Occurrence, now: DateTime<Utc>) -> CalendarEv
         last_synced: now,
         is_deleted: false,
         ics_raw_data: occ.raw.clone(),
+        conference_links: sqlx::types::Json(serde_json::json!(occ.conference_links)),
     }
 }
 
@@ -143,4 +144,5 @@ fn same_content(a: &CalendarEvent, b: &CalendarEvent) -> bool {
         && a.last_modified == b.last_modified
         && a.privacy_class == b.privacy_class
         && a.ics_raw_data == b.ics_raw_data
+        && a.conference_links == b.conference_links
 }
