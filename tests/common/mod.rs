@@ -48,3 +48,28 @@ pub async fn postgres_database_url() -> Option<String> {
     url.set_path(&name);
     Some(url.to_string())
 }
+
+/// Core services over `store` with a fixed clock and a Jitsi platform on loopback.
+pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
+    use roomcal::secret::{SecretBox, SecretKey};
+    use roomcal::sync::fetch::{FetchSettings, Fetcher};
+    use roomcal::sync::{SyncSettings, Syncer};
+    let secrets = SecretBox::new(&SecretKey::generate()).expect("secret box");
+    let fetcher = Fetcher::new(FetchSettings::default()).expect("fetcher");
+    let sync = Syncer::new(
+        store.clone(),
+        fetcher,
+        secrets.clone(),
+        SyncSettings::default(),
+    );
+    roomcal::Core {
+        store,
+        platform: Arc::new(roomcal::platform::JitsiPlatform::new(
+            "http://127.0.0.1:9/call",
+        )),
+        clock: Arc::new(roomcal::clock::ManualClock::new(chrono::Utc::now())),
+        settings: roomcal::CoreSettings::default(),
+        secrets,
+        sync: Arc::new(sync),
+    }
+}

@@ -1,0 +1,363 @@
+//! The lifecycle step against real databases with a fixed clock: pre-creation exactly at
+//! lead time and exactly once, calendar changes, presence, closing — on SQLite and
+//! PostgreSQL — and two instances racing over 1,000 occurrences on PostgreSQL.
+
+mod common;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use roomcal::domain::{CalendarEvent, PresenceRecord};
+use roomcal::lifecycle_step::run_lifecycle_step;
+use roomcal::store::{NewRoom, NewUser, Store};
+use roomcal::Core;
+use std::sync::Arc;
+use uuid::Uuid;
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, _dir) = crate::common::sqlite_store().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(store) = crate::common::postgres_store().await {
+                        super::$name(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both!(
+    a_meeting_is_created_exactly_at_lead_time_and_only_once,
+    back_to_back_occurrences_get_separate_meetings,
+    a_cancelled_occurrence_closes_its_meeting_before_anyone_joined,
+    a_meeting_closes_a_grace_period_after_the_last_participant_left,
+    a_returning_participant_keeps_the_meeting_open,
+    a_calendar_meeting_is_force_closed_after_its_overrun_even_with_people_in_it,
+);
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("instant")
+}
+
+async fn room(store: &Arc<dyn Store>) -> Uuid {
+    let owner = store
+        .insert_user(&NewUser {
+            id: Uuid::new_v4(),
+            email: format!("{}@example.com", Uuid::new_v4()),
+            display_name: "Owner".into(),
+            password_hash: "x".into(),
+            created_at: t0(),
+        })
+        .await
+        .expect("user");
+    store
+        .insert_room(&NewRoom {
+            id: Uuid::new_v4(),
+            name: format!("room-{}", Uuid::new_v4().simple()),
+            owner_id: owner.id,
+            created_at: t0(),
+        })
+        .await
+        .expect("room")
+        .id
+}
+
+fn event(room_id: Uuid, uid: &str, start: DateTime<Utc>, minutes: i64) -> CalendarEvent {
+    CalendarEvent {
+        id: Uuid::new_v4(),
+        room_id,
+        ics_uid: uid.into(),
+        recurrence_id: None,
+        title: Some(format!("Meeting {uid}")),
+        description: None,
+        start_time: start,
+        end_time: start + Duration::minutes(minutes),
+        all_day: false,
+        attendees: sqlx::types::Json(serde_json::json!([])),
+        organizer: None,
+        location: None,
+        status: Some("CONFIRMED".into()),
+        sequence: None,
+        last_modified: None,
+        privacy_class: None,
+        last_synced: t0(),
+        is_deleted: false,
+        ics_raw_data: String::new(),
+        conference_links: sqlx::types::Json(serde_json::json!([])),
+    }
+}
+
+async fn meetings_of(core: &Core, room_id: Uuid) -> Vec<roomcal::domain::Meeting> {
+    core.store
+        .active_meetings_in_room(room_id)
+        .await
+        .expect("meetings")
+}
+
+async fn a_meeting_is_created_exactly_at_lead_time_and_only_once(store: Arc<dyn Store>) {
+    let core = common::test_core(store.clone());
+    let room_id = room(&store).await;
+    let e = event(room_id, "standup", t0() + Duration::minutes(10), 15);
+    store.insert_calendar_event(&e).await.expect("event");
+    let lead = core.settings.lifecycle.precreate_lead;
+    let just_before = e.start_time - lead - Duration::seconds(1);
+    assert_eq!(
+        run_lifecycle_step(&core, just_before, 100)
+            .await
+            .expect("step")
+            .created,
+        0
+    );
+    assert_eq!(
+        run_lifecycle_step(&core, e.start_time - lead, 100)
+            .await
+            .expect("step")
+            .created,
+        1
+    );
+    assert_eq!(
+        run_lifecycle_step(&core, e.start_time, 100)
+            .await
+            .expect("step")
+            .created,
+        0
+    );
+    let meetings = meetings_of(&core, room_id).await;
+    assert_eq!(meetings.len(), 1);
+    assert_eq!(meetings[0].calendar_event_id, Some(e.id));
+    assert_eq!(
+        meetings[0]
+            .calendar_metadata
+            .as_ref()
+            .map(|m| m.0["title"].clone()),
+        Some(serde_json::json!("Meeting standup"))
+    );
+}
+
+async fn back_to_back_occurrences_get_separate_meetings(store: Arc<dyn Store>) {
+    let core = common::test_core(store.clone());
+    let room_id = room(&store).await;
+    let first = event(room_id, "a", t0(), 30);
+    let second = event(room_id, "b", t0() + Duration::minutes(30), 30);
+    store.insert_calendar_event(&first).await.expect("a");
+    store.insert_calendar_event(&second).await.expect("b");
+    run_lifecycle_step(&core, t0(), 100).await.expect("step");
+    run_lifecycle_step(&core, t0() + Duration::minutes(29), 100)
+        .await
+        .expect("step");
+    let linked: Vec<_> = meetings_of(&core, room_id)
+        .await
+        .into_iter()
+        .filter_map(|m| m.calendar_event_id)
+        .collect();
+    assert_eq!(linked.len(), 2);
+    assert!(linked.contains(&first.id) && linked.contains(&second.id));
+}
+
+async fn a_cancelled_occurrence_closes_its_meeting_before_anyone_joined(store: Arc<dyn Store>) {
+    let core = common::test_core(store.clone());
+    let room_id = room(&store).await;
+    let mut e = event(room_id, "x", t0() + Duration::minutes(1), 30);
+    store.insert_calendar_event(&e).await.expect("event");
+    run_lifecycle_step(&core, t0(), 100).await.expect("step");
+    assert_eq!(meetings_of(&core, room_id).await.len(), 1);
+    // The sync soft-deletes the occurrence (it was cancelled in the feed).
+    e.is_deleted = true;
+    let plan = roomcal::sync::SyncPlan {
+        updates: vec![e.clone()],
+        ..Default::default()
+    };
+    let calendar = store
+        .room_calendar(room_id)
+        .await
+        .expect("q")
+        .expect("room");
+    store
+        .apply_sync(&plan, &calendar, t0(), &serde_json::json!({}))
+        .await
+        .expect("apply");
+    let report = run_lifecycle_step(&core, t0() + Duration::seconds(10), 100)
+        .await
+        .expect("step");
+    assert_eq!(report.closed, 1);
+    assert!(meetings_of(&core, room_id).await.is_empty());
+}
+
+async fn join(
+    store: &Arc<dyn Store>,
+    meeting_id: Uuid,
+    who: &str,
+    at: DateTime<Utc>,
+    left: Option<DateTime<Utc>>,
+) {
+    store
+        .record_presence(
+            &PresenceRecord {
+                meeting_id,
+                participant_id: who.into(),
+                display_name: who.into(),
+                user_id: None,
+                last_seen_at: at,
+                left_at: left,
+            },
+            at,
+        )
+        .await
+        .expect("presence");
+}
+
+async fn started_meeting(store: &Arc<dyn Store>, core: &Core) -> (Uuid, CalendarEvent) {
+    let room_id = room(store).await;
+    let e = event(room_id, "m", t0(), 60);
+    store.insert_calendar_event(&e).await.expect("event");
+    run_lifecycle_step(core, t0(), 100).await.expect("step");
+    let meeting = meetings_of(core, room_id).await.remove(0);
+    (meeting.id, e)
+}
+
+async fn a_meeting_closes_a_grace_period_after_the_last_participant_left(store: Arc<dyn Store>) {
+    let core = common::test_core(store.clone());
+    let grace = core.settings.lifecycle.grace_period;
+    let (meeting_id, _) = started_meeting(&store, &core).await;
+    let joined = t0() + Duration::minutes(1);
+    join(&store, meeting_id, "ada", joined, None).await;
+    run_lifecycle_step(&core, joined, 100).await.expect("step");
+    let left = t0() + Duration::minutes(10);
+    join(&store, meeting_id, "ada", left, Some(left)).await;
+    let report = run_lifecycle_step(&core, left + grace - Duration::seconds(1), 100)
+        .await
+        .expect("step");
+    assert_eq!(report.closed, 0, "still inside the grace period");
+    let report = run_lifecycle_step(&core, left + grace, 100)
+        .await
+        .expect("step");
+    assert_eq!(
+        report.closed, 1,
+        "closed exactly at the end of the grace period"
+    );
+    let meeting = store
+        .meeting_by_id(meeting_id)
+        .await
+        .expect("q")
+        .expect("m");
+    assert_eq!(meeting.close_reason.as_deref(), Some("grace_period_over"));
+}
+
+async fn a_returning_participant_keeps_the_meeting_open(store: Arc<dyn Store>) {
+    let core = common::test_core(store.clone());
+    let grace = core.settings.lifecycle.grace_period;
+    let (meeting_id, _) = started_meeting(&store, &core).await;
+    let left = t0() + Duration::minutes(10);
+    join(&store, meeting_id, "ada", left - Duration::minutes(5), None).await;
+    run_lifecycle_step(&core, left - Duration::minutes(5), 100)
+        .await
+        .expect("step");
+    join(&store, meeting_id, "ada", left, Some(left)).await;
+    run_lifecycle_step(&core, left, 100).await.expect("step");
+    let back = left + grace - Duration::seconds(1);
+    join(&store, meeting_id, "ada", back, None).await;
+    run_lifecycle_step(&core, back, 100).await.expect("step");
+    let report = run_lifecycle_step(&core, left + grace + Duration::seconds(5), 100)
+        .await
+        .expect("step");
+    assert_eq!(report.closed, 0);
+    assert!(
+        store
+            .meeting_by_id(meeting_id)
+            .await
+            .expect("q")
+            .expect("m")
+            .is_active
+    );
+}
+
+async fn a_calendar_meeting_is_force_closed_after_its_overrun_even_with_people_in_it(
+    store: Arc<dyn Store>,
+) {
+    let core = common::test_core(store.clone());
+    let overrun = core.settings.lifecycle.calendar_overrun;
+    let (meeting_id, e) = started_meeting(&store, &core).await;
+    let deadline = e.end_time + overrun;
+    for at in [
+        deadline - Duration::seconds(30),
+        deadline - Duration::seconds(1),
+    ] {
+        join(&store, meeting_id, "ada", at, None).await;
+        assert_eq!(
+            run_lifecycle_step(&core, at, 100)
+                .await
+                .expect("step")
+                .closed,
+            0
+        );
+    }
+    join(&store, meeting_id, "ada", deadline, None).await;
+    assert_eq!(
+        run_lifecycle_step(&core, deadline, 100)
+            .await
+            .expect("step")
+            .closed,
+        1
+    );
+    let meeting = store
+        .meeting_by_id(meeting_id)
+        .await
+        .expect("q")
+        .expect("m");
+    assert_eq!(meeting.close_reason.as_deref(), Some("calendar_overrun"));
+}
+
+#[tokio::test]
+async fn two_lifecycle_loops_on_one_postgres_create_exactly_one_meeting_per_occurrence() {
+    let Some(store) = common::postgres_store().await else {
+        return;
+    };
+    let room_id = room(&store).await;
+    let start = t0() + Duration::minutes(1);
+    for i in 0..1000 {
+        // Distinct titles: these are not aggregated duplicates of each other.
+        let e = event(
+            room_id,
+            &format!("occ-{i}"),
+            start + Duration::milliseconds(i * 50),
+            30,
+        );
+        store.insert_calendar_event(&e).await.expect("event");
+    }
+    // Two instances (their own syncers, so their own lease names) over one database.
+    let a = common::test_core(store.clone());
+    let b = common::test_core(store.clone());
+    let run = |core: Core| async move {
+        let mut now = t0();
+        // Lease hand-overs make some steps skip; enough steps for all the work.
+        for _ in 0..200 {
+            run_lifecycle_step(&core, now, 100).await.expect("step");
+            now += Duration::seconds(10);
+        }
+    };
+    tokio::join!(run(a), run(b));
+    let meetings = store
+        .active_meetings_in_room(room_id)
+        .await
+        .expect("meetings");
+    let mut linked: Vec<Uuid> = meetings
+        .iter()
+        .filter_map(|m| m.calendar_event_id)
+        .collect();
+    assert_eq!(linked.len(), 1000, "one meeting per occurrence");
+    linked.sort();
+    linked.dedup();
+    assert_eq!(linked.len(), 1000, "never two for one occurrence");
+}
