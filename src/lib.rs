@@ -14,6 +14,7 @@ pub mod clock;
 pub mod core;
 pub mod domain;
 pub mod error;
+pub mod joining;
 pub mod lifecycle;
 pub mod lifecycle_step;
 pub mod platform;

@@ -17,6 +17,8 @@ pub struct RoomView {
     pub viewer_is_owner: bool,
     /// Meetings people can join now, earliest first.
     pub active_meetings: Vec<Meeting>,
+    /// Calendar occurrences that have not ended and have no active meeting yet, soonest first.
+    pub upcoming: Vec<crate::domain::CalendarEvent>,
 }
 
 /// Creates a room owned by `owner`.
@@ -62,10 +64,22 @@ pub async fn view_room(
 ) -> Result<RoomView, CoreError> {
     let room = find_room(core, name).await?;
     let active_meetings = core.store.active_meetings_in_room(room.id).await?;
+    let with_meeting: Vec<Uuid> = active_meetings
+        .iter()
+        .filter_map(|m| m.calendar_event_id)
+        .collect();
+    let upcoming = core
+        .store
+        .upcoming_calendar_events(room.id, core.clock.now(), 20)
+        .await?
+        .into_iter()
+        .filter(|e| !with_meeting.contains(&e.id))
+        .collect();
     Ok(RoomView {
         viewer_is_owner: viewer.is_some_and(|u| u.id == room.owner_id),
         room,
         active_meetings,
+        upcoming,
     })
 }
 

@@ -1,7 +1,9 @@
 //! Server functions: thin shells that find the signed-in user, call a core use case and
 //! map its error. The rules live in the `roomcal` core crate.
 
-use crate::dto::{AppError, MeetingDto, RoomDto, RoomSummaryDto, UserDto};
+use crate::dto::{
+    AppError, CalendarStatusDto, JoinDto, MeetingDto, RoomDto, RoomSummaryDto, UserDto,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -187,7 +189,7 @@ pub async fn start_meeting(room_name: String) -> Result<MeetingDto, AppError> {
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         let meeting = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
-        Ok(crate::dto::convert::meeting(&room_name, &meeting))
+        Ok(crate::dto::convert::meeting(&room_name, &meeting, false))
     })
     .await
 }
@@ -206,7 +208,112 @@ pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<Meetin
             retry_after_secs: None,
         })?;
         let (room, meeting) = rooms::open_meeting(&core, &room_name, id).await?;
-        Ok(crate::dto::convert::meeting(&room.name, &meeting))
+        let owner = ssr::viewer(&core)
+            .await?
+            .is_some_and(|u| u.id == room.owner_id);
+        Ok(crate::dto::convert::meeting(&room.name, &meeting, owner))
+    })
+    .await
+}
+
+/// What opening an upcoming occurrence does now (the waiting page polls this).
+#[server]
+pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, AppError> {
+    ssr::run(async move {
+        let core = ssr::core()?;
+        let id = uuid::Uuid::parse_str(&event_id).map_err(|_| {
+            AppError::from(roomcal::CoreError::NotFound(
+                "there is no such meeting in this room".into(),
+            ))
+        })?;
+        let (answer, _) = roomcal::joining::join_occurrence(&core, &room_name, id).await?;
+        Ok(crate::dto::convert::join(&room_name, &answer))
+    })
+    .await
+}
+
+/// A meeting page announces itself: `join`, `heartbeat` or `leave`.
+#[server]
+pub async fn announce_presence(
+    meeting_id: String,
+    participant_id: String,
+    event: String,
+) -> Result<(), AppError> {
+    ssr::run(async move {
+        use roomcal::joining;
+        let core = ssr::core()?;
+        let viewer = ssr::viewer(&core).await?;
+        let id = uuid::Uuid::parse_str(&meeting_id).map_err(|_| {
+            AppError::from(roomcal::CoreError::NotFound(
+                "there is no such meeting".into(),
+            ))
+        })?;
+        let event = joining::PresenceEvent::parse(&event)?;
+        joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The calendar settings and sync state of a room the user owns.
+#[server]
+pub async fn get_calendar_status(room_name: String) -> Result<CalendarStatusDto, AppError> {
+    ssr::run(async move {
+        use roomcal::{accounts, room_calendar};
+        let core = ssr::core()?;
+        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let status = room_calendar::status(&core, &user, &room_name).await?;
+        Ok(crate::dto::convert::calendar_status(&room_name, &status))
+    })
+    .await
+}
+
+/// Saves the settings form. An empty address keeps the current one.
+#[server]
+pub async fn save_calendar_settings(
+    room_name: String,
+    ics_url: String,
+    ics_enabled: Option<String>,
+    ics_fetch_interval_minutes: i64,
+) -> Result<CalendarStatusDto, AppError> {
+    ssr::run(async move {
+        use roomcal::{accounts, room_calendar};
+        let core = ssr::core()?;
+        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let room = room_calendar::owned_room(&core, &user, &room_name).await?;
+        let input = room_calendar::CalendarSettingsInput {
+            ics_url: Some(ics_url).filter(|u| !u.trim().is_empty()),
+            ics_enabled: Some(ics_enabled.is_some()),
+            ics_fetch_interval_minutes: Some(ics_fetch_interval_minutes),
+        };
+        let status = room_calendar::update_settings(&core, &user, &room, &input).await?;
+        Ok(crate::dto::convert::calendar_status(&room_name, &status))
+    })
+    .await
+}
+
+/// Syncs the room's calendar now; the outcome as JSON.
+#[server]
+pub async fn sync_calendar_now(room_name: String) -> Result<serde_json::Value, AppError> {
+    ssr::run(async move {
+        use roomcal::{accounts, room_calendar};
+        let core = ssr::core()?;
+        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        Ok(room_calendar::sync_now(&core, &user, &room_name)
+            .await?
+            .to_json())
+    })
+    .await
+}
+
+/// The room's last sync outcomes, newest first.
+#[server]
+pub async fn get_sync_log(room_name: String) -> Result<Vec<serde_json::Value>, AppError> {
+    ssr::run(async move {
+        use roomcal::{accounts, room_calendar};
+        let core = ssr::core()?;
+        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        Ok(room_calendar::log(&core, &user, &room_name).await?)
     })
     .await
 }

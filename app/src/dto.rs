@@ -27,7 +27,7 @@ pub struct RoomSummaryDto {
 }
 
 /// A room page's content for one viewer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoomDto {
     /// Stable identifier.
     pub id: String,
@@ -41,10 +41,44 @@ pub struct RoomDto {
     pub viewer_signed_in: bool,
     /// Meetings open now, earliest first.
     pub active_meetings: Vec<MeetingDto>,
+    /// Calendar occurrences coming up (no meeting yet), soonest first.
+    pub upcoming: Vec<UpcomingDto>,
+}
+
+/// A calendar occurrence that has no meeting yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpcomingDto {
+    /// The stored occurrence's id.
+    pub event_id: String,
+    /// Title as the viewer may see it ("Busy" for private events seen by others).
+    pub title: Option<String>,
+    /// Start (RFC 3339, UTC).
+    pub start_time: String,
+    /// End (RFC 3339, UTC).
+    pub end_time: String,
+    /// All-day events are listed but never become meetings.
+    pub all_day: bool,
+    /// What opening it now does.
+    pub join: JoinDto,
+    /// The waiting page: `/room/<name>/event/<id>`.
+    pub page_path: String,
+}
+
+/// The answer to "can I join this now?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinDto {
+    /// `join`, `waiting`, `too_early`, `ended` or `unavailable`.
+    pub status: String,
+    /// For `join`: the meeting page.
+    pub meeting_path: Option<String>,
+    /// For `waiting` and `too_early`: the start (RFC 3339, UTC).
+    pub starts_at: Option<String>,
+    /// For `ended` and `unavailable`: what to tell the person.
+    pub message: Option<String>,
 }
 
 /// A meeting as shown in a room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeetingDto {
     /// Stable identifier.
     pub id: String,
@@ -64,6 +98,33 @@ pub struct MeetingDto {
     pub participant_url: String,
     /// roomcal's page for the meeting: `/room/<name>/<id>`.
     pub page_path: String,
+    /// Title as the viewer may see it.
+    pub title: Option<String>,
+    /// Calendar details as the viewer may see them (owners: all; others: per privacy class).
+    pub details: Option<serde_json::Value>,
+}
+
+/// A room's calendar settings and sync state, for its owner (the URL only masked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarStatusDto {
+    /// Room name.
+    pub room_name: String,
+    /// Whether syncing is on.
+    pub enabled: bool,
+    /// The feed URL with its secret parts hidden.
+    pub masked_url: Option<String>,
+    /// Minutes between fetches.
+    pub interval_minutes: i32,
+    /// Last successful sync (RFC 3339).
+    pub last_sync: Option<String>,
+    /// Next scheduled sync (RFC 3339).
+    pub next_sync: Option<String>,
+    /// Last attempt's error.
+    pub last_error: Option<String>,
+    /// Stored occurrences not ended yet.
+    pub upcoming_occurrences: usize,
+    /// Last attempt's outcome (counts, warnings).
+    pub last_outcome: Option<serde_json::Value>,
 }
 
 /// An error for pages and API clients: a message, and per-field messages for forms.
@@ -139,9 +200,20 @@ pub mod convert {
         }
     }
 
-    /// A meeting of room `room_name`.
-    pub fn meeting(room_name: &str, m: &Meeting) -> MeetingDto {
+    /// A meeting of room `room_name`, as a viewer (owner or not) may see it.
+    pub fn meeting(room_name: &str, m: &Meeting, viewer_is_owner: bool) -> MeetingDto {
+        let details = m
+            .calendar_metadata
+            .as_ref()
+            .map(|meta| roomcal::joining::visible_details(&meta.0, viewer_is_owner));
+        let title = details
+            .as_ref()
+            .and_then(|d| d.get("title"))
+            .and_then(|t| t.as_str())
+            .map(str::to_string);
         MeetingDto {
+            title,
+            details,
             id: m.id.to_string(),
             room_name: room_name.to_string(),
             kind: match m.kind() {
@@ -157,6 +229,24 @@ pub mod convert {
         }
     }
 
+    /// A calendar status for its owner.
+    pub fn calendar_status(
+        room_name: &str,
+        s: &roomcal::room_calendar::CalendarStatus,
+    ) -> CalendarStatusDto {
+        CalendarStatusDto {
+            room_name: room_name.to_string(),
+            enabled: s.enabled,
+            masked_url: s.masked_url.clone(),
+            interval_minutes: s.interval_minutes,
+            last_sync: s.last_sync.map(|t| t.to_rfc3339()),
+            next_sync: s.next_sync.map(|t| t.to_rfc3339()),
+            last_error: s.last_error.clone(),
+            upcoming_occurrences: s.upcoming_occurrences,
+            last_outcome: s.last_outcome.clone(),
+        }
+    }
+
     /// A room page for a viewer.
     pub fn room(core: &Core, view: &RoomView, viewer_signed_in: bool) -> RoomDto {
         RoomDto {
@@ -168,8 +258,69 @@ pub mod convert {
             active_meetings: view
                 .active_meetings
                 .iter()
-                .map(|m| meeting(&view.room.name, m))
+                .map(|m| meeting(&view.room.name, m, view.viewer_is_owner))
                 .collect(),
+            upcoming: view
+                .upcoming
+                .iter()
+                .map(|e| upcoming(core, &view.room.name, e, view.viewer_is_owner))
+                .collect(),
+        }
+    }
+
+    /// An upcoming occurrence for a viewer.
+    pub fn upcoming(
+        core: &Core,
+        room_name: &str,
+        e: &roomcal::domain::CalendarEvent,
+        viewer_is_owner: bool,
+    ) -> UpcomingDto {
+        let details = roomcal::joining::event_details(e, viewer_is_owner);
+        let answer = roomcal::lifecycle::join_decision(
+            roomcal::lifecycle::JoinTarget::Occurrence(&roomcal::lifecycle_step::occurrence_of(e)),
+            &core.settings.lifecycle,
+            core.clock.now(),
+        );
+        UpcomingDto {
+            event_id: e.id.to_string(),
+            title: details
+                .get("title")
+                .and_then(|t| t.as_str())
+                .map(str::to_string),
+            start_time: e.start_time.to_rfc3339(),
+            end_time: e.end_time.to_rfc3339(),
+            all_day: e.all_day,
+            join: join(room_name, &answer),
+            page_path: format!("/room/{room_name}/event/{}", e.id),
+        }
+    }
+
+    /// A join answer for the pages and the API.
+    pub fn join(room_name: &str, answer: &roomcal::lifecycle::JoinAnswer) -> JoinDto {
+        use roomcal::lifecycle::JoinAnswer;
+        let (status, meeting_path, starts_at, message) = match answer {
+            JoinAnswer::Join { meeting_id } => (
+                "join",
+                Some(format!("/room/{room_name}/{meeting_id}")),
+                None,
+                None,
+            ),
+            JoinAnswer::Waiting { starts_at } => {
+                ("waiting", None, Some(starts_at.to_rfc3339()), None)
+            }
+            JoinAnswer::TooEarly { starts_at } => {
+                ("too_early", None, Some(starts_at.to_rfc3339()), None)
+            }
+            JoinAnswer::Ended { message } => ("ended", None, None, Some(message.clone())),
+            JoinAnswer::Unavailable { message } => {
+                ("unavailable", None, None, Some(message.clone()))
+            }
+        };
+        JoinDto {
+            status: status.into(),
+            meeting_path,
+            starts_at,
+            message,
         }
     }
 

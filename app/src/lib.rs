@@ -69,6 +69,10 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("signup") view=pages::SignUpPage/>
                         <Route path=StaticSegment("login") view=pages::SignInPage/>
                         <Route path=StaticSegment("rooms") view=pages::MyRoomsPage/>
+                        <Route
+                            path=(StaticSegment("rooms"), ParamSegment("name"), StaticSegment("settings"))
+                            view=pages::SettingsPage
+                        />
                         // Async: the status code (404, 410) is known before headers go out.
                         <Route
                             path=(StaticSegment("room"), ParamSegment("name"))
@@ -83,6 +87,15 @@ pub fn App() -> impl IntoView {
                             )
                             view=pages::MeetingPage
                             ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(
+                                StaticSegment("room"),
+                                ParamSegment("name"),
+                                StaticSegment("event"),
+                                ParamSegment("event_id"),
+                            )
+                            view=pages::WaitingPage
                         />
                     </Routes>
                 </main>

@@ -209,6 +209,9 @@ pub trait Store: Send + Sync {
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
+    /// The meeting made for a calendar occurrence, active or closed.
+    async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError>;
+
     /// Inserts a meeting as given.
     async fn insert_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;
     /// The meeting with this id.

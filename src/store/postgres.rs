@@ -617,4 +617,13 @@ impl Store for PostgresStore {
         .await?;
         Ok(result.rows_affected() == 1)
     }
+
+    async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE calendar_event_id = $1"
+        ))
+        .bind(event_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
 }

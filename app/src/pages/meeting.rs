@@ -28,6 +28,8 @@ pub fn MeetingPage() -> impl IntoView {
                                 "Open the call in a new tab"
                             </a>
                         </div>
+                        <Presence meeting_id=m.id.clone()/>
+                        {m.title.clone().map(|t| view! { <h1 class="text-xl font-semibold mb-2" data-testid="meeting-title">{t}</h1> })}
                         <iframe
                             data-testid="call"
                             src=m.participant_url.clone()
@@ -49,4 +51,59 @@ pub fn MeetingPage() -> impl IntoView {
             }}
         </Suspense>
     }
+}
+
+/// Announces this page's presence: join now, a heartbeat every 15 s, leave on close
+/// (a beacon, which survives the page unloading) or when navigating away.
+#[component]
+fn Presence(meeting_id: String) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::task::spawn_local;
+        let participant = random_id();
+        let announce = {
+            let (meeting_id, participant) = (meeting_id.clone(), participant.clone());
+            move |event: &'static str| {
+                let (m, p) = (meeting_id.clone(), participant.clone());
+                spawn_local(async move {
+                    let _ = api::announce_presence(m, p, event.into()).await;
+                });
+            }
+        };
+        announce("join");
+        let beat = announce.clone();
+        let interval = set_interval_with_handle(
+            move || beat("heartbeat"),
+            std::time::Duration::from_secs(15),
+        )
+        .ok();
+        let url = format!("/v1/meetings/{meeting_id}/presence");
+        let body = format!(r#"{{"participant_id":"{participant}","event":"leave"}}"#);
+        let send_leave = move || {
+            if let Some(window) = web_sys::window() {
+                let _ = window
+                    .navigator()
+                    .send_beacon_with_opt_str(&url, Some(&body));
+            }
+        };
+        let on_hide = send_leave.clone();
+        let listener = window_event_listener(leptos::ev::pagehide, move |_| on_hide());
+        on_cleanup(move || {
+            if let Some(handle) = interval {
+                handle.clear();
+            }
+            listener.remove();
+            send_leave();
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = meeting_id;
+}
+
+/// 16 random hex digits identifying this open page.
+#[cfg(feature = "hydrate")]
+fn random_id() -> String {
+    (0..4)
+        .map(|_| format!("{:04x}", (js_sys::Math::random() * 65536.0) as u32))
+        .collect()
 }

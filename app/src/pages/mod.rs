@@ -6,6 +6,8 @@ mod meeting;
 mod my_rooms;
 mod not_found;
 mod room;
+mod settings;
+mod waiting;
 
 pub use auth::{SignInPage, SignUpPage};
 pub use home::HomePage;
@@ -13,3 +15,5 @@ pub use meeting::MeetingPage;
 pub use my_rooms::MyRoomsPage;
 pub use not_found::{set_status, NotFound};
 pub use room::RoomPage;
+pub use settings::SettingsPage;
+pub use waiting::WaitingPage;

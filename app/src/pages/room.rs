@@ -1,6 +1,7 @@
 use super::{set_status, NotFound};
 use crate::api;
-use crate::dto::{MeetingDto, RoomDto};
+use crate::components::short_time;
+use crate::dto::{MeetingDto, RoomDto, UpcomingDto};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -55,6 +56,15 @@ fn RoomView(room: RoomDto) -> impl IntoView {
                 </ul>
             }.into_any()
         }}
+        {(!room.upcoming.is_empty()).then(|| view! {
+            <h2 class="text-lg font-semibold mb-3">"Coming up"</h2>
+            <ul class="mb-6 space-y-2" data-testid="upcoming">
+                {room.upcoming.clone().into_iter().map(|u| view! { <UpcomingRow upcoming=u/> }).collect_view()}
+            </ul>
+        })}
+        {room.is_owner.then(|| view! {
+            <p class="mb-6"><a href=format!("/rooms/{}/settings", room.name) class="text-indigo-700 hover:underline" data-testid="settings-link">"Room settings and calendar"</a></p>
+        })}
         {if room.viewer_signed_in {
             view! {
                 <button
@@ -82,17 +92,57 @@ fn RoomView(room: RoomDto) -> impl IntoView {
 }
 
 #[component]
-fn MeetingRow(meeting: MeetingDto) -> impl IntoView {
-    let label = if meeting.kind == "calendar" {
-        "Scheduled meeting"
+fn UpcomingRow(upcoming: UpcomingDto) -> impl IntoView {
+    let title = upcoming.title.clone().unwrap_or_else(|| "Meeting".into());
+    let when = if upcoming.all_day {
+        format!("all day {}", upcoming.start_time.get(..10).unwrap_or(""))
     } else {
-        "Unscheduled meeting"
+        format!(
+            "{} – {}",
+            short_time(&upcoming.start_time),
+            short_time(&upcoming.end_time)
+        )
+    };
+    let action = match upcoming.join.status.as_str() {
+        "join" => upcoming.join.meeting_path.clone().map(|p| {
+            view! { <a href=p class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a> }
+                .into_any()
+        }),
+        "waiting" => Some(
+            view! {
+                <a href=upcoming.page_path.clone() class="rounded bg-indigo-600 text-white px-3 py-1">
+                    "Join early"
+                </a>
+            }
+            .into_any(),
+        ),
+        _ => None,
     };
     view! {
         <li class="bg-white border border-slate-200 rounded px-4 py-3 flex justify-between items-center">
             <span>
+                <span class="font-medium">{title}</span>
+                <span class="text-slate-500 text-sm ml-2">{when}</span>
+            </span>
+            {action}
+        </li>
+    }
+}
+
+#[component]
+fn MeetingRow(meeting: MeetingDto) -> impl IntoView {
+    let label = meeting.title.clone().unwrap_or_else(|| {
+        if meeting.kind == "calendar" {
+            "Scheduled meeting".into()
+        } else {
+            "Unscheduled meeting".into()
+        }
+    });
+    view! {
+        <li class="bg-white border border-slate-200 rounded px-4 py-3 flex justify-between items-center">
+            <span>
                 <span class="font-medium">{label}</span>
-                <span class="text-slate-500 text-sm ml-2">"since " {meeting.start_time.clone()}</span>
+                <span class="text-slate-500 text-sm ml-2">"since " {short_time(&meeting.start_time)}</span>
             </span>
             <a href=meeting.page_path.clone() class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a>
         </li>

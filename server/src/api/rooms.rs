@@ -21,6 +21,8 @@ pub fn router() -> Router<ServerState> {
             get(get_room).patch(super::calendar::update_settings),
         )
         .route("/rooms/{room}/meeting", post(start_meeting))
+        .route("/rooms/{room}/events/{event_id}/join", get(join_event))
+        .route("/meetings/{meeting_id}/presence", post(presence))
 }
 
 /// `POST /v1/rooms` body.
@@ -75,6 +77,54 @@ async fn start_meeting(
     let meeting = rooms::start_unscheduled_meeting(&state.core, &user, &room_name).await?;
     Ok((
         StatusCode::CREATED,
-        Json(convert::meeting(&room_name, &meeting)),
+        Json(convert::meeting(&room_name, &meeting, false)),
     ))
+}
+
+async fn join_event(
+    State(state): State<ServerState>,
+    Path((room_name, event_id)): Path<(String, String)>,
+) -> Result<Json<app::dto::JoinDto>, ApiError> {
+    let id = uuid::Uuid::parse_str(&event_id)
+        .map_err(|_| ApiError::new(404, "not_found", "there is no such meeting in this room"))?;
+    let (answer, _) = roomcal::joining::join_occurrence(&state.core, &room_name, id).await?;
+    Ok(Json(convert::join(&room_name, &answer)))
+}
+
+/// `POST /v1/meetings/{id}/presence` body. Read from raw bytes: `navigator.sendBeacon`
+/// sends JSON as `text/plain`.
+#[derive(Debug, Deserialize)]
+struct PresenceBody {
+    /// Random id of one open meeting page.
+    participant_id: String,
+    /// `join`, `heartbeat` or `leave`.
+    event: String,
+}
+
+async fn presence(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(meeting_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    let body: PresenceBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            400,
+            "bad_request",
+            format!("send {{\"participant_id\", \"event\"}} as JSON: {e}"),
+        )
+    })?;
+    let id = uuid::Uuid::parse_str(&meeting_id)
+        .map_err(|_| ApiError::new(404, "not_found", "there is no such meeting"))?;
+    let viewer = viewer(&state.core, &headers).await?;
+    let event = roomcal::joining::PresenceEvent::parse(&body.event)?;
+    roomcal::joining::announce_presence(
+        &state.core,
+        viewer.as_ref(),
+        id,
+        &body.participant_id,
+        event,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,157 @@
+use super::NotFound;
+use crate::api;
+use crate::components::{action_error, short_time, FormError};
+use crate::dto::CalendarStatusDto;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// `/rooms/<name>/settings`: the owner attaches a calendar and sees what the sync did.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = move || params.read().get("name").unwrap_or_default();
+    let save = ServerAction::<api::SaveCalendarSettings>::new();
+    let sync = ServerAction::<api::SyncCalendarNow>::new();
+    let status = Resource::new(
+        move || (name(), save.version().get(), sync.version().get()),
+        |(n, _, _)| api::get_calendar_status(n),
+    );
+    let log = Resource::new(
+        move || (name(), save.version().get(), sync.version().get()),
+        |(n, _, _)| api::get_sync_log(n),
+    );
+    let save_error = action_error(save);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                status.get().map(|result| match result {
+                    Ok(s) => view! { <StatusCard status=s.clone()/> <SettingsForm status=s save=save error=save_error/> }.into_any(),
+                    Err(e) if e.status == 404 => view! { <NotFound message=e.message/> }.into_any(),
+                    Err(e) => view! { <p role="alert" data-testid="settings-error">{e.message}</p> }.into_any(),
+                })
+            }}
+        </Suspense>
+        <section class="mt-8">
+            <button
+                type="button"
+                data-testid="sync-now"
+                class="rounded border border-indigo-600 text-indigo-700 px-4 py-2 disabled:opacity-50"
+                disabled=move || sync.pending().get()
+                on:click=move |_| {
+                    sync.dispatch(api::SyncCalendarNow { room_name: name() });
+                }
+            >
+                {move || if sync.pending().get() { "Syncing…" } else { "Sync now" }}
+            </button>
+            <p class="mt-2 text-sm" data-testid="sync-result">
+                {move || sync.value().get().map(|r| match r {
+                    Ok(outcome) => outcome_summary(&outcome),
+                    Err(e) => e.message,
+                })}
+            </p>
+        </section>
+        <h2 class="text-lg font-semibold mt-8 mb-3">"Sync log"</h2>
+        <Suspense fallback=|| ()>
+            {move || log.get().map(|result| match result {
+                Ok(entries) if entries.is_empty() => view! { <p class="text-slate-600">"No sync yet."</p> }.into_any(),
+                Ok(entries) => view! {
+                    <ul class="text-sm divide-y divide-slate-200 bg-white border border-slate-200 rounded" data-testid="sync-log">
+                        {entries.into_iter().map(|e| view! {
+                            <li class="px-3 py-2">
+                                <span class="font-mono text-slate-500 mr-2">{short_time(e["started_at"].as_str().unwrap_or(""))}</span>
+                                {outcome_summary(&e)}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(_) => ().into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// "ok: 3 matching, 1 new, 0 changed, 0 removed" or the error.
+fn outcome_summary(o: &serde_json::Value) -> String {
+    let n = |k: &str| o[k].as_u64().unwrap_or(0);
+    match o["status"].as_str() {
+        Some("failed") => format!("failed: {}", o["error"].as_str().unwrap_or("unknown error")),
+        Some(status) => format!(
+            "{status}: {} events in the feed, {} for this room; {} new, {} changed, {} removed, {} restored",
+            n("events_in_feed"),
+            n("events_matching"),
+            n("created"),
+            n("updated"),
+            n("deleted"),
+            n("restored")
+        ),
+        None => String::new(),
+    }
+}
+
+#[component]
+fn StatusCard(status: CalendarStatusDto) -> impl IntoView {
+    view! {
+        <h1 class="text-2xl font-bold mb-1">{status.room_name.clone()} " — settings"</h1>
+        <p class="mb-6"><a href=format!("/room/{}", status.room_name) class="text-indigo-700 hover:underline">"Back to the room"</a></p>
+        <dl class="grid grid-cols-2 gap-x-4 gap-y-1 bg-white border border-slate-200 rounded p-4 mb-6 text-sm" data-testid="calendar-status">
+            <dt class="text-slate-500">"Calendar"</dt>
+            <dd data-testid="masked-url">{status.masked_url.clone().unwrap_or_else(|| "none".into())}</dd>
+            <dt class="text-slate-500">"Sync"</dt>
+            <dd>{if status.enabled { format!("on, every {} min", status.interval_minutes) } else { "off".into() }}</dd>
+            <dt class="text-slate-500">"Last sync"</dt>
+            <dd>{status.last_sync.as_deref().map(short_time).unwrap_or_else(|| "never".into())}</dd>
+            <dt class="text-slate-500">"Next sync"</dt>
+            <dd>{status.next_sync.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</dd>
+            <dt class="text-slate-500">"Upcoming meetings"</dt>
+            <dd>{status.upcoming_occurrences}</dd>
+            {status.last_error.clone().map(|e| view! {
+                <dt class="text-red-700">"Last error"</dt>
+                <dd class="text-red-700" data-testid="last-error">{e}</dd>
+            })}
+        </dl>
+    }
+}
+
+#[component]
+fn SettingsForm(
+    status: CalendarStatusDto,
+    save: ServerAction<api::SaveCalendarSettings>,
+    error: Signal<Option<crate::dto::AppError>>,
+) -> impl IntoView {
+    let field_error = move |name: &'static str| move || error.get().and_then(|e| e.field(name));
+    let interval = status.interval_minutes;
+    view! {
+        <ActionForm action=save>
+            <FormError error=error/>
+            <input type="hidden" name="room_name" value=status.room_name.clone()/>
+            <label class="block mb-4">
+                <span class="block text-sm font-medium text-slate-700 mb-1">"Calendar address (ICS)"</span>
+                <input
+                    type="text"
+                    name="ics_url"
+                    placeholder=if status.masked_url.is_some() { "leave empty to keep the current address" } else { "https://calendar.google.com/…/basic.ics" }
+                    class="w-full rounded border border-slate-300 px-3 py-2"
+                />
+                <span class="block text-xs text-slate-500 mt-1">
+                    "Google: Settings → your calendar → Secret address in iCal format. Outlook: Publish calendar → ICS link. "
+                    "Put this room's address in the events' location or description."
+                </span>
+                <span class="block text-sm text-red-700 mt-1" data-field-error="ics_url">{field_error("ics_url")}</span>
+            </label>
+            <label class="flex items-center gap-2 mb-4">
+                <input type="checkbox" name="ics_enabled" checked=status.enabled/>
+                <span>"Sync this calendar"</span>
+            </label>
+            <span class="block text-sm text-red-700 mb-2" data-field-error="ics_enabled">{field_error("ics_enabled")}</span>
+            <label class="block mb-4">
+                <span class="block text-sm font-medium text-slate-700 mb-1">"Fetch every"</span>
+                <select name="ics_fetch_interval_minutes" class="rounded border border-slate-300 px-3 py-2">
+                    {[1, 5, 10, 30, 60].into_iter().map(|m| view! {
+                        <option value=m.to_string() selected=m == interval>{format!("{m} min")}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="rounded bg-indigo-600 text-white px-4 py-2">"Save"</button>
+        </ActionForm>
+    }
+}

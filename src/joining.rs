@@ -1,0 +1,123 @@
+//! Joining: what someone opening a meeting or an upcoming occurrence is told (join, wait,
+//! too early, ended), presence announcements from meeting pages, and what of a meeting's
+//! calendar details each viewer may see.
+
+use crate::domain::{CalendarEvent, Meeting, PresenceRecord, User};
+use crate::error::CoreError;
+use crate::lifecycle::{join_decision, public_view, JoinAnswer, JoinTarget, PrivacyClass};
+use crate::lifecycle_step::{meeting_state, metadata_of, occurrence_of};
+use crate::rooms::find_room;
+use crate::Core;
+use uuid::Uuid;
+
+/// What a page announces about one participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PresenceEvent {
+    /// The page opened the call.
+    Join,
+    /// The page is still open.
+    Heartbeat,
+    /// The page closed or left.
+    Leave,
+}
+
+impl PresenceEvent {
+    /// Parses `join`, `heartbeat` or `leave`.
+    pub fn parse(text: &str) -> Result<Self, CoreError> {
+        match text {
+            "join" => Ok(Self::Join),
+            "heartbeat" => Ok(Self::Heartbeat),
+            "leave" => Ok(Self::Leave),
+            _ => Err(CoreError::field("event", "use join, heartbeat or leave")),
+        }
+    }
+}
+
+/// Records a presence announcement for an active meeting.
+pub async fn announce_presence(
+    core: &Core,
+    viewer: Option<&User>,
+    meeting_id: Uuid,
+    participant_id: &str,
+    event: PresenceEvent,
+) -> Result<(), CoreError> {
+    let valid_id = (8..=64).contains(&participant_id.len())
+        && participant_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !valid_id {
+        return Err(CoreError::field(
+            "participant_id",
+            "use 8 to 64 letters, digits or dashes",
+        ));
+    }
+    let meeting = core
+        .store
+        .meeting_by_id(meeting_id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("there is no such meeting".into()))?;
+    if !meeting.is_active {
+        return Err(CoreError::Gone(
+            crate::lifecycle::MEETING_ENDED_MESSAGE.into(),
+        ));
+    }
+    let now = core.clock.now();
+    let record = PresenceRecord {
+        meeting_id,
+        participant_id: participant_id.to_string(),
+        display_name: viewer
+            .map(|u| u.display_name.clone())
+            .unwrap_or_else(|| "Guest".into()),
+        user_id: viewer.map(|u| u.id),
+        last_seen_at: now,
+        left_at: (event == PresenceEvent::Leave).then_some(now),
+    };
+    core.store.record_presence(&record, now).await?;
+    Ok(())
+}
+
+/// The answer for someone opening occurrence `event_id` of room `room_name`.
+pub async fn join_occurrence(
+    core: &Core,
+    room_name: &str,
+    event_id: Uuid,
+) -> Result<(JoinAnswer, Option<Meeting>), CoreError> {
+    let room = find_room(core, room_name).await?;
+    let event = core
+        .store
+        .calendar_event_by_id(event_id)
+        .await?
+        .filter(|e| e.room_id == room.id)
+        .ok_or_else(|| CoreError::NotFound("there is no such meeting in this room".into()))?;
+    let settings = &core.settings.lifecycle;
+    let now = core.clock.now();
+    Ok(match core.store.meeting_for_event(event.id).await? {
+        Some(meeting) => (
+            join_decision(JoinTarget::Meeting(&meeting_state(&meeting)), settings, now),
+            Some(meeting),
+        ),
+        None => (
+            join_decision(
+                JoinTarget::Occurrence(&occurrence_of(&event)),
+                settings,
+                now,
+            ),
+            None,
+        ),
+    })
+}
+
+/// The calendar details of a meeting or occurrence as `viewer_is_owner` may see them:
+/// owners everything, others only what the event's privacy class allows.
+pub fn visible_details(metadata: &serde_json::Value, viewer_is_owner: bool) -> serde_json::Value {
+    if viewer_is_owner {
+        return metadata.clone();
+    }
+    let class = PrivacyClass::parse(metadata.get("privacy_class").and_then(|c| c.as_str()));
+    public_view(metadata, class)
+}
+
+/// The details of an occurrence for a viewer.
+pub fn event_details(event: &CalendarEvent, viewer_is_owner: bool) -> serde_json::Value {
+    visible_details(&metadata_of(event), viewer_is_owner)
+}
