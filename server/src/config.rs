@@ -25,6 +25,15 @@ pub enum Command {
     Migrate(DatabaseArgs),
 }
 
+/// The video platforms roomcal can create calls on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VideoPlatformKind {
+    /// Jitsi Meet by URL (no account needed).
+    Jitsi,
+    /// Whereby through its REST API (needs an API key).
+    Whereby,
+}
+
 /// How to log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -76,6 +85,24 @@ pub struct ServeArgs {
     /// Directory of the built site (pages' JS, WASM, CSS and public assets).
     #[arg(long, env = "ROOMCAL_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
+    /// Which video platform hosts calls.
+    #[arg(
+        long,
+        env = "ROOMCAL_VIDEO_PLATFORM",
+        value_enum,
+        default_value = "jitsi"
+    )]
+    pub video_platform: VideoPlatformKind,
+    /// Whereby API key (with `--video-platform whereby`).
+    #[arg(long, env = "ROOMCAL_WHEREBY_API_KEY", hide_env_values = true)]
+    pub whereby_api_key: Option<String>,
+    /// Whereby API base URL.
+    #[arg(
+        long,
+        env = "ROOMCAL_WHEREBY_API_URL",
+        default_value = "https://api.whereby.dev/v1"
+    )]
+    pub whereby_api_url: String,
     /// Base URL of the Jitsi Meet deployment that hosts calls.
     #[arg(
         long,

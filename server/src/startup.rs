@@ -1,6 +1,7 @@
 //! Builds the application from its configuration: database, core services, router.
 
 use crate::config::ServeArgs;
+use crate::config::VideoPlatformKind;
 use crate::{csrf, health};
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use roomcal::clock::{Clock, SystemClock};
 use roomcal::lifecycle::LifecycleSettings;
-use roomcal::platform::JitsiPlatform;
+use roomcal::platform::{JitsiPlatform, VideoPlatform, WherebyPlatform};
 use roomcal::secret::{KeySource, SecretBox, SecretKey};
 use roomcal::store::{self, mask_database_url, Store};
 use roomcal::sync::address::{AddressPolicy, Cidr};
@@ -98,7 +99,7 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
     let syncer = build_syncer(args, store.clone(), secrets.clone())?;
     Ok(Core {
         store,
-        platform: Arc::new(JitsiPlatform::new(&args.jitsi_base_url)),
+        platform: video_platform(args)?,
         clock,
         settings: CoreSettings {
             public_url: args.public_url(),
@@ -116,6 +117,23 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
         secrets,
         sync: Arc::new(syncer),
     })
+}
+
+fn video_platform(args: &ServeArgs) -> Result<Arc<dyn VideoPlatform>, StartupError> {
+    match args.video_platform {
+        VideoPlatformKind::Jitsi => Ok(Arc::new(JitsiPlatform::new(&args.jitsi_base_url))),
+        VideoPlatformKind::Whereby => {
+            let key = args.whereby_api_key.as_deref().ok_or_else(|| {
+                StartupError::Config(
+                    "--video-platform whereby needs --whereby-api-key (or ROOMCAL_WHEREBY_API_KEY)"
+                        .into(),
+                )
+            })?;
+            let platform = WherebyPlatform::new(&args.whereby_api_url, key)
+                .map_err(|e| StartupError::Config(e.to_string()))?;
+            Ok(Arc::new(platform))
+        }
+    }
 }
 
 fn build_syncer(

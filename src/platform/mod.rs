@@ -1,5 +1,9 @@
 //! Video platforms: each creates the call room a meeting's participants open.
 
+mod whereby;
+
+pub use whereby::WherebyPlatform;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
