@@ -4,6 +4,7 @@
 mod accounts;
 mod feed_server;
 mod helpers;
+mod lifecycle;
 mod rooms;
 mod startup;
 mod sync;
