@@ -41,7 +41,10 @@ export default defineConfig({
       command:
         `rm -rf ${DATA_DIR} && ../target/release/roomcal serve --addr 127.0.0.1:${APP_PORT} ` +
         `--data-dir ${DATA_DIR} --site-root ../target/site ` +
-        `--jitsi-base-url http://127.0.0.1:${STUB_PORT}/call`,
+        `--jitsi-base-url http://127.0.0.1:${STUB_PORT}/call ` +
+        // Calendar feeds come from the stub on loopback; short durations keep tests quick.
+        `--allow-private-feeds --allow-http-feeds --no-background-sync ` +
+        `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s`,
       url: `http://127.0.0.1:${APP_PORT}/readyz`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -1,0 +1,70 @@
+import { expect, test, type Page } from "@playwright/test";
+
+const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+const STUB = `http://127.0.0.1:${process.env.E2E_STUB_PORT ?? 3108}`;
+
+async function hydrated(page: Page) {
+  await expect(page.locator('#app[data-hydrated="true"]')).toBeVisible();
+}
+
+async function ownerWithRoom(page: Page): Promise<string> {
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Name").fill("Owner");
+  await page.getByLabel("Email").fill(`${unique()}@example.com`);
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/rooms$/);
+  const room = `cal-${unique()}`;
+  await page.getByLabel("Room name").fill(room);
+  await page.getByRole("button", { name: "Create room" }).click();
+  await expect(page).toHaveURL(new RegExp(`/room/${room}$`));
+  return room;
+}
+
+test("a calendar event becomes a meeting: join early, wait, move in, leave, and it closes", async ({ page, baseURL }) => {
+  const room = await ownerWithRoom(page);
+  await page.getByTestId("settings-link").click();
+  await expect(page).toHaveURL(new RegExp(`/rooms/${room}/settings$`));
+  await hydrated(page);
+
+  // The owner attaches a feed whose event starts in 25 s (pre-created 5 s before).
+  const roomUrl = `${baseURL}/room/${room}`;
+  const feed = `${STUB}/feed.ics?in=25&room=${encodeURIComponent(roomUrl)}&token=s3cr3t-token-value`;
+  await page.getByLabel("Calendar address (ICS)").fill(feed);
+  await page.getByLabel("Sync this calendar").check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("masked-url")).toHaveText(/^http:\/\/127\.0\.0\.1:\d+\/…\/feed\.ics$/);
+  await expect(page.locator("body")).not.toContainText("s3cr3t-token-value");
+
+  await page.getByTestId("sync-now").click();
+  await expect(page.getByTestId("sync-result")).toContainText("1 for this room");
+  await expect(page.getByTestId("sync-log")).toContainText("1 new");
+
+  // The room lists the event; it is within the upcoming window, so it can be joined early.
+  await page.goto(`/room/${room}`);
+  const upcoming = page.getByTestId("upcoming");
+  await expect(upcoming).toContainText("Daily standup");
+  await upcoming.getByRole("link", { name: "Join early" }).click();
+  await expect(page.getByTestId("waiting")).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByTestId("countdown")).toHaveText(/^\d\d:\d\d$/);
+
+  // At start − lead the meeting exists and the waiting page moves in by itself.
+  await expect(page).toHaveURL(new RegExp(`/room/${room}/[0-9a-f-]{36}$`), { timeout: 40_000 });
+  await expect(page.getByTestId("meeting-title")).toHaveText("Daily standup");
+  await expect(page.frameLocator('[data-testid="call"]').locator("#stub-call")).toContainText(`roomcal-${room}`);
+
+  // Someone is present: the meeting stays open well past the 3 s grace period.
+  await page.waitForTimeout(4_000);
+  let state = await (await page.request.get(`/v1/rooms/${room}`)).json();
+  expect(state.active_meetings).toHaveLength(1);
+
+  // Leaving (navigating away) announces it; the meeting closes once the grace period is over.
+  await page.goto(`/room/${room}`);
+  await expect
+    .poll(async () => (await (await page.request.get(`/v1/rooms/${room}`)).json()).active_meetings.length, {
+      timeout: 20_000,
+    })
+    .toBe(0);
+});
