@@ -23,6 +23,35 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Calendar tools for debugging a feed.
+    #[command(subcommand)]
+    Ics(IcsCommand),
+}
+
+/// `roomcal ics …`
+#[derive(Debug, Subcommand)]
+pub enum IcsCommand {
+    /// Print the occurrences of an .ics file overlapping a window, as JSON.
+    Expand(ExpandArgs),
+}
+
+/// `roomcal ics expand FILE --from … --to …`
+#[derive(Debug, Args)]
+pub struct ExpandArgs {
+    /// The .ics file, or `-` for standard input.
+    pub file: String,
+    /// Window start: `2024-03-01T10:00:00Z`, with an offset, or a bare date (midnight in --tz).
+    #[arg(long)]
+    pub from: String,
+    /// Window end (exclusive), same forms as --from.
+    #[arg(long)]
+    pub to: String,
+    /// IANA zone for floating times, all-day dates and bare dates.
+    #[arg(long, default_value = "UTC")]
+    pub tz: chrono_tz::Tz,
+    /// Only the occurrences of this room (`https://host/room/<name>`).
+    #[arg(long)]
+    pub room_url: Option<String>,
 }
 
 /// The video platforms roomcal can create calls on.

@@ -6,4 +6,5 @@ pub mod api;
 pub mod config;
 pub mod csrf;
 pub mod health;
+pub mod ics_cli;
 pub mod startup;

@@ -1,7 +1,7 @@
 //! The `roomcal` binary.
 
 use clap::Parser;
-use roomcal_server::config::{Cli, Command, LogFormat};
+use roomcal_server::config::{Cli, Command, IcsCommand, LogFormat};
 use roomcal_server::startup;
 use std::process::ExitCode;
 
@@ -48,6 +48,15 @@ async fn main() -> ExitCode {
         Some(Command::Serve(args)) => {
             init_logging(args.database.log_format);
             startup::serve(args, shutdown_signal()).await
+        }
+        Some(Command::Ics(IcsCommand::Expand(args))) => {
+            return match roomcal_server::ics_cli::expand(&args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         Some(Command::Migrate(db)) => {
             init_logging(db.log_format);

@@ -11,7 +11,7 @@
 
 use super::contentline::{parse_content_line, PropRef, Property};
 use super::decode::LogicalLine;
-use super::ParseWarning;
+use super::{push_warning, ParseWarning};
 
 /// A parsed component (VCALENDAR, VTIMEZONE, STANDARD, ...).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -75,8 +75,13 @@ pub(crate) struct TreeBuilder<'w, S: EventSink> {
 }
 
 fn warn(warnings: &mut Vec<ParseWarning>, line: usize, reason: String) {
-    warnings.push(ParseWarning { line, reason });
+    push_warning(warnings, line, reason);
 }
+
+/// Deepest component nesting accepted. Real calendars nest three levels
+/// (VCALENDAR > VEVENT > VALARM); the cap keeps every stack scan O(1) on
+/// hostile input such as a million `BEGIN:X` lines.
+const MAX_DEPTH: usize = 16;
 
 impl<'w, S: EventSink> TreeBuilder<'w, S> {
     /// A builder that appends its warnings to `warnings` and streams VEVENTs to `sink`.
@@ -176,6 +181,14 @@ impl<'w, S: EventSink> TreeBuilder<'w, S> {
 
     fn begin(&mut self, value: &str, line: LogicalLine<'_>) {
         let name = value.trim().to_ascii_uppercase();
+        if self.stack.len() >= MAX_DEPTH {
+            warn(
+                self.warnings,
+                line.line,
+                format!("BEGIN:{name} nested too deeply; ignored"),
+            );
+            return;
+        }
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             // Still opened, so its END matches and its lines stay inside it.
             warn(
@@ -188,10 +201,10 @@ impl<'w, S: EventSink> TreeBuilder<'w, S> {
             self.tree.saw_calendar = true;
         }
         // A VEVENT cannot nest in a VEVENT: the open one was truncated.
-        if name != "VCALENDAR" && self.stack.last().is_some_and(|top| top.name == name) {
-            if let Some(open) = self.stack.pop() {
-                self.abandon(open, "not closed before the next one began");
-            }
+        let truncated =
+            name != "VCALENDAR" && self.stack.last().is_some_and(|top| top.name == name);
+        if let Some(open) = self.stack.pop_if(|_| truncated) {
+            self.abandon(open, "not closed before the next one began");
         }
         if name == "VCALENDAR" && !self.stack.iter().any(|c| c.name == "VCALENDAR") {
             self.current_calendar = self.calendars_begun;

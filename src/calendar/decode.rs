@@ -35,6 +35,17 @@ pub(crate) fn to_utf8_bytes<'a>(bytes: &'a [u8], charset: Option<&str>) -> Cow<'
         Some((encoding, bom_len)) => (encoding, bytes.get(bom_len..).unwrap_or_default()),
         None => (declared.unwrap_or(UTF_8), bytes),
     };
+    // Servers often label UTF-8 bodies ISO-8859-1 (a default of their
+    // framework). Text in a single-byte charset that happens to be valid UTF-8
+    // with non-ASCII bytes is vanishingly rare, so such a body is read as UTF-8.
+    let encoding = if encoding.is_single_byte()
+        && body.iter().any(|b| *b >= 0x80)
+        && std::str::from_utf8(body).is_ok()
+    {
+        UTF_8
+    } else {
+        encoding
+    };
     let decoded: Cow<'a, [u8]> = if encoding == UTF_8 {
         Cow::Borrowed(body)
     } else {
@@ -231,6 +242,12 @@ mod tests {
     #[test]
     fn a_declared_latin1_charset_is_honoured() {
         let utf8 = to_utf8_bytes(b"A:caf\xE9", Some("ISO-8859-1"));
+        assert_eq!(&*utf8, "A:caf\u{e9}".as_bytes());
+    }
+
+    #[test]
+    fn a_utf8_body_mislabelled_as_latin1_is_read_as_utf8() {
+        let utf8 = to_utf8_bytes("A:caf\u{e9}".as_bytes(), Some("ISO-8859-1"));
         assert_eq!(&*utf8, "A:caf\u{e9}".as_bytes());
     }
 

@@ -13,7 +13,7 @@ use super::values::{
     parse_datetime, parse_duration, parse_time_prop, parse_time_value, RDateValue, TimeValue,
 };
 use super::vtimezone::CustomZone;
-use super::{EventComponent, Feed, FeedError, ParseWarning};
+use super::{push_warning, EventComponent, Feed, FeedError, ParseWarning};
 
 /// Explains what a body that is not a calendar looks like.
 fn not_calendar(text: &[u8]) -> FeedError {
@@ -47,10 +47,11 @@ struct TzidInterner {
 impl TzidInterner {
     fn intern(&mut self, tzid: &str) -> ZoneRef {
         // Feeds use a handful of TZIDs: a scan beats hashing for those.
-        if self.names.len() <= 8 {
-            if let Some(i) = self.names.iter().position(|n| n == tzid) {
-                return ZoneRef::Custom(i);
-            }
+        let scanned = (self.names.len() <= 8)
+            .then(|| self.names.iter().position(|n| n == tzid))
+            .flatten();
+        if let Some(i) = scanned {
+            return ZoneRef::Custom(i);
         }
         if let Some(&i) = self.index.get(tzid) {
             return ZoneRef::Custom(i);
@@ -96,6 +97,7 @@ pub(crate) fn parse_feed(bytes: &[u8], charset: Option<&str>) -> Result<Feed, Fe
     let zones = feed.timezones.clone();
     // Resolved in place: a second vector of events would double the peak memory.
     for (event, ordinal) in pending.iter_mut().zip(&ordinals) {
+        event.calendar = *ordinal;
         let (mapping, x_wr) = contexts.get(ordinal).unwrap_or(&loose_context);
         resolve_zones(event, mapping);
         if let Some(zone) = x_wr {
@@ -134,10 +136,11 @@ fn calendar_context(
                 resolver.custom.insert(cleaned, feed.timezones.len());
                 feed.timezones.push(zone);
             }
-            None => feed.warnings.push(ParseWarning {
-                line: child.line,
-                reason: format!("VTIMEZONE {tzid:?} has no usable STANDARD/DAYLIGHT rule"),
-            }),
+            None => push_warning(
+                &mut feed.warnings,
+                child.line,
+                format!("VTIMEZONE {tzid:?} has no usable STANDARD/DAYLIGHT rule"),
+            ),
         }
     }
     let x_wr = calendar
@@ -212,10 +215,7 @@ fn text(prop: &PropRef<'_>) -> String {
 }
 
 fn warn(warnings: &mut Vec<ParseWarning>, prop: &PropRef<'_>, reason: String) {
-    warnings.push(ParseWarning {
-        line: prop.line,
-        reason,
-    });
+    push_warning(warnings, prop.line, reason);
 }
 
 /// Streams VEVENT properties into [`EventComponent`]s.
@@ -252,6 +252,7 @@ fn empty_event(line: usize) -> EventComponent {
         last_modified: None,
         raw: String::new(),
         line,
+        calendar: 0,
     }
 }
 
@@ -269,10 +270,11 @@ impl EventSink for &mut EventBuilder {
             return;
         };
         if event.dtstart.is_none() {
-            self.warnings.push(ParseWarning {
-                line: event.line,
-                reason: "VEVENT has no valid DTSTART; it has no occurrences".to_owned(),
-            });
+            push_warning(
+                &mut self.warnings,
+                event.line,
+                "VEVENT has no valid DTSTART; it has no occurrences".to_owned(),
+            );
         }
         event.raw = raw;
         self.events.push(event);

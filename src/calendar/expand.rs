@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
-use super::frames::{Ctx, FxBuild};
+use super::frames::{shift, Ctx, FxBuild};
 use super::series::expand_series;
 use super::tz::Zones;
 use super::values::TimeValue;
@@ -22,17 +22,18 @@ use super::{EventComponent, EventDetails, Feed, Occurrence};
 /// Collects occurrences; details (people, links) are parsed once per component.
 pub(super) struct Out<'a, 'o> {
     pub occurrences: &'o mut Vec<Occurrence>,
-    pub details: Vec<(&'a EventComponent, EventDetails)>,
+    /// Keyed by the component's address: components live as long as the feed.
+    pub details: HashMap<*const EventComponent, EventDetails>,
+    /// Ties the cache to the feed's lifetime.
+    pub feed: std::marker::PhantomData<&'a EventComponent>,
 }
 
 impl<'a> Out<'a, '_> {
     fn details(&mut self, event: &'a EventComponent) -> EventDetails {
-        if let Some((_, d)) = self.details.iter().find(|(e, _)| std::ptr::eq(*e, event)) {
-            return d.clone();
-        }
-        let d = event.details();
-        self.details.push((event, d.clone()));
-        d
+        self.details
+            .entry(event as *const EventComponent)
+            .or_insert_with(|| event.details())
+            .clone()
     }
 }
 
@@ -57,8 +58,8 @@ pub(crate) fn expand(
         },
         default_tz,
     };
-    let mut order: Vec<&str> = Vec::new();
-    let mut groups: HashMap<&str, Series<'_>, FxBuild> = HashMap::default();
+    let mut order: Vec<(usize, &str)> = Vec::new();
+    let mut groups: HashMap<(usize, &str), Series<'_>, FxBuild> = HashMap::default();
     let mut out: Vec<Occurrence> = Vec::new();
     for event in &feed.events {
         if event.dtstart.is_none() {
@@ -81,8 +82,9 @@ pub(crate) fn expand(
             expand_series(ctx, &series, from, to, &mut out);
             continue;
         }
-        let series = groups.entry(event.uid.as_str()).or_insert_with(|| {
-            order.push(event.uid.as_str());
+        let key = (event.calendar, event.uid.as_str());
+        let series = groups.entry(key).or_insert_with(|| {
+            order.push(key);
             Series {
                 core: None,
                 mods: Vec::new(),
@@ -101,8 +103,8 @@ pub(crate) fn expand(
             series.core = Some(event);
         }
     }
-    for uid in order {
-        if let Some(series) = groups.get(uid) {
+    for key in order {
+        if let Some(series) = groups.get(&key) {
             expand_series(ctx, series, from, to, &mut out);
         }
     }
@@ -129,16 +131,17 @@ pub(super) fn occurrence<'a>(
     let aware = |v: TimeValue| matches!(v, TimeValue::Utc(_) | TimeValue::Zoned(..));
     if aware(start) && aware(end) && end_utc < start_utc {
         // A start moved by a DST gap keeps its DTEND-DTSTART length.
-        end_utc = start_utc + (end.naive() - start.naive());
+        end_utc = shift(start_utc, end.naive() - start.naive());
     }
     let mut end = end;
-    if let (TimeValue::Date(s), TimeValue::Date(e)) = (start, end) {
-        if e <= s {
+    match (start, end) {
+        (TimeValue::Date(s), TimeValue::Date(e)) if e <= s => {
             // Same-day all-day DTEND (Calendar Labs & co.): one day.
             let next = s.succ_opt().unwrap_or(s);
             end = TimeValue::Date(next);
             end_utc = ctx.utc(end);
         }
+        _ => {}
     }
     let visible = if end_utc <= start_utc {
         from <= start_utc && start_utc < to

@@ -39,6 +39,16 @@ impl std::hash::Hasher for FxHasher {
 
 pub(super) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
+/// `t + d`, saturating at the ends of the calendar instead of panicking
+/// (window bounds come from callers, margins from hostile feeds).
+pub(super) fn shift(t: NaiveDateTime, d: Duration) -> NaiveDateTime {
+    t.checked_add_signed(d).unwrap_or(if d < Duration::zero() {
+        NaiveDateTime::MIN
+    } else {
+        NaiveDateTime::MAX
+    })
+}
+
 /// Everything a conversion needs: custom zones and the viewer's zone.
 #[derive(Clone, Copy)]
 pub(super) struct Ctx<'a> {
@@ -67,8 +77,12 @@ impl Ctx<'_> {
         }
     }
 
-    /// `b - a` the way Python subtracts: wall-clock within one frame, else instants.
+    /// `b - a` the way upstream subtracts: both values made comparable first
+    /// (a DATE becomes midnight and a floating time is attached to the other
+    /// value's zone, as `make_comparable` does), then wall-clock time within
+    /// one frame and instants across frames.
     pub fn diff(&self, a: TimeValue, b: TimeValue) -> Duration {
+        let (a, b) = comparable(a, b);
         let same_frame = match (a, b) {
             (TimeValue::Date(_), TimeValue::Date(_))
             | (TimeValue::Floating(_), TimeValue::Floating(_))
@@ -84,6 +98,19 @@ impl Ctx<'_> {
     }
 }
 
+/// Python's `make_comparable` for two values: DATE next to DATE-TIME becomes
+/// midnight in the other's frame; floating next to zoned takes that zone.
+fn comparable(a: TimeValue, b: TimeValue) -> (TimeValue, TimeValue) {
+    let lift = |value: TimeValue, other: TimeValue| match (value, other) {
+        (TimeValue::Date(d), o) if !o.is_date() => o.with_naive(d.and_time(NaiveTime::MIN)),
+        (TimeValue::Floating(t), o) if is_aware(o) => o.with_naive(t),
+        (v, _) => v,
+    };
+    let (a2, b2) = (lift(a, b), lift(b, a));
+    // A DATE lifted next to a floating time may now need the other's zone.
+    (lift(a2, b2), lift(b2, a2))
+}
+
 /// `value + duration` on the wall clock; a date moved by part of a day becomes floating.
 pub(super) fn add(value: TimeValue, duration: Duration) -> TimeValue {
     let naive = value
@@ -94,6 +121,11 @@ pub(super) fn add(value: TimeValue, duration: Duration) -> TimeValue {
         TimeValue::Date(_) if duration.num_seconds() % 86_400 != 0 => TimeValue::Floating(naive),
         other => other.with_naive(naive),
     }
+}
+
+/// Whether a value is pinned to an instant (UTC or a zone).
+pub(super) fn is_aware(value: TimeValue) -> bool {
+    matches!(value, TimeValue::Utc(_) | TimeValue::Zoned(..))
 }
 
 /// (start, end) of a component as upstream's adapter computes it.
@@ -118,6 +150,13 @@ pub(super) fn span(
         }
         pair => pair,
     };
+    // Floating next to zoned: the floating one is read in the other's zone
+    // (Python's make_comparable attaches the other value's tzinfo).
+    let (start, end) = match (start, end) {
+        (TimeValue::Floating(t), other) if is_aware(other) => (other.with_naive(t), other),
+        (other, TimeValue::Floating(t)) if is_aware(other) => (other, other.with_naive(t)),
+        pair => pair,
+    };
     if ctx.diff(start, end) < Duration::zero() {
         (end, start)
     } else {
@@ -125,26 +164,24 @@ pub(super) fn span(
     }
 }
 
-/// The wall-clock UNTIL bound of a rule for a given DTSTART (see module doc of rrule).
+/// The inclusive wall-clock UNTIL bound of a rule for a given DTSTART, as
+/// upstream ends up comparing it after repairing type mismatches.
 pub(super) fn until_bound(ctx: Ctx<'_>, until: Until, dtstart: TimeValue) -> NaiveDateTime {
     let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN);
     match (dtstart, until) {
-        // All-day series: the UNTIL day itself is included.
+        // All-day series: the UNTIL day itself is included (instances are
+        // midnights unless BYHOUR gives them a time).
         (TimeValue::Date(_), Until::Date(d)) => midnight(d),
-        (TimeValue::Date(_), Until::Floating(t) | Until::Utc(t)) => midnight(t.date()),
+        (TimeValue::Date(_), Until::Floating(t)) => t,
+        (TimeValue::Date(_), Until::Utc(t)) => midnight(t.date()),
         (TimeValue::Floating(_), Until::Date(d)) => midnight(d),
         (TimeValue::Floating(_), Until::Floating(t) | Until::Utc(t)) => t,
         (TimeValue::Utc(_) | TimeValue::Zoned(..), until) => {
-            // Upstream compares an unzoned UNTIL both as UTC and as local time
-            // and keeps the earlier of the two.
-            let local = match until {
+            // An unzoned UNTIL next to a zoned DTSTART is read as UTC
+            // (upstream appends the missing `Z`; a DATE becomes midnight UTC).
+            let instant = match until {
                 Until::Date(d) => midnight(d),
                 Until::Floating(t) | Until::Utc(t) => t,
-            };
-            let as_utc = local;
-            let instant = match until {
-                Until::Utc(t) => t,
-                _ => as_utc.min(ctx.utc(dtstart.with_naive(local))),
             };
             match dtstart {
                 TimeValue::Zoned(_, zone) => ctx.zones.utc_to_local(instant, zone),

@@ -5,7 +5,44 @@
 //! what it skipped), [`Feed::expand`] lists the [`Occurrence`]s that overlap a
 //! window, and [`RoomMatcher`] decides which of them belong to a room.
 //! Reference semantics: python icalendar 7.3 + recurring-ical-events 3.8 +
-//! x-wr-timezone 2.0 with the input repairs of the ics-oracle tool.
+//! x-wr-timezone 2.0 with the input repairs of the ics-oracle tool; the
+//! differential test (`tests/golden.rs`) compares the two on every fixture.
+//!
+//! Pipeline: `decode` (charset, BOM, NULs, byte-level unfolding) →
+//! `contentline` (borrowed name/params/value) → `component` (stack machine
+//! that streams VEVENT properties into `event` and keeps calendars and
+//! VTIMEZONEs as a tree) → `tz` / `vtimezone` (TZID resolution) → `expand` /
+//! `series` / `frames` (upstream's series semantics) on top of `rrule` /
+//! `rrule_iter` (dateutil's algorithm with a fast-forward to the window).
+//!
+//! Deliberate differences from the reference (each is a robustness choice):
+//! - an unusable RRULE (unknown FREQ, RSCALE other than GREGORIAN) is skipped
+//!   with a warning and the event keeps its DTSTART instance; upstream drops
+//!   the whole series. Spaces in list values (`BYDAY=MO, TU`) are tolerated.
+//! - an out-of-range DURATION is skipped (zero-length event) instead of
+//!   dropping the event.
+//! - EXRULE is applied (upstream ignores it); `X-` parts of a rule are
+//!   ignored (dateutil rejects the rule and upstream drops the series).
+//! - `RANGE=THISANDFUTURE` is honoured under X-WR-TIMEZONE too (x-wr-timezone
+//!   2.0 loses the parameter when it rewrites a UTC or floating RECURRENCE-ID).
+//! - a VTIMEZONE without any TZNAME keeps its own rules under X-WR-TIMEZONE
+//!   (x-wr-timezone mistakes such times for floating ones).
+//! - a body python icalendar rejects as a whole (lone CRs together with
+//!   garbage lines and truncation) still yields its complete events.
+//! - instance counts are capped (50,000 instances, 1,000,000 periods per rule
+//!   and read) so hostile rules such as FREQ=SECONDLY cannot hang a read.
+//!
+//! Reference behaviours kept on purpose (they look odd but match the oracle):
+//! times in a VTIMEZONE-defined zone follow python-dateutil's `tzical` (a time
+//! in a gap takes the new offset; IANA zones use `fold=0`, i.e. the gap moves
+//! the time forward); a floating series with a zoned EXDATE/RDATE is read in
+//! that zone;
+//! a timed DTEND before DTSTART is swapped (so is an all-day one; a same-day
+//! all-day DTEND becomes one day); a DATE-valued UNTIL excludes its own day
+//! for timed series; instances reshaped by a `RANGE=THISANDFUTURE` override
+//! report that override's RECURRENCE-ID; every occurrence of a series reports
+//! the highest SEQUENCE of the series; of several components with one UID and
+//! no RECURRENCE-ID only the one with the highest SEQUENCE counts.
 
 mod component;
 mod contentline;
@@ -18,6 +55,7 @@ mod links;
 mod oracle;
 mod room;
 mod rrule;
+mod rrule_iter;
 mod series;
 mod tz;
 mod values;
@@ -35,6 +73,22 @@ pub use rrule::{Freq, RRule, Until};
 pub use tz::ZoneRef;
 pub use values::{RDateValue, TimeValue};
 pub use vtimezone::CustomZone;
+
+/// At most this many warnings are kept per parse (plus one saying that more
+/// were suppressed): a feed of garbage must not turn into a huge warning list.
+pub(crate) const MAX_WARNINGS: usize = 1000;
+
+/// Records a warning unless the cap is reached.
+pub(crate) fn push_warning(warnings: &mut Vec<ParseWarning>, line: usize, reason: String) {
+    if warnings.len() < MAX_WARNINGS {
+        warnings.push(ParseWarning { line, reason });
+    } else if warnings.len() == MAX_WARNINGS {
+        warnings.push(ParseWarning {
+            line,
+            reason: "too many problems; further warnings are suppressed".to_owned(),
+        });
+    }
+}
 
 /// Why a body could not be read as a calendar at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,6 +167,10 @@ pub struct EventComponent {
     pub raw: String,
     /// Physical line of `BEGIN:VEVENT`.
     pub line: usize,
+    /// Which VCALENDAR of the body the event belongs to (0 for the first;
+    /// `usize::MAX` for a VEVENT outside any VCALENDAR). Series are formed
+    /// per calendar, as the reference does.
+    pub calendar: usize,
 }
 
 /// A parsed calendar feed.

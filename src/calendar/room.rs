@@ -42,6 +42,21 @@ impl RoomMatcher {
         }
     }
 
+    /// A matcher for a full room URL such as `https://rooms.example.com/room/standup`
+    /// (what `roomcal ics expand --room-url` receives); `None` when the URL has
+    /// no `/room/<name>` segment.
+    pub fn from_room_url(url: &str) -> Option<RoomMatcher> {
+        let trimmed = url.trim().trim_end_matches('/');
+        let cut = trimmed.rfind("/room/")?;
+        let base = trimmed.get(..cut)?;
+        let name = trimmed.get(cut + "/room/".len()..)?;
+        let name = name.split(['/', '?', '#']).next().unwrap_or_default();
+        if base.is_empty() || name.is_empty() {
+            return None;
+        }
+        Some(RoomMatcher::new(&[base.to_owned()], name))
+    }
+
     /// Whether one URL points at this room.
     fn url_matches(&self, url: &str) -> bool {
         let url = without_scheme(url);

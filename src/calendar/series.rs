@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use super::expand::{occurrence, Out, Series};
-use super::frames::{add, span, until_bound, Ctx};
+use super::frames::{add, is_aware, shift, span, until_bound, Ctx};
 use super::rrule::expand_rule;
 use super::values::{RDateValue, TimeValue};
 use super::{EventComponent, Occurrence};
@@ -20,7 +20,8 @@ pub(super) fn expand_series<'a>(
     let (from, to) = (from.naive_utc(), to.naive_utc());
     let out = &mut Out {
         occurrences,
-        details: Vec::new(),
+        details: HashMap::new(),
+        feed: std::marker::PhantomData,
     };
     // Overrides: the one with the highest SEQUENCE wins a recurrence id.
     let mut by_key: HashMap<NaiveDateTime, usize> = HashMap::new();
@@ -74,13 +75,21 @@ pub(super) fn expand_series<'a>(
         {
             continue;
         }
-        // An override outranked by another one for the same recurrence id is obsolete.
+        // An override outranked (by SEQUENCE) under every one of its
+        // recurrence ids is obsolete; see the check below the next one.
         let Some(rid) = m.recurrence_id else { continue };
-        if ctx
-            .keys(rid)
-            .iter()
-            .any(|k| by_key.get(k).is_some_and(|&i| i != index))
-        {
+        // So is an outdated override with rules of its own whose instance the
+        // (newer) master no longer has — upstream's skip_core_modification.
+        if let Some(core) = series.core {
+            let has_rules = !m.rrules.is_empty() || !m.rdates.is_empty() || !m.exdates.is_empty();
+            if has_rules
+                && m.sequence.unwrap_or(-1) < core.sequence.unwrap_or(-1)
+                && !master_has_instance(ctx, core, rid, &ex_keys, &ex_days)
+            {
+                continue;
+            }
+        }
+        if !ctx.keys(rid).iter().any(|k| by_key.get(k) == Some(&index)) {
             continue;
         }
         if let Some(start) = m.dtstart {
@@ -105,61 +114,44 @@ fn expand_core<'a>(
     out: &mut Out<'a, '_>,
 ) {
     let Some(dtstart) = core.dtstart else { return };
-    let (core_start, core_end) = span(ctx, core, dtstart);
+    let (core_start, core_end) = promote_floating(span(ctx, core, dtstart), core);
     let duration = ctx.diff(core_start, core_end);
     // Widen the wall-clock window by zone offsets, the event length and any
     // THISANDFUTURE move so no overlapping instance is missed.
     let mut margin = Duration::days(2) + duration.abs();
-    for &(_, index) in this_and_future {
-        if let Some(m) = series.mods.get(index) {
-            if let (Some(s), Some(r)) = (m.dtstart, m.recurrence_id) {
-                let (ms, me) = span(ctx, m, s);
-                margin = margin + ctx.diff(r, ms).abs() + ctx.diff(ms, me).abs();
-            }
-        }
-    }
-    let lo = from - margin;
-    let hi = to + margin;
-    let mut instances: Vec<(TimeValue, Option<Duration>)> = Vec::new();
-    let untils: Vec<Option<NaiveDateTime>> = core
-        .rrules
+    let moved = this_and_future
         .iter()
-        .map(|r| r.until.map(|u| until_bound(ctx, u, core_start)))
-        .collect();
-    let last_until = untils.iter().flatten().max().copied();
-    if last_until.is_none_or(|u| core_start.naive() <= u) && (lo..=hi).contains(&core_start.naive())
-    {
-        instances.push((core_start, None));
+        .filter_map(|&(_, index)| series.mods.get(index))
+        .filter_map(|m| Some((m, m.dtstart?, m.recurrence_id?)));
+    for (m, s, r) in moved {
+        let (ms, me) = span(ctx, m, s);
+        margin = margin
+            .checked_add(&(ctx.diff(r, ms).abs() + ctx.diff(ms, me).abs()))
+            .unwrap_or(margin);
     }
-    for (rule, until) in core.rrules.iter().zip(&untils) {
-        expand_rule(rule, core_start.naive(), lo, hi, *until, &mut |t| {
-            instances.push((core_start.with_naive(t), None))
-        });
-    }
-    for rdate in &core.rdates {
-        let (value, length) = match *rdate {
-            RDateValue::At(v) => (v, None),
-            RDateValue::Period(v, d) => (v, Some(d)),
-        };
-        let value = match (core_start, value) {
-            (TimeValue::Date(_), v) => TimeValue::Date(v.naive().date()),
-            (start, TimeValue::Date(d)) => start.with_naive(d.and_time(NaiveTime::MIN)),
-            (start @ (TimeValue::Utc(_) | TimeValue::Zoned(..)), TimeValue::Floating(t)) => {
-                start.with_naive(t)
-            }
-            (_, v) => v,
-        };
-        let utc = ctx.utc(value);
-        if utc >= lo - Duration::days(1) && utc <= hi + Duration::days(1) {
-            instances.push((value, length));
+    let lo = shift(from, -margin);
+    let hi = shift(to, margin);
+    let instances = core_instances(ctx, core, core_start, lo, hi);
+    // An all-day series with a zoned EXDATE / RDATE is computed upstream as
+    // midnights in that zone (and only reported as dates), so its instances
+    // are matched against EXDATEs and overrides with those keys.
+    let key_frame = if core_start.is_date() {
+        aware_frame(core)
+    } else {
+        None
+    };
+    let key_of = |value: TimeValue| match (key_frame, value) {
+        (Some(frame), TimeValue::Date(_) | TimeValue::Floating(_)) => {
+            ctx.keys(frame.with_naive(value.naive()))
         }
-    }
+        _ => ctx.keys(value),
+    };
     // PERIOD lengths apply to whichever instance has that recurrence id,
     // even one that comes from DTSTART (upstream's replace_ends).
     let mut period_lengths: HashMap<NaiveDateTime, Duration> = HashMap::new();
     for (value, length) in &instances {
         if let Some(length) = length {
-            for key in ctx.keys(*value) {
+            for key in key_of(*value) {
                 period_lengths.insert(key, *length);
             }
         }
@@ -173,7 +165,7 @@ fn expand_core<'a>(
     }
     let mut seen: HashSet<NaiveDateTime> = HashSet::new();
     for (instance, _) in instances {
-        let keys = ctx.keys(instance);
+        let keys = key_of(instance);
         let length = keys
             .iter()
             .filter_map(|k| period_lengths.get(k))
@@ -205,15 +197,26 @@ fn expand_core<'a>(
             continue;
         }
         // The latest THISANDFUTURE override before this instance shapes it.
-        let shaping = this_and_future
-            .iter()
-            .rfind(|(key, _)| *key < keys[0])
-            .and_then(|&(_, index)| series.mods.get(index).copied());
+        // (sorted by key: a binary search keeps many overrides cheap)
+        let before = this_and_future.partition_point(|(key, _)| *key < keys[0]);
+        let shaping = before
+            .checked_sub(1)
+            .and_then(|i| this_and_future.get(i))
+            // Looked up by key like upstream, so an override that lost its
+            // key to another (on SEQUENCE or order) shapes nothing, and the
+            // winner moves instances only if it is a THISANDFUTURE one itself.
+            .and_then(|(key, _)| by_key.get(key))
+            .and_then(|&index| series.mods.get(index).copied());
         let (component, shift, length_of) = match shaping {
             Some(m) => match (m.dtstart, m.recurrence_id) {
                 (Some(s), Some(r)) => {
                     let (ms, me) = span(ctx, m, s);
-                    (m, ctx.diff(r, ms), ctx.diff(ms, me))
+                    let shift = if m.this_and_future {
+                        ctx.diff(r, ms)
+                    } else {
+                        Duration::zero()
+                    };
+                    (m, shift, ctx.diff(ms, me))
                 }
                 _ => (core, Duration::zero(), duration),
             },
@@ -232,4 +235,124 @@ fn expand_core<'a>(
         };
         occurrence(ctx, component, start, end, Some(rid), series, from, to, out);
     }
+}
+
+/// The master's instants in `[lo, hi]` (wall-clock bounds, generous): DTSTART
+/// (unless past every UNTIL), RRULE instances and RDATEs, each with the
+/// explicit length of a PERIOD if it has one. EXDATEs are not applied here.
+fn core_instances(
+    ctx: Ctx<'_>,
+    core: &EventComponent,
+    core_start: TimeValue,
+    lo: NaiveDateTime,
+    hi: NaiveDateTime,
+) -> Vec<(TimeValue, Option<Duration>)> {
+    let mut instances: Vec<(TimeValue, Option<Duration>)> = Vec::new();
+    let untils: Vec<Option<NaiveDateTime>> = core
+        .rrules
+        .iter()
+        .map(|r| r.until.map(|u| until_bound(ctx, u, core_start)))
+        .collect();
+    let last_until = untils.iter().flatten().max().copied();
+    if last_until.is_none_or(|u| core_start.naive() <= u) && (lo..=hi).contains(&core_start.naive())
+    {
+        instances.push((core_start, None));
+    }
+    // An all-day series is computed as naive datetimes (BYHOUR may give them
+    // a time, which then matters for EXDATE / override matching) and only
+    // reported as dates.
+    let base = if core_start.is_date() {
+        TimeValue::Floating(core_start.naive())
+    } else {
+        core_start
+    };
+    for (rule, until) in core.rrules.iter().zip(&untils) {
+        expand_rule(rule, core_start.naive(), lo, hi, *until, &mut |t| {
+            instances.push((base.with_naive(t), None))
+        });
+    }
+    for rdate in &core.rdates {
+        let (value, length) = match *rdate {
+            RDateValue::At(v) => (v, None),
+            RDateValue::Period(v, d) => (v, Some(d)),
+        };
+        let value = match (core_start, value) {
+            (TimeValue::Date(_), v) => TimeValue::Floating(v.naive()),
+            (start, TimeValue::Date(d)) => start.with_naive(d.and_time(NaiveTime::MIN)),
+            (start @ (TimeValue::Utc(_) | TimeValue::Zoned(..)), TimeValue::Floating(t)) => {
+                start.with_naive(t)
+            }
+            (_, v) => v,
+        };
+        let utc = ctx.utc(value);
+        if utc >= shift(lo, -Duration::days(1)) && utc <= shift(hi, Duration::days(1)) {
+            instances.push((value, length));
+        }
+    }
+    instances
+}
+
+/// Whether the master still has an instance at `rid` (upstream's check for
+/// outdated overrides, recurring-ical-events issues 148, 164 and 253).
+fn master_has_instance(
+    ctx: Ctx<'_>,
+    core: &EventComponent,
+    rid: TimeValue,
+    ex_keys: &HashSet<NaiveDateTime>,
+    ex_days: &HashSet<NaiveDate>,
+) -> bool {
+    let Some(dtstart) = core.dtstart else {
+        return false;
+    };
+    let (core_start, _) = promote_floating(span(ctx, core, dtstart), core);
+    let day = rid.naive().date().and_time(NaiveTime::MIN);
+    let (lo, hi) = (
+        shift(day, -Duration::days(2)),
+        shift(day, Duration::days(3)),
+    );
+    let wanted = ctx.keys(rid);
+    core_instances(ctx, core, core_start, lo, hi)
+        .into_iter()
+        .any(|(instance, _)| {
+            let keys = ctx.keys(instance);
+            !ex_days.contains(&instance.naive().date())
+                && !keys.iter().any(|k| ex_keys.contains(k))
+                && keys.iter().any(|k| wanted.contains(k))
+        })
+}
+
+/// A floating series with a zoned or UTC EXDATE / RDATE is read in that
+/// value's zone: upstream gives every date of the series the first tzinfo it
+/// finds among DTSTART, DTEND, EXDATEs and RDATEs.
+fn promote_floating(
+    (start, end): (TimeValue, TimeValue),
+    core: &EventComponent,
+) -> (TimeValue, TimeValue) {
+    if !matches!(start, TimeValue::Floating(_)) {
+        return (start, end);
+    }
+    match aware_frame(core) {
+        Some(frame) => (
+            frame.with_naive(start.naive()),
+            if matches!(end, TimeValue::Floating(_)) {
+                frame.with_naive(end.naive())
+            } else {
+                end
+            },
+        ),
+        None => (start, end),
+    }
+}
+
+/// The first zoned or UTC value among the master's EXDATEs and RDATEs: the
+/// zone upstream gives the whole series when DTSTART has none.
+fn aware_frame(core: &EventComponent) -> Option<TimeValue> {
+    let rdates = core.rdates.iter().map(|r| match *r {
+        RDateValue::At(v) | RDateValue::Period(v, _) => v,
+    });
+    core.exdates
+        .iter()
+        .copied()
+        .chain(rdates)
+        .find(|v| is_aware(*v))
 }

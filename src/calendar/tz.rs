@@ -72,9 +72,11 @@ pub(crate) fn iana_to_utc(tz: Tz, local: NaiveDateTime) -> NaiveDateTime {
         chrono::LocalResult::Ambiguous(a, b) => a.naive_utc().min(b.naive_utc()),
         chrono::LocalResult::None => {
             // In a gap: use the offset in force before the transition.
-            let before = local - Duration::days(1);
+            let before = local.checked_sub_signed(Duration::days(1)).unwrap_or(local);
             let offset = tz.offset_from_utc_datetime(&before).fix().local_minus_utc();
-            local - Duration::seconds(i64::from(offset))
+            local
+                .checked_sub_signed(Duration::seconds(i64::from(offset)))
+                .unwrap_or(local)
         }
     }
 }
@@ -82,7 +84,8 @@ pub(crate) fn iana_to_utc(tz: Tz, local: NaiveDateTime) -> NaiveDateTime {
 /// UTC (naive) → wall-clock in an IANA zone.
 pub(crate) fn iana_from_utc(tz: Tz, utc: NaiveDateTime) -> NaiveDateTime {
     let offset = tz.offset_from_utc_datetime(&utc).fix().local_minus_utc();
-    utc + Duration::seconds(i64::from(offset))
+    utc.checked_add_signed(Duration::seconds(i64::from(offset)))
+        .unwrap_or(utc)
 }
 
 /// Conversion context: the feed's custom zones.

@@ -21,6 +21,9 @@ pub struct CustomZone {
     pub tzid: String,
     /// `(UTC instant of the change, offset in seconds after it)`, sorted.
     pub transitions: Vec<(NaiveDateTime, i32)>,
+    /// Wall-clock onset of each transition as written (DTSTART / RDATE /
+    /// RRULE instance in the offset being left), parallel to `transitions`.
+    pub local_onsets: Vec<NaiveDateTime>,
     /// Offset in force before the first transition.
     pub initial_offset: i32,
 }
@@ -100,18 +103,21 @@ impl CustomZone {
             for onset in onsets {
                 // The onset is wall-clock time in the offset being left.
                 let utc = onset - Duration::seconds(i64::from(from));
-                transitions.push((utc, to));
+                transitions.push((utc, to, onset));
                 if first.is_none_or(|(t, _, _)| utc < t) {
                     first = Some((utc, from, standard));
                 }
             }
         }
         let (_, initial_offset, _) = first?;
-        transitions.sort_by_key(|(t, _)| *t);
-        transitions.dedup_by_key(|(t, _)| *t);
+        transitions.sort_by_key(|(t, _, _)| *t);
+        transitions.dedup_by_key(|(t, _, _)| *t);
+        let local_onsets = transitions.iter().map(|(_, _, onset)| *onset).collect();
+        let transitions = transitions.into_iter().map(|(t, o, _)| (t, o)).collect();
         Some(CustomZone {
             tzid,
             transitions,
+            local_onsets,
             initial_offset,
         })
     }
@@ -127,22 +133,24 @@ impl CustomZone {
 
     /// UTC → wall-clock.
     pub fn utc_to_local(&self, utc: NaiveDateTime) -> NaiveDateTime {
-        utc + Duration::seconds(i64::from(self.offset_at_utc(utc)))
+        utc.checked_add_signed(Duration::seconds(i64::from(self.offset_at_utc(utc))))
+            .unwrap_or(utc)
     }
 
-    /// Wall-clock → UTC with `fold=0`: the earlier instant in an overlap, the
-    /// offset from before the change in a gap.
+    /// Wall-clock → UTC the way python-dateutil's `tzical` zones (which the
+    /// reference builds from VTIMEZONEs) do it: the offset is that of the
+    /// last onset at or before the wall-clock time, comparing onsets as
+    /// written. A time in a gap therefore takes the new offset; a time in an
+    /// overlap keeps the old one (the earlier instant).
     pub fn local_to_utc(&self, local: NaiveDateTime) -> NaiveDateTime {
-        let before = self.offset_at_utc(local - Duration::hours(30));
-        let after = self.offset_at_utc(local + Duration::hours(30));
-        let mut best: Option<NaiveDateTime> = None;
-        for offset in [before, after] {
-            let utc = local - Duration::seconds(i64::from(offset));
-            if self.offset_at_utc(utc) == offset && best.is_none_or(|b| utc < b) {
-                best = Some(utc);
-            }
-        }
-        best.unwrap_or_else(|| local - Duration::seconds(i64::from(before)))
+        let index = self.local_onsets.partition_point(|onset| *onset <= local);
+        let offset = match index.checked_sub(1).and_then(|i| self.transitions.get(i)) {
+            Some((_, offset)) => *offset,
+            None => self.initial_offset,
+        };
+        local
+            .checked_sub_signed(Duration::seconds(i64::from(offset)))
+            .unwrap_or(local)
     }
 }
 

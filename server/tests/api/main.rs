@@ -2,6 +2,7 @@
 //! All modules compile into one test binary.
 
 mod accounts;
+mod cli;
 mod feed_server;
 mod helpers;
 mod lifecycle;

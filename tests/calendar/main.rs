@@ -1,0 +1,11 @@
+//! Calendar engine tests: parsing, expansion, event data, room matching, golden outputs of
+//! the reference oracle over real-world fixtures, and property/fuzz tests. One test binary.
+
+mod engine_common;
+mod event_data;
+mod expansion;
+mod golden;
+mod oracle_json;
+mod parsing;
+mod properties;
+mod room;
