@@ -200,15 +200,12 @@ async fn status_of(core: &Core, room: &Room) -> Result<CalendarStatus, CoreError
         .room_calendar(room.id)
         .await?
         .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
-    let masked_url = match &calendar.ics_url {
-        Some(token) => Some(
-            core.secrets
-                .open(token)
-                .map(|url| mask_feed_url(&url))
-                .unwrap_or_else(|e| e),
-        ),
-        None => None,
-    };
+    let masked_url = calendar.ics_url.as_ref().map(|token| {
+        core.secrets
+            .open(token)
+            .map(|url| mask_feed_url(&url))
+            .unwrap_or_else(|e| e)
+    });
     let upcoming = core
         .store
         .upcoming_calendar_events(room.id, core.clock.now(), 1000)

@@ -46,6 +46,7 @@ async fn main() -> ExitCode {
             startup::serve(cli.serve, shutdown_signal()).await
         }
         Some(Command::Serve(args)) => {
+            let args = *args;
             init_logging(args.database.log_format);
             startup::serve(args, shutdown_signal()).await
         }

@@ -81,7 +81,7 @@ fn a_renamed_or_moved_future_occurrence_is_updated_in_place() {
     let moved = occ("a", 90, "Standup (moved)");
     let plan = plan_sync(
         room,
-        &[row.clone()],
+        std::slice::from_ref(&row),
         &[moved],
         now(),
         now() + Duration::hours(24),
@@ -97,7 +97,7 @@ fn a_future_occurrence_gone_from_the_feed_is_soft_deleted() {
     let row = stored(room, &occ("a", 60, "Standup"));
     let plan = plan_sync(
         room,
-        &[row.clone()],
+        std::slice::from_ref(&row),
         &[],
         now(),
         now() + Duration::hours(24),
@@ -113,7 +113,7 @@ fn a_cancelled_occurrence_is_soft_deleted() {
     cancelled.status = Some("CANCELLED".into());
     let plan = plan_sync(
         room,
-        &[row.clone()],
+        std::slice::from_ref(&row),
         &[cancelled],
         now(),
         now() + Duration::hours(24),
@@ -129,7 +129,7 @@ fn an_occurrence_that_already_started_is_never_touched() {
     // Gone from the feed: kept.
     let plan = plan_sync(
         room,
-        &[started.clone()],
+        std::slice::from_ref(&started),
         &[],
         now(),
         now() + Duration::hours(24),
@@ -154,7 +154,7 @@ fn a_soft_deleted_occurrence_that_comes_back_is_restored() {
     row.is_deleted = true;
     let plan = plan_sync(
         room,
-        &[row.clone()],
+        std::slice::from_ref(&row),
         &[o],
         now(),
         now() + Duration::hours(24),

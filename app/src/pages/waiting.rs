@@ -26,7 +26,7 @@ pub fn WaitingPage() -> impl IntoView {
         if let Ok(handle) = set_interval_with_handle(
             move || {
                 now_ms.set(js_sys::Date::now());
-                if (now_ms.get_untracked() as u64 / 1000) % 2 == 0 {
+                if (now_ms.get_untracked() as u64 / 1000).is_multiple_of(2) {
                     poll.update(|p| *p += 1);
                 }
             },
