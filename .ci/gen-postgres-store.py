@@ -29,7 +29,7 @@ replacements = [
     ("//! SQLite implementation of [`Store`]: the single-machine default (WAL mode).",
      "//! PostgreSQL implementation of [`Store`]: for several instances sharing one database.\n"
      "//! GENERATED from sqlite.rs by .ci/gen-postgres-store.py — edit sqlite.rs, then run it."),
-    ("use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};\nuse sqlx::SqlitePool;\nuse std::str::FromStr;\n",
+    ("use sqlx::sqlite::{\n    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,\n};\nuse sqlx::SqlitePool;\nuse std::str::FromStr;\n",
      "use sqlx::postgres::PgPoolOptions;\nuse sqlx::PgPool;\n"),
     ("sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>",
      "sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>"),

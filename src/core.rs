@@ -16,6 +16,8 @@ pub struct CoreSettings {
     pub session_lifetime: chrono::Duration,
     /// Meeting lifecycle durations (lead, window, grace, overrun, lifetime, presence).
     pub lifecycle: crate::lifecycle::LifecycleSettings,
+    /// Secret that signs Whereby webhooks; webhooks are refused without it.
+    pub whereby_webhook_secret: Option<String>,
 }
 
 impl Default for CoreSettings {
@@ -25,6 +27,7 @@ impl Default for CoreSettings {
             unscheduled_lifetime: chrono::Duration::hours(8),
             session_lifetime: chrono::Duration::days(30),
             lifecycle: crate::lifecycle::LifecycleSettings::default(),
+            whereby_webhook_secret: None,
         }
     }
 }

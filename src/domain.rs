@@ -307,6 +307,36 @@ pub struct Meeting {
 }
 
 impl Meeting {
+    /// A new, active meeting on the call room `call`, made at `now`.
+    pub fn open(
+        room_id: Uuid,
+        calendar_event_id: Option<Uuid>,
+        (start_time, end_time): (DateTime<Utc>, DateTime<Utc>),
+        platform: &str,
+        call: crate::platform::CallRoom,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Meeting {
+            id: Uuid::new_v4(),
+            room_id,
+            calendar_event_id,
+            calendar_metadata: None,
+            start_time,
+            end_time,
+            is_active: true,
+            platform: platform.to_string(),
+            participant_url: call.participant_url,
+            host_url: call.host_url,
+            platform_meeting_id: call.platform_meeting_id,
+            last_participant_left_at: None,
+            created_at: now,
+            ever_had_participants: false,
+            participants_now: 0,
+            closed_at: None,
+            close_reason: None,
+        }
+    }
+
     /// Whether this meeting came from a calendar.
     pub fn kind(&self) -> MeetingKind {
         if self.calendar_event_id.is_some() {

@@ -121,3 +121,48 @@ pub fn visible_details(metadata: &serde_json::Value, viewer_is_owner: bool) -> s
 pub fn event_details(event: &CalendarEvent, viewer_is_owner: bool) -> serde_json::Value {
     visible_details(&metadata_of(event), viewer_is_owner)
 }
+
+/// Applies a verified Whereby webhook: `room.client.joined` / `room.client.left` become
+/// presence of participant `whereby-<id>` in the meeting with that Whereby meeting id.
+/// Other events and unknown meetings are ignored (Whereby also reports rooms made by hand).
+pub async fn whereby_webhook(
+    core: &Core,
+    event: &crate::platform::WebhookEvent,
+) -> Result<(), CoreError> {
+    let kind = match event.kind.as_str() {
+        "room.client.joined" => PresenceEvent::Join,
+        "room.client.left" => PresenceEvent::Leave,
+        _ => return Ok(()),
+    };
+    let (Some(meeting_id), Some(participant)) =
+        (&event.data.meeting_id, &event.data.participant_id)
+    else {
+        return Ok(());
+    };
+    let Some(meeting) = core.store.meeting_by_platform_id(meeting_id).await? else {
+        return Ok(());
+    };
+    if !meeting.is_active {
+        return Ok(());
+    }
+    let now = core.clock.now();
+    let participant_id: String = format!("whereby-{participant}")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect();
+    let record = PresenceRecord {
+        meeting_id: meeting.id,
+        participant_id,
+        display_name: event
+            .data
+            .display_name
+            .clone()
+            .unwrap_or_else(|| "Guest".into()),
+        user_id: None,
+        last_seen_at: now,
+        left_at: (kind == PresenceEvent::Leave).then_some(now),
+    };
+    core.store.record_presence(&record, now).await?;
+    Ok(())
+}

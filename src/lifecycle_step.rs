@@ -180,23 +180,15 @@ async fn precreate(
         }
     };
     let meeting = Meeting {
-        id: Uuid::new_v4(),
-        room_id: event.room_id,
-        calendar_event_id: Some(event.id),
         calendar_metadata: Some(sqlx::types::Json(metadata_of(event))),
-        start_time: start,
-        end_time: end,
-        is_active: true,
-        platform: core.platform.name().to_string(),
-        participant_url: call.participant_url.clone(),
-        host_url: call.host_url.clone(),
-        platform_meeting_id: call.platform_meeting_id.clone(),
-        last_participant_left_at: None,
-        created_at: now,
-        ever_had_participants: false,
-        participants_now: 0,
-        closed_at: None,
-        close_reason: None,
+        ..Meeting::open(
+            event.room_id,
+            Some(event.id),
+            (start, end),
+            core.platform.name(),
+            call.clone(),
+            now,
+        )
     };
     match core.store.insert_meeting(&meeting).await {
         Ok(()) => {

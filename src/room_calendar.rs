@@ -46,6 +46,8 @@ pub struct CalendarStatus {
     pub last_error: Option<String>,
     /// Stored occurrences that have not ended yet.
     pub upcoming_occurrences: usize,
+    /// Occurrences whose meeting the video platform failed to create (retried every tick).
+    pub meeting_errors: Vec<String>,
 }
 
 /// The room `name`, if `user` owns it: 404 when missing, 403 when someone else's.
@@ -229,6 +231,19 @@ async fn status_of(core: &Core, room: &Room) -> Result<CalendarStatus, CoreError
         last_outcome,
         last_error,
         upcoming_occurrences: upcoming.len(),
+        meeting_errors: core
+            .store
+            .meeting_errors(room.id, core.clock.now())
+            .await?
+            .into_iter()
+            .map(|(title, start, error)| {
+                format!(
+                    "{} at {}: {error}",
+                    title.unwrap_or_else(|| "meeting".into()),
+                    start.format("%Y-%m-%d %H:%M UTC")
+                )
+            })
+            .collect(),
     })
 }
 

@@ -105,25 +105,7 @@ pub async fn start_unscheduled_meeting(
         })
         .await
         .map_err(|e| CoreError::Platform(e.to_string()))?;
-    let meeting = Meeting {
-        id: Uuid::new_v4(),
-        room_id: room.id,
-        calendar_event_id: None,
-        calendar_metadata: None,
-        start_time: now,
-        end_time: end,
-        is_active: true,
-        platform: core.platform.name().to_string(),
-        participant_url: call.participant_url,
-        host_url: call.host_url,
-        platform_meeting_id: call.platform_meeting_id,
-        last_participant_left_at: None,
-        created_at: now,
-        ever_had_participants: false,
-        participants_now: 0,
-        closed_at: None,
-        close_reason: None,
-    };
+    let meeting = Meeting::open(room.id, None, (now, end), core.platform.name(), call, now);
     core.store.insert_meeting(&meeting).await?;
     Ok(meeting)
 }

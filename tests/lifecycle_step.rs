@@ -2,6 +2,7 @@
 //! lead time and exactly once, calendar changes, presence, closing — on SQLite and
 //! PostgreSQL — and two instances racing over 1,000 occurrences on PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -12,31 +13,7 @@ use roomcal::Core;
 use std::sync::Arc;
 use uuid::Uuid;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let (store, _dir) = crate::common::sqlite_store().await;
-                    super::$name(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    if let Some(store) = crate::common::postgres_store().await {
-                        super::$name(store).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
-on_both!(
+on_both_backends!(
     a_meeting_is_created_exactly_at_lead_time_and_only_once,
     back_to_back_occurrences_get_separate_meetings,
     a_cancelled_occurrence_closes_its_meeting_before_anyone_joined,

@@ -1,5 +1,6 @@
 //! The store contract: every test runs against SQLite and against PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -8,32 +9,7 @@ use roomcal::store::{NewRoom, NewUser, Store, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// Generates `sqlite` and `postgres` test functions for one contract function.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let (store, _dir) = crate::common::sqlite_store().await;
-                    super::$name(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    if let Some(store) = crate::common::postgres_store().await {
-                        super::$name(store).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
-contract!(
+on_both_backends!(
     a_user_can_be_found_by_email_in_any_case,
     two_users_cannot_share_an_email_whatever_its_case,
     a_session_finds_its_user_until_it_expires,
@@ -44,6 +20,8 @@ contract!(
     a_calendar_occurrence_gets_at_most_one_meeting,
     the_database_answers_pings,
     a_stored_occurrence_reads_back_unchanged_and_is_unique_per_instance,
+    due_rooms_are_claimed_by_one_instance_at_a_time,
+    a_worker_lease_has_one_holder_until_it_expires,
 );
 
 fn t0() -> chrono::DateTime<Utc> {
@@ -312,4 +290,77 @@ async fn a_stored_occurrence_reads_back_unchanged_and_is_unique_per_instance(
         .insert_calendar_event(&calendar_event(r.id, "series", Some(t0())))
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+}
+
+async fn due_rooms_are_claimed_by_one_instance_at_a_time(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let mut ids = Vec::new();
+    for name in ["one", "two", "three"] {
+        let r = room(&store, ada.id, name).await;
+        let mut calendar = store.room_calendar(r.id).await.expect("q").expect("room");
+        calendar.ics_url = Some("sealed".into());
+        calendar.ics_enabled = true;
+        store.save_room_calendar(&calendar).await.expect("save");
+        ids.push(r.id);
+    }
+    let lease = t0() + Duration::minutes(2);
+    let a = store
+        .claim_due_rooms(t0(), "a", lease, 2)
+        .await
+        .expect("claim a");
+    let b = store
+        .claim_due_rooms(t0(), "b", lease, 10)
+        .await
+        .expect("claim b");
+    assert_eq!((a.len(), b.len()), (2, 1));
+    assert!(a.iter().all(|id| !b.contains(id)), "disjoint claims");
+    assert!(store
+        .claim_due_rooms(t0(), "c", lease, 10)
+        .await
+        .expect("c")
+        .is_empty());
+    assert!(!store
+        .claim_room(a[0], t0(), "c", lease)
+        .await
+        .expect("manual"));
+    store.release_room(a[0], "a").await.expect("release");
+    assert!(store
+        .claim_room(a[0], t0(), "c", lease)
+        .await
+        .expect("manual"));
+    let after = lease + Duration::seconds(1);
+    assert_eq!(
+        store
+            .claim_due_rooms(after, "d", after + Duration::minutes(2), 10)
+            .await
+            .expect("d")
+            .len(),
+        3
+    );
+}
+
+async fn a_worker_lease_has_one_holder_until_it_expires(store: Arc<dyn Store>) {
+    let until = t0() + Duration::seconds(30);
+    assert!(store
+        .claim_worker_lease("lifecycle", "a", t0(), until)
+        .await
+        .expect("a"));
+    assert!(!store
+        .claim_worker_lease("lifecycle", "b", t0(), until)
+        .await
+        .expect("b"));
+    assert!(store
+        .claim_worker_lease(
+            "lifecycle",
+            "a",
+            t0() + Duration::seconds(10),
+            until + Duration::seconds(10)
+        )
+        .await
+        .expect("renew"));
+    let later = until + Duration::seconds(11);
+    assert!(store
+        .claim_worker_lease("lifecycle", "b", later, later + Duration::seconds(30))
+        .await
+        .expect("take over"));
 }

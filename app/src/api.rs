@@ -66,6 +66,16 @@ pub mod ssr {
     pub fn secure_cookies(core: &Core) -> bool {
         core.settings.public_url.starts_with("https://")
     }
+
+    /// After signing up or in: set the session cookie and go to "my rooms".
+    pub fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
+        set_cookie(&accounts::session_cookie(
+            &signed_in.token,
+            core.settings.session_lifetime,
+            secure_cookies(core),
+        ));
+        leptos_axum::redirect("/rooms");
+    }
 }
 
 /// The signed-in user, or `None`.
@@ -93,12 +103,7 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<Us
             },
         )
         .await?;
-        ssr::set_cookie(&accounts::session_cookie(
-            &signed_in.token,
-            core.settings.session_lifetime,
-            ssr::secure_cookies(&core),
-        ));
-        leptos_axum::redirect("/rooms");
+        ssr::signed_in(&core, &signed_in);
         Ok(UserDto::from(&signed_in.user))
     })
     .await
@@ -111,12 +116,7 @@ pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppErro
         use roomcal::accounts;
         let core = ssr::core()?;
         let signed_in = accounts::sign_in(&core, &email, &password).await?;
-        ssr::set_cookie(&accounts::session_cookie(
-            &signed_in.token,
-            core.settings.session_lifetime,
-            ssr::secure_cookies(&core),
-        ));
-        leptos_axum::redirect("/rooms");
+        ssr::signed_in(&core, &signed_in);
         Ok(UserDto::from(&signed_in.user))
     })
     .await

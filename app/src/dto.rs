@@ -125,6 +125,8 @@ pub struct CalendarStatusDto {
     pub upcoming_occurrences: usize,
     /// Last attempt's outcome (counts, warnings).
     pub last_outcome: Option<serde_json::Value>,
+    /// Meetings the video platform failed to create (retried every tick).
+    pub meeting_errors: Vec<String>,
 }
 
 /// An error for pages and API clients: a message, and per-field messages for forms.
@@ -244,6 +246,7 @@ pub mod convert {
             last_error: s.last_error.clone(),
             upcoming_occurrences: s.upcoming_occurrences,
             last_outcome: s.last_outcome.clone(),
+            meeting_errors: s.meeting_errors.clone(),
         }
     }
 

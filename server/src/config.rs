@@ -125,6 +125,9 @@ pub struct ServeArgs {
     /// Whereby API key (with `--video-platform whereby`).
     #[arg(long, env = "ROOMCAL_WHEREBY_API_KEY", hide_env_values = true)]
     pub whereby_api_key: Option<String>,
+    /// Secret Whereby signs its webhooks with (`POST /v1/webhooks/whereby`).
+    #[arg(long, env = "ROOMCAL_WHEREBY_WEBHOOK_SECRET", hide_env_values = true)]
+    pub whereby_webhook_secret: Option<String>,
     /// Whereby API base URL.
     #[arg(
         long,

@@ -112,6 +112,7 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
                 unscheduled_lifetime: args.unscheduled_lifetime,
                 presence_timeout: args.lifecycle.presence_timeout,
             },
+            whereby_webhook_secret: args.whereby_webhook_secret.clone(),
             ..CoreSettings::default()
         },
         secrets,

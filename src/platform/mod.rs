@@ -2,7 +2,7 @@
 
 mod whereby;
 
-pub use whereby::WherebyPlatform;
+pub use whereby::{verify_webhook_signature, WebhookEvent, WherebyPlatform};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

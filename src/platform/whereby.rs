@@ -133,3 +133,128 @@ impl VideoPlatform for WherebyPlatform {
         }
     }
 }
+
+/// How old a signed webhook may be (replays of older ones are refused).
+const WEBHOOK_TOLERANCE_SECS: i64 = 300;
+
+/// Checks a `Whereby-Signature` header (`t=<unix time>,v1=<hex HMAC-SHA256>`) over
+/// `"<t>.<raw body>"` with the webhook secret, and that it is recent.
+pub fn verify_webhook_signature(
+    secret: &str,
+    header: &str,
+    body: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), String> {
+    use hmac::{Hmac, Mac};
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", sig)) => signatures.push(sig.to_string()),
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or("the signature has no timestamp")?;
+    if (now.timestamp() - timestamp).abs() > WEBHOOK_TOLERANCE_SECS {
+        return Err("the signature is too old (or from the future)".into());
+    }
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|_| "the webhook secret is unusable")?;
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let expected = mac.finalize().into_bytes();
+    let matches = signatures.iter().any(|sig| {
+        decode_hex(sig).is_some_and(|bytes| {
+            // Constant-time comparison: no timing hints about the right signature.
+            bytes.len() == expected.len()
+                && bytes
+                    .iter()
+                    .zip(expected.iter())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        })
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err("the signature does not match".into())
+    }
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A Whereby webhook event, the fields roomcal uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookEvent {
+    /// `room.client.joined`, `room.client.left`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The event's details.
+    pub data: WebhookData,
+}
+
+/// Details of a webhook event.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookData {
+    /// The Whereby meeting id (the platform meeting id roomcal stored).
+    pub meeting_id: Option<String>,
+    /// The participant, when the event is about one.
+    pub participant_id: Option<String>,
+    /// The participant's display name.
+    pub display_name: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use hmac::{Hmac, Mac};
+
+    fn sign(secret: &str, t: i64, body: &[u8]) -> String {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+        mac.update(format!("{t}.").as_bytes());
+        mac.update(body);
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("t={t},v1={hex}")
+    }
+
+    #[test]
+    fn a_correctly_signed_recent_webhook_is_accepted_and_anything_else_refused() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("t");
+        let body = br#"{"type":"room.client.joined","data":{}}"#;
+        let t = now.timestamp();
+        assert!(verify_webhook_signature("s3cret", &sign("s3cret", t, body), body, now).is_ok());
+        assert!(verify_webhook_signature("other", &sign("s3cret", t, body), body, now).is_err());
+        assert!(verify_webhook_signature("s3cret", &sign("s3cret", t, body), b"{}", now).is_err());
+        assert!(
+            verify_webhook_signature("s3cret", &sign("s3cret", t - 301, body), body, now).is_err()
+        );
+        assert!(verify_webhook_signature("s3cret", "v1=abcd", body, now).is_err());
+        assert!(verify_webhook_signature("s3cret", "", body, now).is_err());
+    }
+
+    #[test]
+    fn room_name_prefixes_keep_only_letters_and_digits() {
+        assert_eq!(prefix_of("team-standup"), "teamstandup");
+        assert_eq!(prefix_of("---"), "roomcal");
+    }
+}

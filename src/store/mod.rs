@@ -212,6 +212,19 @@ pub trait Store: Send + Sync {
     /// The meeting made for a calendar occurrence, active or closed.
     async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError>;
 
+    /// Pre-creation errors of the room's live occurrences: (title, start, error).
+    async fn meeting_errors(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Option<String>, DateTime<Utc>, String)>, StoreError>;
+
+    /// The meeting with this video-platform id (for platform webhooks).
+    async fn meeting_by_platform_id(
+        &self,
+        platform_meeting_id: &str,
+    ) -> Result<Option<Meeting>, StoreError>;
+
     /// Inserts a meeting as given.
     async fn insert_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;
     /// The meeting with this id.

@@ -626,4 +626,33 @@ impl Store for PostgresStore {
         .fetch_optional(&self.pool)
         .await?)
     }
+
+    async fn meeting_errors(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Option<String>, DateTime<Utc>, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT title, start_time, meeting_error FROM calendar_events \
+             WHERE room_id = $1 AND meeting_error IS NOT NULL AND end_time > $2 AND NOT is_deleted \
+             ORDER BY start_time",
+        )
+        .bind(room_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn meeting_by_platform_id(
+        &self,
+        platform_meeting_id: &str,
+    ) -> Result<Option<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE platform_meeting_id = $1 \
+             ORDER BY created_at DESC LIMIT 1"
+        ))
+        .bind(platform_meeting_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
 }

@@ -7,7 +7,7 @@ use crate::domain::{
 use crate::sync::SyncPlan;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
@@ -107,7 +107,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             // Writers wait for each other instead of failing with SQLITE_BUSY.
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // In WAL mode NORMAL is durable against corruption and skips an fsync per commit.
+            .synchronous(SqliteSynchronous::Normal);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -626,6 +628,35 @@ impl Store for SqliteStore {
             "SELECT {MEETING_COLUMNS} FROM meetings WHERE calendar_event_id = ?"
         ))
         .bind(event_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn meeting_errors(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Option<String>, DateTime<Utc>, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT title, start_time, meeting_error FROM calendar_events \
+             WHERE room_id = ? AND meeting_error IS NOT NULL AND end_time > ? AND NOT is_deleted \
+             ORDER BY start_time",
+        )
+        .bind(room_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn meeting_by_platform_id(
+        &self,
+        platform_meeting_id: &str,
+    ) -> Result<Option<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE platform_meeting_id = ? \
+             ORDER BY created_at DESC LIMIT 1"
+        ))
+        .bind(platform_meeting_id)
         .fetch_optional(&self.pool)
         .await?)
     }

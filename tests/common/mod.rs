@@ -1,7 +1,33 @@
 //! Fresh databases for tests: a temporary SQLite file, or a new database on the
 //! PostgreSQL server named by `TEST_DATABASE_URL` (`make test` starts a throwaway one).
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
+
+/// Generates a `sqlite` and a `postgres` test for each listed `async fn name(Arc<dyn Store>)`
+/// of the calling file: the same contract, run against both backends.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, _dir) = crate::common::sqlite_store().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(store) = crate::common::postgres_store().await {
+                        super::$name(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
 
 use roomcal::store::{self, Store};
 use sqlx::Connection;

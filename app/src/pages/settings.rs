@@ -104,6 +104,10 @@ fn StatusCard(status: CalendarStatusDto) -> impl IntoView {
             <dd>{status.next_sync.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</dd>
             <dt class="text-slate-500">"Upcoming meetings"</dt>
             <dd>{status.upcoming_occurrences}</dd>
+            {(!status.meeting_errors.is_empty()).then(|| view! {
+                <dt class="text-red-700">"Meetings not created"</dt>
+                <dd class="text-red-700" data-testid="meeting-errors">{status.meeting_errors.join("; ")}</dd>
+            })}
             {status.last_error.clone().map(|e| view! {
                 <dt class="text-red-700">"Last error"</dt>
                 <dd class="text-red-700" data-testid="last-error">{e}</dd>

@@ -23,6 +23,7 @@ pub fn router() -> Router<ServerState> {
         .route("/rooms/{room}/meeting", post(start_meeting))
         .route("/rooms/{room}/events/{event_id}/join", get(join_event))
         .route("/meetings/{meeting_id}/presence", post(presence))
+        .route("/webhooks/whereby", post(whereby_webhook))
 }
 
 /// `POST /v1/rooms` body.
@@ -126,5 +127,30 @@ async fn presence(
         event,
     )
     .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/webhooks/whereby`: presence from Whereby, signature verified.
+async fn whereby_webhook(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    let Some(secret) = state.core.settings.whereby_webhook_secret.as_deref() else {
+        return Err(ApiError::new(
+            404,
+            "not_found",
+            "Whereby webhooks are not configured",
+        ));
+    };
+    let signature = headers
+        .get("whereby-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    roomcal::platform::verify_webhook_signature(secret, signature, &body, state.core.clock.now())
+        .map_err(|m| ApiError::new(401, "bad_signature", m))?;
+    let event: roomcal::platform::WebhookEvent = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(400, "bad_request", format!("not a Whereby event: {e}")))?;
+    roomcal::joining::whereby_webhook(&state.core, &event).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -239,3 +239,78 @@ async fn non_owners_see_a_private_event_as_busy_without_its_details() {
         .expect("html");
     assert!(!page.contains("Initech"));
 }
+
+fn whereby_signature(secret: &str, body: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let t = Utc::now().timestamp();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(format!("{t}.{body}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={t},v1={hex}")
+}
+
+#[tokio::test]
+async fn signed_whereby_webhooks_count_as_presence_and_unsigned_ones_are_refused() {
+    let app = crate::helpers::spawn_app_with(&["--whereby-webhook-secret", "hook-secret"]).await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "hooked"})).await;
+    let meeting: Value = app
+        .post("/v1/rooms/hooked/meeting", json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id: uuid::Uuid = meeting["id"].as_str().expect("id").parse().expect("uuid");
+    let stored = app
+        .core
+        .store
+        .meeting_by_id(id)
+        .await
+        .expect("q")
+        .expect("m");
+    let platform_id = stored.platform_meeting_id.expect("platform id");
+    let body = json!({
+        "type": "room.client.joined",
+        "data": {"meetingId": platform_id, "participantId": "p-42", "displayName": "Grace"}
+    })
+    .to_string();
+
+    let forged = new_client()
+        .post(app.url("/v1/webhooks/whereby"))
+        .header(
+            "whereby-signature",
+            whereby_signature("wrong-secret", &body),
+        )
+        .body(body.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), 401);
+    let signed = new_client()
+        .post(app.url("/v1/webhooks/whereby"))
+        .header("whereby-signature", whereby_signature("hook-secret", &body))
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(signed.status(), 204);
+    run_lifecycle_step(&app.core, Utc::now(), 100)
+        .await
+        .expect("step");
+    let stored = app
+        .core
+        .store
+        .meeting_by_id(id)
+        .await
+        .expect("q")
+        .expect("m");
+    assert_eq!(
+        (stored.participants_now, stored.ever_had_participants),
+        (1, true)
+    );
+}

@@ -13,6 +13,27 @@ async fn setup(room: &str) -> (TestApp, Feeds, uuid::Uuid) {
     (app, feeds, id)
 }
 
+/// Points the room at another feed URL directly in the store (no address checks), with or
+/// without the sync-state reset a URL change through the API makes.
+async fn point_room_at(app: &TestApp, room: uuid::Uuid, url: &str, reset: bool) {
+    let mut calendar = app
+        .core
+        .store
+        .room_calendar(room)
+        .await
+        .expect("q")
+        .expect("room");
+    calendar.ics_url = Some(app.core.secrets.seal(url));
+    if reset {
+        calendar.reset_sync_state();
+    }
+    app.core
+        .store
+        .save_room_calendar(&calendar)
+        .await
+        .expect("save");
+}
+
 fn two_events(app: &TestApp, room: &str) -> String {
     let now = Utc::now();
     let url = app.room_url(room);
