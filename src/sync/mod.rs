@@ -71,7 +71,13 @@ struct CachedFeed {
     feed: Arc<Feed>,
     /// Whether the body ended with `END:VCALENDAR` (a cut-off body removes nothing).
     complete: bool,
+    /// When it was stored (a counter), to evict the oldest when the cache is full.
+    stored: u64,
 }
+
+/// Parsed feeds kept in memory at most: parsing is cheap, memory for 10,000 rooms is not.
+/// Without a cached copy a room is fetched unconditionally, which is always correct.
+const MAX_CACHED_FEEDS: usize = 512;
 
 /// What a test fetch found (nothing is saved).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -117,6 +123,8 @@ pub struct Syncer {
     parsed: Mutex<HashMap<Uuid, CachedFeed>>,
     /// Spaces out requests to one calendar host.
     hosts: HostLimiter,
+    /// Counter stamping cache entries, for evicting the oldest.
+    cache_clock: std::sync::atomic::AtomicU64,
 }
 
 impl Syncer {
@@ -137,6 +145,7 @@ impl Syncer {
             room_locks: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
             hosts,
+            cache_clock: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -376,10 +385,18 @@ impl Syncer {
 
     fn remember_feed(&self, room_id: Uuid, hash: String, feed: Arc<Feed>, complete: bool) {
         if let Ok(mut parsed) = self.parsed.lock() {
+            if parsed.len() >= MAX_CACHED_FEEDS && !parsed.contains_key(&room_id) {
+                let oldest = parsed.iter().min_by_key(|(_, c)| c.stored).map(|(id, _)| *id);
+                if let Some(oldest) = oldest {
+                    parsed.remove(&oldest);
+                }
+            }
+            let stored = self.cache_clock.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let cached = CachedFeed {
                 hash,
                 feed,
                 complete,
+                stored,
             };
             parsed.insert(room_id, cached);
         }

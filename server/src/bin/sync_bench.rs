@@ -112,6 +112,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             created_at: Utc::now(),
         })
         .await?;
+    let mut room_ids = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let room = store
             .insert_room(&NewRoom {
@@ -121,6 +122,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 created_at: Utc::now(),
             })
             .await?;
+        room_ids.push(room.id);
         let mut calendar: RoomCalendar = store.room_calendar(room.id).await?.ok_or("room")?;
         calendar.ics_url = Some(secrets.seal(&format!("http://{feed_addr}/feed/{i}")));
         calendar.ics_enabled = true;
@@ -169,12 +171,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let wall = started.elapsed().as_secs_f64();
         let cpu = cpu_seconds() - cpu_before;
+        // Check the work was real: every room stored its 5 occurrences, every attempt is ok.
+        let mut stored = 0;
+        let mut failed = 0;
+        for id in &room_ids {
+            stored += store.upcoming_calendar_events(*id, Utc::now(), 100).await?.len();
+            let last = store.sync_log(*id, 1).await?;
+            if last.first().and_then(|o| o["status"].as_str()) == Some("failed") {
+                failed += 1;
+            }
+        }
         println!(
-            "{pass}: {synced} rooms in {wall:.2} s = {:.0} rooms/min; CPU {cpu:.2} s ({:.0} % of one core, {:.0} % of two)",
+            "{pass}: {synced} rooms synced ({failed} failed), {stored} occurrences stored; \
+             {synced} rooms in {wall:.2} s = {:.0} rooms/min; CPU {cpu:.2} s ({:.0} % of one core, {:.0} % of two)",
             synced as f64 / wall * 60.0,
             cpu / wall * 100.0,
             cpu / wall * 50.0
         );
     }
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_string))
+        .unwrap_or_default();
+    println!("peak memory ({peak}) includes the in-process feed server's {rooms} bodies");
     Ok(())
 }
