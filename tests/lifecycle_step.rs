@@ -338,3 +338,83 @@ async fn two_lifecycle_loops_on_one_postgres_create_exactly_one_meeting_per_occu
     linked.dedup();
     assert_eq!(linked.len(), 1000, "never two for one occurrence");
 }
+
+/// A platform that fails for one room and works for the others.
+struct FlakyPlatform {
+    /// Rooms (by name prefix) whose calls cannot be created.
+    failing_prefix: &'static str,
+}
+
+#[async_trait::async_trait]
+impl roomcal::platform::VideoPlatform for FlakyPlatform {
+    fn name(&self) -> &'static str {
+        "flaky"
+    }
+    async fn create_call(
+        &self,
+        request: &roomcal::platform::CallRequest,
+    ) -> Result<roomcal::platform::CallRoom, roomcal::platform::PlatformError> {
+        if request.room_name.starts_with(self.failing_prefix) {
+            return Err(roomcal::platform::PlatformError(
+                "the platform is down (503)".into(),
+            ));
+        }
+        Ok(roomcal::platform::CallRoom {
+            participant_url: format!("https://call.example/{}", request.room_name),
+            host_url: None,
+            platform_meeting_id: None,
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_platform_error_is_shown_to_the_owner_retried_next_tick_and_blocks_no_other_room() {
+    let (store, _dir) = common::sqlite_store().await;
+    let mut core = common::test_core(store.clone());
+    let broken = room(&store).await;
+    let healthy = room(&store).await;
+    let broken_name = store
+        .room_by_id(broken)
+        .await
+        .expect("q")
+        .expect("room")
+        .name;
+    // Leak a prefix that matches only the broken room's unique name.
+    let prefix: &'static str = Box::leak(broken_name.into_boxed_str());
+    core.platform = Arc::new(FlakyPlatform {
+        failing_prefix: prefix,
+    });
+    store
+        .insert_calendar_event(&event(broken, "a", t0(), 30))
+        .await
+        .expect("a");
+    store
+        .insert_calendar_event(&event(healthy, "b", t0(), 30))
+        .await
+        .expect("b");
+
+    let report = run_lifecycle_step(&core, t0(), 100).await.expect("step");
+    assert_eq!((report.created, report.platform_errors), (1, 1));
+    assert_eq!(
+        meetings_of(&core, healthy).await.len(),
+        1,
+        "the healthy room is not blocked"
+    );
+    let errors = store.meeting_errors(broken, t0()).await.expect("errors");
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].2.contains("503"));
+
+    // The platform recovers: the next tick creates the meeting and clears the error.
+    core.platform = Arc::new(FlakyPlatform {
+        failing_prefix: "no-room-has-this-prefix",
+    });
+    let report = run_lifecycle_step(&core, t0() + Duration::seconds(5), 100)
+        .await
+        .expect("step");
+    assert_eq!(report.created, 1);
+    assert!(store
+        .meeting_errors(broken, t0())
+        .await
+        .expect("errors")
+        .is_empty());
+}

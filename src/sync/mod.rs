@@ -386,12 +386,17 @@ impl Syncer {
     fn remember_feed(&self, room_id: Uuid, hash: String, feed: Arc<Feed>, complete: bool) {
         if let Ok(mut parsed) = self.parsed.lock() {
             if parsed.len() >= MAX_CACHED_FEEDS && !parsed.contains_key(&room_id) {
-                let oldest = parsed.iter().min_by_key(|(_, c)| c.stored).map(|(id, _)| *id);
+                let oldest = parsed
+                    .iter()
+                    .min_by_key(|(_, c)| c.stored)
+                    .map(|(id, _)| *id);
                 if let Some(oldest) = oldest {
                     parsed.remove(&oldest);
                 }
             }
-            let stored = self.cache_clock.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let stored = self
+                .cache_clock
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let cached = CachedFeed {
                 hash,
                 feed,

@@ -175,7 +175,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut stored = 0;
         let mut failed = 0;
         for id in &room_ids {
-            stored += store.upcoming_calendar_events(*id, Utc::now(), 100).await?.len();
+            stored += store
+                .upcoming_calendar_events(*id, Utc::now(), 100)
+                .await?
+                .len();
             let last = store.sync_log(*id, 1).await?;
             if last.first().and_then(|o| o["status"].as_str()) == Some("failed") {
                 failed += 1;
@@ -191,7 +194,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_string))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     println!("peak memory ({peak}) includes the in-process feed server's {rooms} bodies");
     Ok(())
