@@ -202,20 +202,7 @@ async fn every_kind_of_failed_fetch_keeps_all_stored_occurrences_and_says_why() 
         ("/feed/missing", "404"),
     ];
     for (path, expected) in cases {
-        let mut calendar = app
-            .core
-            .store
-            .room_calendar(room)
-            .await
-            .expect("q")
-            .expect("room");
-        calendar.ics_url = Some(app.core.secrets.seal(&feeds.url(path)));
-        calendar.reset_sync_state(); // as a URL change through the API does
-        app.core
-            .store
-            .save_room_calendar(&calendar)
-            .await
-            .expect("save");
+        point_room_at(&app, room, &feeds.url(path), true).await;
         let outcome = app
             .core
             .sync
@@ -262,19 +249,7 @@ async fn a_redirect_to_a_loopback_address_is_refused_when_the_guard_is_on() {
         .expect("sync");
     assert_eq!(ok.status, SyncStatus::Ok, "{ok:?}");
     for path in ["/redirect-to-loopback", "/redirect-to-localhost"] {
-        let mut calendar = app
-            .core
-            .store
-            .room_calendar(room)
-            .await
-            .expect("q")
-            .expect("room");
-        calendar.ics_url = Some(app.core.secrets.seal(&feeds.url(path)));
-        app.core
-            .store
-            .save_room_calendar(&calendar)
-            .await
-            .expect("save");
+        point_room_at(&app, room, &feeds.url(path), false).await;
         let outcome = app
             .core
             .sync
@@ -300,19 +275,7 @@ async fn a_gzip_body_without_the_header_and_a_latin1_body_are_still_read() {
     let (app, feeds, room) = setup("lenient").await;
     feeds.set("main", two_events(&app, "lenient"));
     for path in ["/gzip-no-header/main", "/latin1"] {
-        let mut calendar = app
-            .core
-            .store
-            .room_calendar(room)
-            .await
-            .expect("q")
-            .expect("room");
-        calendar.ics_url = Some(app.core.secrets.seal(&feeds.url(path)));
-        app.core
-            .store
-            .save_room_calendar(&calendar)
-            .await
-            .expect("save");
+        point_room_at(&app, room, &feeds.url(path), false).await;
         let outcome = app
             .core
             .sync
