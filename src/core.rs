@@ -10,8 +10,6 @@ use std::sync::Arc;
 pub struct CoreSettings {
     /// The base URL people use, without a trailing slash (room URLs are built from it).
     pub public_url: String,
-    /// How long an unscheduled meeting stays open at most.
-    pub unscheduled_lifetime: chrono::Duration,
     /// How long a sign-in lasts.
     pub session_lifetime: chrono::Duration,
     /// Meeting lifecycle durations (lead, window, grace, overrun, lifetime, presence).
@@ -24,7 +22,6 @@ impl Default for CoreSettings {
     fn default() -> Self {
         Self {
             public_url: "http://127.0.0.1:3000".into(),
-            unscheduled_lifetime: chrono::Duration::hours(8),
             session_lifetime: chrono::Duration::days(30),
             lifecycle: crate::lifecycle::LifecycleSettings::default(),
             whereby_webhook_secret: None,

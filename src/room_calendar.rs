@@ -165,7 +165,7 @@ async fn check_feed_host(core: &Core, url: &url::Url) -> Result<(), String> {
         return if policy.permits(host, ip) {
             Ok(())
         } else {
-            Err("this address points at a private or local network, which roomcal does not fetch from".into())
+            Err("this address points at a private or local network, which roomcal does not fetch from; use the calendar provider's public ICS link (operators can allow intranet calendars with --allow-private-feeds)".into())
         };
     }
     if policy.allow_private || policy.host_is_allowed(host) {
@@ -180,7 +180,7 @@ async fn check_feed_host(core: &Core, url: &url::Url) -> Result<(), String> {
         Ok(())
     } else {
         Err(
-            "this address points at a private or local network, which roomcal does not fetch from"
+            "this address points at a private or local network, which roomcal does not fetch from; use the calendar provider's public ICS link (operators can allow intranet calendars with --allow-private-feeds)"
                 .into(),
         )
     }

@@ -95,7 +95,7 @@ pub async fn start_unscheduled_meeting(
 ) -> Result<Meeting, CoreError> {
     let room = find_room(core, room_name).await?;
     let now = core.clock.now();
-    let end = now + core.settings.unscheduled_lifetime;
+    let end = crate::lifecycle::unscheduled_meeting_end(&core.settings.lifecycle, now);
     let call = core
         .platform
         .create_call(&CallRequest {

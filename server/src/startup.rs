@@ -103,7 +103,6 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
         clock,
         settings: CoreSettings {
             public_url: args.public_url(),
-            unscheduled_lifetime: args.unscheduled_lifetime,
             lifecycle: LifecycleSettings {
                 precreate_lead: args.lifecycle.precreate_lead,
                 upcoming_window: args.lifecycle.upcoming_window,
