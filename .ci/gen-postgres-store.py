@@ -29,8 +29,6 @@ replacements = [
     ("//! SQLite implementation of [`Store`]: the single-machine default (WAL mode).",
      "//! PostgreSQL implementation of [`Store`]: for several instances sharing one database.\n"
      "//! GENERATED from sqlite.rs by .ci/gen-postgres-store.py — edit sqlite.rs, then run it."),
-    ("use sqlx::sqlite::{\n    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,\n};\nuse sqlx::SqlitePool;\nuse std::str::FromStr;\n",
-     "use sqlx::postgres::PgPoolOptions;\nuse sqlx::PgPool;\n"),
     ("sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>",
      "sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>"),
     ("/// A pool of SQLite connections.", "/// A pool of PostgreSQL connections."),
@@ -45,6 +43,11 @@ replacements = [
     ("ORDER BY ics_next_sync_at LIMIT $5) RETURNING id",
      "ORDER BY ics_next_sync_at NULLS FIRST LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING id"),
 ]
+# The sqlite imports, however rustfmt wrapped them.
+out, n = re.subn(r"use sqlx::sqlite::\{[^}]*\};\nuse sqlx::SqlitePool;\nuse std::str::FromStr;\n",
+                 "use sqlx::postgres::PgPoolOptions;\nuse sqlx::PgPool;\n", out)
+if n != 1:
+    sys.exit("gen-postgres-store: sqlite imports not found")
 for old, new in replacements:
     if old not in out:
         sys.exit(f"gen-postgres-store: pattern not found: {old[:60]!r}")

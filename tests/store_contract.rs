@@ -22,6 +22,7 @@ on_both_backends!(
     a_stored_occurrence_reads_back_unchanged_and_is_unique_per_instance,
     due_rooms_are_claimed_by_one_instance_at_a_time,
     a_worker_lease_has_one_holder_until_it_expires,
+    a_sync_result_never_overwrites_the_owners_settings,
 );
 
 fn t0() -> chrono::DateTime<Utc> {
@@ -363,4 +364,40 @@ async fn a_worker_lease_has_one_holder_until_it_expires(store: Arc<dyn Store>) {
         .claim_worker_lease("lifecycle", "b", later, later + Duration::seconds(30))
         .await
         .expect("take over"));
+}
+
+async fn a_sync_result_never_overwrites_the_owners_settings(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let r = room(&store, ada.id, "standup").await;
+    // What the sync read when it started…
+    let mut stale = store.room_calendar(r.id).await.expect("q").expect("room");
+    stale.ics_url = Some("old-token".into());
+    stale.ics_enabled = true;
+    store.save_room_calendar(&stale).await.expect("save");
+    // …then the owner changes the settings while the fetch runs.
+    let mut owner = stale.clone();
+    owner.ics_url = Some("new-token".into());
+    owner.ics_fetch_interval_minutes = 30;
+    owner.ics_enabled = false;
+    store.save_room_calendar(&owner).await.expect("save");
+    stale.ics_etag = Some("\"v1\"".into());
+    stale.ics_last_sync = Some(t0());
+    store
+        .apply_sync(
+            &roomcal::sync::SyncPlan::default(),
+            &stale,
+            t0(),
+            &serde_json::json!({"status": "ok"}),
+        )
+        .await
+        .expect("apply");
+    let after = store.room_calendar(r.id).await.expect("q").expect("room");
+    assert_eq!(after.ics_url.as_deref(), Some("new-token"));
+    assert_eq!(
+        (after.ics_enabled, after.ics_fetch_interval_minutes),
+        (false, 30)
+    );
+    assert_eq!(after.ics_etag.as_deref(), Some("\"v1\""));
+    assert_eq!(after.ics_last_sync, Some(t0()));
+    assert_eq!(store.sync_log(r.id, 50).await.expect("log").len(), 1);
 }

@@ -128,7 +128,8 @@ pub trait Store: Send + Sync {
         limit: i64,
     ) -> Result<Vec<CalendarEvent>, StoreError>;
     /// Applies one sync in a single transaction: the plan's writes, the room's new sync
-    /// state, and a sync-log entry (the log keeps the last 50 per room).
+    /// state (not its settings: an owner's concurrent change survives), and a sync-log
+    /// entry (the log keeps the last 50 per room).
     async fn apply_sync(
         &self,
         plan: &SyncPlan,

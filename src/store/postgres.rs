@@ -382,7 +382,22 @@ impl Store for PostgresStore {
             .execute(&mut *tx)
             .await?;
         }
-        save_calendar_query(calendar).execute(&mut *tx).await?;
+        // Only the sync state: settings the owner changed meanwhile must not be overwritten.
+        sqlx::query(
+            "UPDATE rooms SET ics_last_sync = $1, ics_last_attempt = $2, ics_next_sync_at = $3, \
+             ics_etag = $4, ics_last_modified = $5, ics_content_hash = $6, ics_last_outcome = $7 \
+             WHERE id = $8",
+        )
+        .bind(calendar.ics_last_sync)
+        .bind(calendar.ics_last_attempt)
+        .bind(calendar.ics_next_sync_at)
+        .bind(&calendar.ics_etag)
+        .bind(&calendar.ics_last_modified)
+        .bind(&calendar.ics_content_hash)
+        .bind(&calendar.ics_last_outcome)
+        .bind(calendar.id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO ics_sync_log (id, room_id, started_at, outcome) VALUES ($1, $2, $3, $4)",
         )

@@ -387,7 +387,22 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        save_calendar_query(calendar).execute(&mut *tx).await?;
+        // Only the sync state: settings the owner changed meanwhile must not be overwritten.
+        sqlx::query(
+            "UPDATE rooms SET ics_last_sync = ?, ics_last_attempt = ?, ics_next_sync_at = ?, \
+             ics_etag = ?, ics_last_modified = ?, ics_content_hash = ?, ics_last_outcome = ? \
+             WHERE id = ?",
+        )
+        .bind(calendar.ics_last_sync)
+        .bind(calendar.ics_last_attempt)
+        .bind(calendar.ics_next_sync_at)
+        .bind(&calendar.ics_etag)
+        .bind(&calendar.ics_last_modified)
+        .bind(&calendar.ics_content_hash)
+        .bind(&calendar.ics_last_outcome)
+        .bind(calendar.id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO ics_sync_log (id, room_id, started_at, outcome) VALUES (?, ?, ?, ?)",
         )

@@ -221,25 +221,19 @@ impl Syncer {
             .room_by_id(room_id)
             .await?
             .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
-        let mut outcome = match self.fetch_and_plan(&room.name, &mut calendar, now).await {
+        let (mut outcome, plan) = match self.fetch_and_plan(&room.name, &mut calendar, now).await {
             Ok((outcome, plan)) => {
                 calendar.ics_last_sync = Some(now);
-                self.finish(&mut calendar, now);
-                let mut outcome = outcome;
-                outcome.duration_ms = clock.elapsed().as_millis() as u64;
-                calendar.ics_last_outcome = Some(sqlx::types::Json(outcome.to_json()));
-                self.store
-                    .apply_sync(&plan, &calendar, now, &outcome.to_json())
-                    .await?;
-                return Ok(outcome);
+                (outcome, plan)
             }
-            Err(outcome) => outcome,
+            // A failed attempt writes nothing but the room's sync state and the log.
+            Err(outcome) => (outcome, SyncPlan::default()),
         };
         outcome.duration_ms = clock.elapsed().as_millis() as u64;
         self.finish(&mut calendar, now);
         calendar.ics_last_outcome = Some(sqlx::types::Json(outcome.to_json()));
         self.store
-            .apply_sync(&SyncPlan::default(), &calendar, now, &outcome.to_json())
+            .apply_sync(&plan, &calendar, now, &outcome.to_json())
             .await?;
         Ok(outcome)
     }
