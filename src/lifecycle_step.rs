@@ -133,7 +133,7 @@ pub async fn run_lifecycle_step(
                 }
             }
             LifecycleAction::Deactivate { meeting_id, reason } => {
-                let reason = format!("calendar_{reason:?}").to_lowercase();
+                let reason = format!("calendar_{}", snake_case(&format!("{reason:?}")));
                 if close(core, meetings_by_id.get(&meeting_id), now, &reason).await? {
                     report.closed += 1;
                 }

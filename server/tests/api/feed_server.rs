@@ -150,7 +150,8 @@ async fn redirect_loop() -> Response {
     (StatusCode::FOUND, [(header::LOCATION, "/loop")]).into_response()
 }
 
-async fn redirect_to_loopback(State(feeds): State<Feeds>) -> Response {
+/// A redirect to this server's `/feed/main` under another host name.
+fn redirect_to_host(feeds: &Feeds, host: &str) -> Response {
     let port = feeds
         .addr
         .lock()
@@ -158,32 +159,16 @@ async fn redirect_to_loopback(State(feeds): State<Feeds>) -> Response {
         .and_then(|a| *a)
         .map(|a| a.port())
         .unwrap_or(1);
-    (
-        StatusCode::FOUND,
-        [(
-            header::LOCATION,
-            format!("http://127.0.0.1:{port}/feed/main"),
-        )],
-    )
-        .into_response()
+    let location = format!("http://{host}:{port}/feed/main");
+    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+}
+
+async fn redirect_to_loopback(State(feeds): State<Feeds>) -> Response {
+    redirect_to_host(&feeds, "127.0.0.1")
 }
 
 async fn redirect_to_localhost(State(feeds): State<Feeds>) -> Response {
-    let port = feeds
-        .addr
-        .lock()
-        .ok()
-        .and_then(|a| *a)
-        .map(|a| a.port())
-        .unwrap_or(1);
-    (
-        StatusCode::FOUND,
-        [(
-            header::LOCATION,
-            format!("http://localhost:{port}/feed/main"),
-        )],
-    )
-        .into_response()
+    redirect_to_host(&feeds, "localhost")
 }
 
 async fn redirect_to_feed(Path(name): Path<String>) -> Response {
