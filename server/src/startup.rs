@@ -220,6 +220,20 @@ pub fn leptos_options(args: &ServeArgs) -> LeptosOptions {
         .build()
 }
 
+/// The page routes of the Leptos app, worked out once per process.
+///
+/// Why once: while Leptos walks the app to list its routes it sets a *process-wide* flag
+/// that parks every resource first polled meanwhile forever (leptos-rs/leptos#4773). A
+/// second router built in a process that is already rendering pages (several app
+/// instances in one test binary, or an embedding that rebuilds its router) would leave
+/// some page request hanging with nothing logged. Computing the list once, before any
+/// router exists, keeps the flag from ever being set while a page renders.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// The whole HTTP application: health checks, `/v1`, pages, server functions, assets.
 pub fn router(core: Core, leptos_options: LeptosOptions) -> Router {
     let state = ServerState {
@@ -227,7 +241,7 @@ pub fn router(core: Core, leptos_options: LeptosOptions) -> Router {
         leptos_options: leptos_options.clone(),
     };
     let context = move || provide_context(core.clone());
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

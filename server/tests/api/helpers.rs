@@ -102,10 +102,12 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     }
 }
 
-/// A fresh client with its own cookie jar (another person).
+/// A fresh client with its own cookie jar (another person). Requests give up after 30 s,
+/// so a stalled response fails its test by name instead of hanging the whole run.
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        .timeout(std::time::Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")

@@ -6,6 +6,7 @@ mod cli;
 mod feed_server;
 mod helpers;
 mod lifecycle;
+mod pages;
 mod rooms;
 mod startup;
 mod sync;
