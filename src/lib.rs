@@ -17,6 +17,7 @@ pub mod error;
 pub mod joining;
 pub mod lifecycle;
 pub mod lifecycle_step;
+pub mod participants;
 pub mod platform;
 pub mod room_calendar;
 pub mod rooms;

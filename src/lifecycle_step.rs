@@ -243,7 +243,7 @@ fn snake_case(name: &str) -> String {
 }
 
 /// A presence row as signals: its last heartbeat, then its leave if it left since.
-fn presence_signals(record: &PresenceRecord) -> Vec<PresenceSignal> {
+pub(crate) fn presence_signals(record: &PresenceRecord) -> Vec<PresenceSignal> {
     let participant = ParticipantId(record.participant_id.clone());
     let mut signals = vec![PresenceSignal {
         participant: participant.clone(),

@@ -3,6 +3,7 @@
 
 use crate::domain::{Meeting, Room, RoomName, User};
 use crate::error::CoreError;
+use crate::participants::present_participants;
 use crate::platform::CallRequest;
 use crate::store::{NewRoom, StoreError};
 use crate::Core;
@@ -63,14 +64,21 @@ pub async fn view_room(
     name: &str,
 ) -> Result<RoomView, CoreError> {
     let room = find_room(core, name).await?;
-    let active_meetings = core.store.active_meetings_in_room(room.id).await?;
+    let now = core.clock.now();
+    let mut active_meetings = core.store.active_meetings_in_room(room.id).await?;
+    // The stored count is as of the last lifecycle tick; the page shows who is there now.
+    for meeting in &mut active_meetings {
+        let records = core.store.presence_of_meeting(meeting.id).await?;
+        let present = present_participants(&records, &core.settings.lifecycle, now);
+        meeting.participants_now = i32::try_from(present.len()).unwrap_or(i32::MAX);
+    }
     let with_meeting: Vec<Uuid> = active_meetings
         .iter()
         .filter_map(|m| m.calendar_event_id)
         .collect();
     let upcoming = core
         .store
-        .upcoming_calendar_events(room.id, core.clock.now(), 20)
+        .upcoming_calendar_events(room.id, now, 20)
         .await?
         .into_iter()
         .filter(|e| !with_meeting.contains(&e.id))

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{Duration, TimeZone, Utc};
-use roomcal::domain::{CalendarEvent, Meeting};
+use roomcal::domain::{CalendarEvent, Meeting, PresenceRecord};
 use roomcal::store::{NewRoom, NewUser, Store, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -23,6 +23,7 @@ on_both_backends!(
     due_rooms_are_claimed_by_one_instance_at_a_time,
     a_worker_lease_has_one_holder_until_it_expires,
     a_sync_result_never_overwrites_the_owners_settings,
+    a_meetings_presence_lists_its_own_pages_with_their_latest_signal,
 );
 
 fn t0() -> chrono::DateTime<Utc> {
@@ -400,4 +401,42 @@ async fn a_sync_result_never_overwrites_the_owners_settings(store: Arc<dyn Store
     assert_eq!(after.ics_etag.as_deref(), Some("\"v1\""));
     assert_eq!(after.ics_last_sync, Some(t0()));
     assert_eq!(store.sync_log(r.id, 50).await.expect("log").len(), 1);
+}
+
+async fn a_meetings_presence_lists_its_own_pages_with_their_latest_signal(store: Arc<dyn Store>) {
+    let ada = user(&store, "ada@example.com").await;
+    let r = room(&store, ada.id, "standup").await;
+    let (here, elsewhere) = (meeting(r.id, t0()), meeting(r.id, t0()));
+    for m in [&here, &elsewhere] {
+        store.insert_meeting(m).await.expect("insert meeting");
+    }
+    let page = |meeting_id, participant: &str, name: &str, seen, left| PresenceRecord {
+        meeting_id,
+        participant_id: participant.into(),
+        display_name: name.into(),
+        user_id: (name == "Ada").then_some(ada.id),
+        last_seen_at: seen,
+        left_at: left,
+    };
+    let later = t0() + Duration::seconds(15);
+    for record in [
+        page(here.id, "page-zed-1", "Zed", t0(), None),
+        page(here.id, "page-ada-1", "Ada", t0(), None),
+        page(here.id, "page-ada-1", "Ada", later, None),
+        page(here.id, "page-zed-1", "Zed", later, Some(later)),
+        page(elsewhere.id, "page-other", "Other", t0(), None),
+    ] {
+        store
+            .record_presence(&record, record.last_seen_at)
+            .await
+            .expect("record presence");
+    }
+    let listed = store.presence_of_meeting(here.id).await.expect("presence");
+    assert_eq!(
+        listed,
+        vec![
+            page(here.id, "page-ada-1", "Ada", later, None),
+            page(here.id, "page-zed-1", "Zed", later, Some(later)),
+        ]
+    );
 }

@@ -2,7 +2,8 @@
 //! map its error. The rules live in the `roomcal` core crate.
 
 use crate::dto::{
-    AppError, CalendarStatusDto, JoinDto, MeetingDto, RoomDto, RoomSummaryDto, UserDto,
+    AppError, CalendarStatusDto, JoinDto, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto,
+    UserDto,
 };
 use leptos::prelude::*;
 
@@ -228,21 +229,26 @@ pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, 
     .await
 }
 
-/// A meeting page announces itself: `join`, `heartbeat` or `leave`.
+/// A meeting page announces itself: `join`, `heartbeat` or `leave`. Pages still in the call
+/// are answered with who is in it now (they see those people in the call anyway).
 #[server]
 pub async fn announce_presence(
     meeting_id: String,
     participant_id: String,
     event: String,
-) -> Result<(), AppError> {
+) -> Result<Vec<ParticipantDto>, AppError> {
     ssr::run(async move {
-        use roomcal::joining;
+        use roomcal::{joining, participants};
         let core = ssr::core()?;
         let viewer = ssr::viewer(&core).await?;
         let id = ssr::parse_id(&meeting_id, "there is no such meeting")?;
         let event = joining::PresenceEvent::parse(&event)?;
         joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event).await?;
-        Ok(())
+        if event == joining::PresenceEvent::Leave {
+            return Ok(Vec::new());
+        }
+        let here = participants::participants_now(&core, id).await?;
+        Ok(crate::dto::convert::participants(&here))
     })
     .await
 }

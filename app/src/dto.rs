@@ -102,6 +102,17 @@ pub struct MeetingDto {
     pub title: Option<String>,
     /// Calendar details as the viewer may see them (owners: all; others: per privacy class).
     pub details: Option<serde_json::Value>,
+    /// How many people are in the call now (names are for its participants and the owner).
+    pub participants_now: i32,
+}
+
+/// Someone in a meeting's call right now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantDto {
+    /// The name shown to others ("Guest" for people who are not signed in).
+    pub display_name: String,
+    /// Whether they are signed in (guests are not).
+    pub signed_in: bool,
 }
 
 /// A room's calendar settings and sync state, for its owner (the URL only masked).
@@ -228,7 +239,18 @@ pub mod convert {
             platform: m.platform.clone(),
             participant_url: m.participant_url.clone(),
             page_path: format!("/room/{room_name}/{}", m.id),
+            participants_now: m.participants_now,
         }
+    }
+
+    /// The people in a call.
+    pub fn participants(list: &[roomcal::participants::Participant]) -> Vec<ParticipantDto> {
+        list.iter()
+            .map(|p| ParticipantDto {
+                display_name: p.display_name.clone(),
+                signed_in: p.signed_in,
+            })
+            .collect()
     }
 
     /// A calendar status for its owner.

@@ -37,6 +37,13 @@ test("a visitor signs up, creates a room and starts a meeting without a page loa
   const call = page.getByTestId("call");
   await expect(call).toHaveAttribute("src", new RegExp(`^http://127\\.0\\.0\\.1:\\d+/call/roomcal-${room}-[0-9a-f]{32}$`));
   await expect(page.frameLocator('[data-testid="call"]').locator("#stub-call")).toContainText(`roomcal-${room}`);
+  await expect(page.getByTestId("here-now")).toHaveText("Here now: Ada Lovelace");
+
+  // Somebody else looking at the room sees that one person is in the call.
+  const guest = await page.context().browser()!.newPage();
+  await guest.goto(new URL(`/room/${room}`, page.url()).toString());
+  await expect(guest.getByTestId("participants-now")).toHaveText("1 person here");
+  await guest.close();
 
   // The room page now lists the running meeting with a Join link to it.
   const meetingUrl = page.url();
@@ -79,7 +86,7 @@ test("visitors who are not signed in are asked to sign in before starting a meet
   await expect(page).toHaveURL(new RegExp(`/room/${room}$`));
 
   const guest = await browser.newPage();
-  await guest.goto(`/room/${room}`);
+  await guest.goto(new URL(`/room/${room}`, page.url()).toString());
   await expect(guest.getByTestId("room-name")).toHaveText(room);
   await expect(guest.getByTestId("start-meeting")).toHaveCount(0);
   await expect(guest.getByText("to start a meeting")).toBeVisible();

@@ -180,6 +180,11 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<Meeting>, StoreError>;
     /// Presence records of the active meetings.
     async fn presence_of_active_meetings(&self) -> Result<Vec<PresenceRecord>, StoreError>;
+    /// Presence records of one meeting (every page that ever announced itself), by name.
+    async fn presence_of_meeting(
+        &self,
+        meeting_id: Uuid,
+    ) -> Result<Vec<PresenceRecord>, StoreError>;
     /// Records a join, heartbeat (`left_at` none) or leave of one meeting page.
     async fn record_presence(
         &self,

@@ -538,6 +538,20 @@ impl Store for PostgresStore {
         .await?)
     }
 
+    async fn presence_of_meeting(
+        &self,
+        meeting_id: Uuid,
+    ) -> Result<Vec<PresenceRecord>, StoreError> {
+        Ok(sqlx::query_as::<_, PresenceRecord>(
+            "SELECT meeting_id, participant_id, display_name, user_id, last_seen_at, left_at \
+             FROM meeting_participants WHERE meeting_id = $1 \
+             ORDER BY display_name, participant_id",
+        )
+        .bind(meeting_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn record_presence(
         &self,
         record: &PresenceRecord,

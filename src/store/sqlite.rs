@@ -543,6 +543,20 @@ impl Store for SqliteStore {
         .await?)
     }
 
+    async fn presence_of_meeting(
+        &self,
+        meeting_id: Uuid,
+    ) -> Result<Vec<PresenceRecord>, StoreError> {
+        Ok(sqlx::query_as::<_, PresenceRecord>(
+            "SELECT meeting_id, participant_id, display_name, user_id, last_seen_at, left_at \
+             FROM meeting_participants WHERE meeting_id = ? \
+             ORDER BY display_name, participant_id",
+        )
+        .bind(meeting_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn record_presence(
         &self,
         record: &PresenceRecord,

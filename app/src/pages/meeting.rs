@@ -1,5 +1,6 @@
 use super::{set_status, NotFound};
 use crate::api;
+use crate::dto::ParticipantDto;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -54,9 +55,11 @@ pub fn MeetingPage() -> impl IntoView {
 }
 
 /// Announces this page's presence: join now, a heartbeat every 15 s, leave on close
-/// (a beacon, which survives the page unloading) or when navigating away.
+/// (a beacon, which survives the page unloading) or when navigating away. Each answer says
+/// who is in the call, shown as "Here now".
 #[component]
 fn Presence(meeting_id: String) -> impl IntoView {
+    let here = RwSignal::new(Vec::<ParticipantDto>::new());
     #[cfg(feature = "hydrate")]
     {
         use leptos::task::spawn_local;
@@ -66,7 +69,11 @@ fn Presence(meeting_id: String) -> impl IntoView {
             move |event: &'static str| {
                 let (m, p) = (meeting_id.clone(), participant.clone());
                 spawn_local(async move {
-                    let _ = api::announce_presence(m, p, event.into()).await;
+                    if let Ok(list) = api::announce_presence(m, p, event.into()).await {
+                        if event != "leave" {
+                            here.try_set(list);
+                        }
+                    }
                 });
             }
         };
@@ -98,6 +105,19 @@ fn Presence(meeting_id: String) -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = meeting_id;
+    let names = move || {
+        here.with(|list| {
+            list.iter()
+                .map(|p| p.display_name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    };
+    view! {
+        <p class="text-sm text-slate-600 mb-2" data-testid="here-now">
+            {move || (!here.with(Vec::is_empty)).then(|| format!("Here now: {}", names()))}
+        </p>
+    }
 }
 
 /// 16 random hex digits identifying this open page.

@@ -143,6 +143,14 @@ fn MeetingRow(meeting: MeetingDto) -> impl IntoView {
             <span>
                 <span class="font-medium">{label}</span>
                 <span class="text-slate-500 text-sm ml-2">"since " {short_time(&meeting.start_time)}</span>
+                {(meeting.participants_now > 0).then(|| view! {
+                    <span class="text-emerald-700 text-sm ml-2" data-testid="participants-now">
+                        {match meeting.participants_now {
+                            1 => "1 person here".to_string(),
+                            n => format!("{n} people here"),
+                        }}
+                    </span>
+                })}
             </span>
             <a href=meeting.page_path.clone() class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a>
         </li>

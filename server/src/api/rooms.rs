@@ -3,7 +3,7 @@
 use super::error::{ApiError, ApiJson};
 use super::{require_user, viewer};
 use crate::startup::ServerState;
-use app::dto::{convert, MeetingDto, RoomDto, RoomSummaryDto};
+use app::dto::{convert, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -22,6 +22,10 @@ pub fn router() -> Router<ServerState> {
         )
         .route("/rooms/{room}/meeting", post(start_meeting))
         .route("/rooms/{room}/events/{event_id}/join", get(join_event))
+        .route(
+            "/rooms/{room}/meetings/{meeting_id}/participants",
+            get(participants),
+        )
         .route("/meetings/{meeting_id}/presence", post(presence))
         .route("/webhooks/whereby", post(whereby_webhook))
 }
@@ -90,6 +94,20 @@ async fn join_event(
         .map_err(|_| ApiError::new(404, "not_found", "there is no such meeting in this room"))?;
     let (answer, _) = roomcal::joining::join_occurrence(&state.core, &room_name, id).await?;
     Ok(Json(convert::join(&room_name, &answer)))
+}
+
+/// `GET /v1/rooms/{room}/meetings/{id}/participants`: who is in the call now (owner only).
+async fn participants(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path((room_name, meeting_id)): Path<(String, String)>,
+) -> Result<Json<Vec<ParticipantDto>>, ApiError> {
+    let owner = require_user(&state.core, &headers).await?;
+    let id = uuid::Uuid::parse_str(&meeting_id)
+        .map_err(|_| ApiError::new(404, "not_found", "there is no such meeting in this room"))?;
+    let list =
+        roomcal::participants::participants_for_owner(&state.core, &owner, &room_name, id).await?;
+    Ok(Json(convert::participants(&list)))
 }
 
 /// `POST /v1/meetings/{id}/presence` body. Read from raw bytes: `navigator.sendBeacon`

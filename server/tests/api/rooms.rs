@@ -177,3 +177,115 @@ async fn room_pages_are_rendered_on_the_server_with_404_for_unknown_rooms() {
     assert_eq!(missing.status(), 404);
     assert!(missing.text().await.expect("html").contains("Not found"));
 }
+
+#[tokio::test]
+async fn the_owner_sees_who_is_in_a_meeting_and_everyone_sees_how_many() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "huddle"})).await;
+    let meeting: Value = app
+        .post("/v1/rooms/huddle/meeting", json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = meeting["id"].as_str().expect("id").to_string();
+    let presence = format!("/v1/meetings/{id}/presence");
+    // Ada in two tabs, and a guest.
+    for page in ["ada-tab-01", "ada-tab-02"] {
+        let joined = app
+            .post(&presence, json!({"participant_id": page, "event": "join"}))
+            .await;
+        assert_eq!(joined.status(), 204);
+    }
+    let guest = new_client();
+    let joined = guest
+        .post(app.url(&presence))
+        .json(&json!({"participant_id": "guest-page-1", "event": "join"}))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(joined.status(), 204);
+
+    let list: Value = app
+        .get(&format!("/v1/rooms/huddle/meetings/{id}/participants"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        list,
+        json!([
+            {"display_name": "Ada Lovelace", "signed_in": true},
+            {"display_name": "Guest", "signed_in": false},
+        ])
+    );
+    let room: Value = guest
+        .get(app.url("/v1/rooms/huddle"))
+        .send()
+        .await
+        .expect("room")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(room["active_meetings"][0]["participants_now"], 2);
+    let refused = guest
+        .get(app.url(&format!("/v1/rooms/huddle/meetings/{id}/participants")))
+        .send()
+        .await
+        .expect("participants");
+    assert_eq!(refused.status(), 401);
+
+    let left = guest
+        .post(app.url(&presence))
+        .json(&json!({"participant_id": "guest-page-1", "event": "leave"}))
+        .send()
+        .await
+        .expect("leave");
+    assert_eq!(left.status(), 204);
+    let list: Value = app
+        .get(&format!("/v1/rooms/huddle/meetings/{id}/participants"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let elsewhere = app
+        .get(&format!(
+            "/v1/rooms/huddle/meetings/{}/participants",
+            uuid::Uuid::new_v4()
+        ))
+        .await;
+    assert_eq!(elsewhere.status(), 404);
+}
+
+#[tokio::test]
+async fn only_the_room_owner_may_list_a_meetings_participants() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "huddle"})).await;
+    let meeting: Value = app
+        .post("/v1/rooms/huddle/meeting", json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = meeting["id"].as_str().expect("id").to_string();
+    let other = crate::helpers::TestApp {
+        client: new_client(),
+        ..app
+    };
+    other.sign_up("bob@example.com").await;
+    let refused = other
+        .get(&format!("/v1/rooms/huddle/meetings/{id}/participants"))
+        .await;
+    assert_eq!(refused.status(), 403);
+    let body: Value = refused.json().await.expect("json");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("owner"),
+        "{body}"
+    );
+}
