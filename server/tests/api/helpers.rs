@@ -151,6 +151,22 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Signs Ada up, creates room `name` and starts an unscheduled meeting in it; returns
+    /// the meeting's id.
+    pub async fn owner_with_meeting(&self, name: &str) -> String {
+        self.sign_up("ada@example.com").await;
+        self.post("/v1/rooms", json!({"name": name})).await;
+        let meeting: Value = self
+            .post(&format!("/v1/rooms/{name}/meeting"), json!({}))
+            .await
+            .json()
+            .await
+            .expect("json");
+        meeting["id"].as_str().expect("id").to_string()
+    }
+}
+
 /// One VEVENT for [`ics`].
 pub struct Ev<'a> {
     /// UID.

@@ -68,15 +68,7 @@ async fn an_occurrence_in_the_upcoming_window_is_joined_early_then_joined_once_i
 #[tokio::test]
 async fn presence_keeps_a_meeting_open_and_it_closes_after_the_grace_period_with_a_clear_message() {
     let app = spawn_app().await;
-    app.sign_up("ada@example.com").await;
-    app.post("/v1/rooms", json!({"name": "huddle"})).await;
-    let meeting: Value = app
-        .post("/v1/rooms/huddle/meeting", json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let id = meeting["id"].as_str().expect("id").to_string();
+    let id = app.owner_with_meeting("huddle").await;
     let presence = format!("/v1/meetings/{id}/presence");
 
     let joined = app
@@ -126,7 +118,7 @@ async fn presence_keeps_a_meeting_open_and_it_closes_after_the_grace_period_with
         1
     );
 
-    let page = app.get(meeting["page_path"].as_str().expect("path")).await;
+    let page = app.get(&format!("/room/huddle/{id}")).await;
     assert_eq!(page.status(), 410);
     assert!(page
         .text()
@@ -145,18 +137,8 @@ async fn presence_keeps_a_meeting_open_and_it_closes_after_the_grace_period_with
 #[tokio::test]
 async fn malformed_presence_announcements_are_rejected_with_a_reason() {
     let app = spawn_app().await;
-    app.sign_up("ada@example.com").await;
-    app.post("/v1/rooms", json!({"name": "checks"})).await;
-    let meeting: Value = app
-        .post("/v1/rooms/checks/meeting", json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let presence = format!(
-        "/v1/meetings/{}/presence",
-        meeting["id"].as_str().expect("id")
-    );
+    let id = app.owner_with_meeting("checks").await;
+    let presence = format!("/v1/meetings/{id}/presence");
     let bad_event = app
         .post(
             &presence,
@@ -257,15 +239,11 @@ fn whereby_signature(secret: &str, body: &str) -> String {
 #[tokio::test]
 async fn signed_whereby_webhooks_count_as_presence_and_unsigned_ones_are_refused() {
     let app = crate::helpers::spawn_app_with(&["--whereby-webhook-secret", "hook-secret"]).await;
-    app.sign_up("ada@example.com").await;
-    app.post("/v1/rooms", json!({"name": "hooked"})).await;
-    let meeting: Value = app
-        .post("/v1/rooms/hooked/meeting", json!({}))
+    let id: uuid::Uuid = app
+        .owner_with_meeting("hooked")
         .await
-        .json()
-        .await
-        .expect("json");
-    let id: uuid::Uuid = meeting["id"].as_str().expect("id").parse().expect("uuid");
+        .parse()
+        .expect("uuid");
     let stored = app
         .core
         .store

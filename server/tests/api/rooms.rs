@@ -181,15 +181,7 @@ async fn room_pages_are_rendered_on_the_server_with_404_for_unknown_rooms() {
 #[tokio::test]
 async fn the_owner_sees_who_is_in_a_meeting_and_everyone_sees_how_many() {
     let app = spawn_app().await;
-    app.sign_up("ada@example.com").await;
-    app.post("/v1/rooms", json!({"name": "huddle"})).await;
-    let meeting: Value = app
-        .post("/v1/rooms/huddle/meeting", json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let id = meeting["id"].as_str().expect("id").to_string();
+    let id = app.owner_with_meeting("huddle").await;
     let presence = format!("/v1/meetings/{id}/presence");
     // Ada in two tabs, and a guest.
     for page in ["ada-tab-01", "ada-tab-02"] {
@@ -262,15 +254,7 @@ async fn the_owner_sees_who_is_in_a_meeting_and_everyone_sees_how_many() {
 #[tokio::test]
 async fn only_the_room_owner_may_list_a_meetings_participants() {
     let app = spawn_app().await;
-    app.sign_up("ada@example.com").await;
-    app.post("/v1/rooms", json!({"name": "huddle"})).await;
-    let meeting: Value = app
-        .post("/v1/rooms/huddle/meeting", json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let id = meeting["id"].as_str().expect("id").to_string();
+    let id = app.owner_with_meeting("huddle").await;
     let other = crate::helpers::TestApp {
         client: new_client(),
         ..app
