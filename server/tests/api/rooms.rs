@@ -1,4 +1,4 @@
-use crate::helpers::{new_client, spawn_app, JITSI_STUB};
+use crate::helpers::{new_client, spawn_app, TestApp, JITSI_STUB};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -178,35 +178,54 @@ async fn room_pages_are_rendered_on_the_server_with_404_for_unknown_rooms() {
     assert!(missing.text().await.expect("html").contains("Not found"));
 }
 
+/// A meeting page of `client` announcing `event`; returns the status.
+async fn announce(
+    app: &TestApp,
+    client: &reqwest::Client,
+    meeting: &str,
+    page: &str,
+    event: &str,
+) -> u16 {
+    client
+        .post(app.url(&format!("/v1/meetings/{meeting}/presence")))
+        .json(&json!({"participant_id": page, "event": event}))
+        .send()
+        .await
+        .expect("presence")
+        .status()
+        .as_u16()
+}
+
+/// The owner's list of who is in the meeting.
+async fn participants(app: &TestApp, meeting: &str) -> Value {
+    app.get(&format!("/v1/rooms/huddle/meetings/{meeting}/participants"))
+        .await
+        .json()
+        .await
+        .expect("json")
+}
+
 #[tokio::test]
 async fn the_owner_sees_who_is_in_a_meeting_and_everyone_sees_how_many() {
     let app = spawn_app().await;
     let id = app.owner_with_meeting("huddle").await;
-    let presence = format!("/v1/meetings/{id}/presence");
-    // Ada in two tabs, and a guest.
-    for page in ["ada-tab-01", "ada-tab-02"] {
-        let joined = app
-            .post(&presence, json!({"participant_id": page, "event": "join"}))
-            .await;
-        assert_eq!(joined.status(), 204);
-    }
     let guest = new_client();
-    let joined = guest
-        .post(app.url(&presence))
-        .json(&json!({"participant_id": "guest-page-1", "event": "join"}))
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(joined.status(), 204);
-
-    let list: Value = app
-        .get(&format!("/v1/rooms/huddle/meetings/{id}/participants"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    // Ada in two tabs, and a guest.
     assert_eq!(
-        list,
+        announce(&app, &app.client, &id, "ada-tab-01", "join").await,
+        204
+    );
+    assert_eq!(
+        announce(&app, &app.client, &id, "ada-tab-02", "join").await,
+        204
+    );
+    assert_eq!(
+        announce(&app, &guest, &id, "guest-page-1", "join").await,
+        204
+    );
+
+    assert_eq!(
+        participants(&app, &id).await,
         json!([
             {"display_name": "Ada Lovelace", "signed_in": true},
             {"display_name": "Guest", "signed_in": false},
@@ -228,20 +247,14 @@ async fn the_owner_sees_who_is_in_a_meeting_and_everyone_sees_how_many() {
         .expect("participants");
     assert_eq!(refused.status(), 401);
 
-    let left = guest
-        .post(app.url(&presence))
-        .json(&json!({"participant_id": "guest-page-1", "event": "leave"}))
-        .send()
-        .await
-        .expect("leave");
-    assert_eq!(left.status(), 204);
-    let list: Value = app
-        .get(&format!("/v1/rooms/huddle/meetings/{id}/participants"))
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        announce(&app, &guest, &id, "guest-page-1", "leave").await,
+        204
+    );
+    assert_eq!(
+        participants(&app, &id).await.as_array().map(Vec::len),
+        Some(1)
+    );
     let elsewhere = app
         .get(&format!(
             "/v1/rooms/huddle/meetings/{}/participants",
@@ -255,7 +268,7 @@ async fn the_owner_sees_who_is_in_a_meeting_and_everyone_sees_how_many() {
 async fn only_the_room_owner_may_list_a_meetings_participants() {
     let app = spawn_app().await;
     let id = app.owner_with_meeting("huddle").await;
-    let other = crate::helpers::TestApp {
+    let other = TestApp {
         client: new_client(),
         ..app
     };
