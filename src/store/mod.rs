@@ -13,6 +13,11 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// The store traits, for calling store methods: `use crate::store::prelude::*`.
+pub mod prelude {
+    pub use super::{AccountStore, CalendarStore, MeetingStore, PresenceStore, RoomStore, Store};
+}
+
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -61,21 +66,32 @@ pub struct NewRoom {
     pub created_at: DateTime<Utc>,
 }
 
-/// Everything roomcal keeps, behind one interface so SQLite and PostgreSQL are interchangeable.
+/// Everything roomcal keeps, behind one interface so SQLite and PostgreSQL are
+/// interchangeable. Split by aggregate; bring the traits into scope with
+/// `use crate::store::prelude::*`.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store:
+    AccountStore + RoomStore + CalendarStore + MeetingStore + PresenceStore + Send + Sync
+{
     /// Checks the database answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
+
     /// Applies pending migrations of this backend.
     async fn migrate(&self) -> Result<(), StoreError>;
+}
 
+/// Users and their sessions.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
     /// Inserts a user; `Conflict("email")` when the email is taken.
     async fn insert_user(&self, user: &NewUser) -> Result<User, StoreError>;
+
     /// The id and password hash of the user with this (lower-cased) email.
     async fn user_credentials_by_email(
         &self,
         email: &str,
     ) -> Result<Option<UserCredentials>, StoreError>;
+
     /// The user with this id.
     async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError>;
 
@@ -87,39 +103,56 @@ pub trait Store: Send + Sync {
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
     /// The user of an unexpired session.
     async fn user_by_session(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError>;
+
     /// Ends a session (signing out). Unknown hashes are ignored.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+}
 
+/// Rooms and their calendar settings.
+#[async_trait]
+pub trait RoomStore: Send + Sync {
     /// Inserts a room; `Conflict("room name")` when the name is taken.
     async fn insert_room(&self, room: &NewRoom) -> Result<Room, StoreError>;
+
     /// The room with this name.
     async fn room_by_name(&self, name: &str) -> Result<Option<Room>, StoreError>;
+
     /// The room with this id.
     async fn room_by_id(&self, id: Uuid) -> Result<Option<Room>, StoreError>;
+
     /// The rooms a user owns, by name.
     async fn rooms_owned_by(&self, owner_id: Uuid) -> Result<Vec<Room>, StoreError>;
 
+    /// A room's calendar settings and sync state.
+    async fn room_calendar(&self, room_id: Uuid) -> Result<Option<RoomCalendar>, StoreError>;
+
+    /// Saves a room's calendar settings and sync state (all `ics_*` columns).
+    async fn save_room_calendar(&self, calendar: &RoomCalendar) -> Result<(), StoreError>;
+}
+
+/// Stored calendar occurrences and the sync that keeps them.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
     /// Inserts one stored occurrence; `Conflict` when (room, uid, recurrence id) exists.
     async fn insert_calendar_event(&self, event: &CalendarEvent) -> Result<(), StoreError>;
+
     /// The stored occurrence with this id.
     async fn calendar_event_by_id(&self, id: Uuid) -> Result<Option<CalendarEvent>, StoreError>;
 
-    /// A room's calendar settings and sync state.
-    async fn room_calendar(&self, room_id: Uuid) -> Result<Option<RoomCalendar>, StoreError>;
-    /// Saves a room's calendar settings and sync state (all `ics_*` columns).
-    async fn save_room_calendar(&self, calendar: &RoomCalendar) -> Result<(), StoreError>;
     /// The room's stored occurrences (deleted ones too) that end at or after `from`.
     async fn calendar_events_ending_after(
         &self,
         room_id: Uuid,
         from: DateTime<Utc>,
     ) -> Result<Vec<CalendarEvent>, StoreError>;
+
     /// The room's live occurrences that have not ended at `now`, soonest first.
     async fn upcoming_calendar_events(
         &self,
@@ -127,6 +160,7 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<CalendarEvent>, StoreError>;
+
     /// Applies one sync in a single transaction: the plan's writes, the room's new sync
     /// state (not its settings: an owner's concurrent change survives), and a sync-log
     /// entry (the log keeps the last 50 per room).
@@ -137,12 +171,14 @@ pub trait Store: Send + Sync {
         started_at: DateTime<Utc>,
         outcome: &serde_json::Value,
     ) -> Result<(), StoreError>;
+
     /// The room's last sync outcomes, newest first.
     async fn sync_log(
         &self,
         room_id: Uuid,
         limit: i64,
     ) -> Result<Vec<serde_json::Value>, StoreError>;
+
     /// Claims up to `limit` rooms due for a sync (enabled, due, lease free) for `owner`
     /// until `lease_until`; several instances never claim the same room.
     async fn claim_due_rooms(
@@ -152,6 +188,7 @@ pub trait Store: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Uuid>, StoreError>;
+
     /// Claims one room whatever its schedule (manual sync); false when another holds it.
     async fn claim_room(
         &self,
@@ -160,8 +197,31 @@ pub trait Store: Send + Sync {
         owner: &str,
         lease_until: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
     /// Releases `owner`'s lease on a room.
     async fn release_room(&self, room_id: Uuid, owner: &str) -> Result<(), StoreError>;
+}
+
+/// Meetings and the lifecycle that opens and closes them.
+#[async_trait]
+pub trait MeetingStore: Send + Sync {
+    /// Inserts a meeting as given.
+    async fn insert_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;
+
+    /// The meeting with this id.
+    async fn meeting_by_id(&self, id: Uuid) -> Result<Option<Meeting>, StoreError>;
+
+    /// A room's active meetings, earliest start first.
+    async fn active_meetings_in_room(&self, room_id: Uuid) -> Result<Vec<Meeting>, StoreError>;
+
+    /// The meeting made for a calendar occurrence, active or closed.
+    async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError>;
+
+    /// The meeting with this video-platform id (for platform webhooks).
+    async fn meeting_by_platform_id(
+        &self,
+        platform_meeting_id: &str,
+    ) -> Result<Option<Meeting>, StoreError>;
 
     /// Occurrences the lifecycle looks at: timed ones starting by `horizon` and not ended
     /// at `now`, plus those with an active meeting (deleted ones included).
@@ -171,28 +231,18 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<CalendarEvent>, StoreError>;
+
     /// Active meetings, and any meeting of an occurrence in the same range as
-    /// [`Store::lifecycle_events`] (a closed one still blocks a second meeting).
+    /// [`MeetingStore::lifecycle_events`] (a closed one still blocks a second meeting).
     async fn lifecycle_meetings(
         &self,
         horizon: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Meeting>, StoreError>;
-    /// Presence records of the active meetings.
-    async fn presence_of_active_meetings(&self) -> Result<Vec<PresenceRecord>, StoreError>;
-    /// Presence records of one meeting (every page that ever announced itself), by name.
-    async fn presence_of_meeting(
-        &self,
-        meeting_id: Uuid,
-    ) -> Result<Vec<PresenceRecord>, StoreError>;
-    /// Records a join, heartbeat (`left_at` none) or leave of one meeting page.
-    async fn record_presence(
-        &self,
-        record: &PresenceRecord,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+
     /// Saves a meeting's times, metadata and presence summary.
     async fn save_meeting_state(&self, meeting: &Meeting) -> Result<(), StoreError>;
+
     /// Closes an active meeting; false when it was closed already (by another instance).
     async fn close_meeting(
         &self,
@@ -200,23 +250,13 @@ pub trait Store: Send + Sync {
         at: DateTime<Utc>,
         reason: &str,
     ) -> Result<bool, StoreError>;
+
     /// Records (or clears) the platform error of an occurrence's pre-creation.
     async fn set_meeting_error(
         &self,
         event_id: Uuid,
         error: Option<&str>,
     ) -> Result<(), StoreError>;
-    /// Takes or renews the named lease until `until`; false while another owner holds it.
-    async fn claim_worker_lease(
-        &self,
-        name: &str,
-        owner: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-
-    /// The meeting made for a calendar occurrence, active or closed.
-    async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError>;
 
     /// Pre-creation errors of the room's live occurrences: (title, start, error).
     async fn meeting_errors(
@@ -225,18 +265,34 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Vec<(Option<String>, DateTime<Utc>, String)>, StoreError>;
 
-    /// The meeting with this video-platform id (for platform webhooks).
-    async fn meeting_by_platform_id(
+    /// Takes or renews the named lease until `until`; false while another owner holds it.
+    async fn claim_worker_lease(
         &self,
-        platform_meeting_id: &str,
-    ) -> Result<Option<Meeting>, StoreError>;
+        name: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
 
-    /// Inserts a meeting as given.
-    async fn insert_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;
-    /// The meeting with this id.
-    async fn meeting_by_id(&self, id: Uuid) -> Result<Option<Meeting>, StoreError>;
-    /// A room's active meetings, earliest start first.
-    async fn active_meetings_in_room(&self, room_id: Uuid) -> Result<Vec<Meeting>, StoreError>;
+/// Who announced themselves on meeting pages.
+#[async_trait]
+pub trait PresenceStore: Send + Sync {
+    /// Presence records of the active meetings.
+    async fn presence_of_active_meetings(&self) -> Result<Vec<PresenceRecord>, StoreError>;
+
+    /// Presence records of one meeting (every page that ever announced itself), by name.
+    async fn presence_of_meeting(
+        &self,
+        meeting_id: Uuid,
+    ) -> Result<Vec<PresenceRecord>, StoreError>;
+
+    /// Records a join, heartbeat (`left_at` none) or leave of one meeting page.
+    async fn record_presence(
+        &self,
+        record: &PresenceRecord,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`), creating a SQLite

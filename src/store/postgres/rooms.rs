@@ -1,0 +1,62 @@
+//! Rooms and their calendar settings: the PostgreSQL queries of [`RoomStore`].
+//! GENERATED from the SQLite store by .ci/gen-postgres-store.py — edit that, then run it.
+
+use super::*;
+
+#[async_trait]
+impl RoomStore for PostgresStore {
+    async fn insert_room(&self, room: &NewRoom) -> Result<Room, StoreError> {
+        sqlx::query_as::<_, Room>(&format!(
+            "INSERT INTO rooms (id, name, owner_id, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING {ROOM_COLUMNS}"
+        ))
+        .bind(room.id)
+        .bind(&room.name)
+        .bind(room.owner_id)
+        .bind(room.created_at)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| on_unique_violation(e, "room name"))
+    }
+
+    async fn room_by_name(&self, name: &str) -> Result<Option<Room>, StoreError> {
+        Ok(
+            sqlx::query_as::<_, Room>(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = $1"))
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn room_by_id(&self, id: Uuid) -> Result<Option<Room>, StoreError> {
+        Ok(
+            sqlx::query_as::<_, Room>(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn rooms_owned_by(&self, owner_id: Uuid) -> Result<Vec<Room>, StoreError> {
+        Ok(sqlx::query_as::<_, Room>(&format!(
+            "SELECT {ROOM_COLUMNS} FROM rooms WHERE owner_id = $1 ORDER BY name"
+        ))
+        .bind(owner_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn room_calendar(&self, room_id: Uuid) -> Result<Option<RoomCalendar>, StoreError> {
+        Ok(sqlx::query_as::<_, RoomCalendar>(&format!(
+            "SELECT {CALENDAR_COLUMNS} FROM rooms WHERE id = $1"
+        ))
+        .bind(room_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn save_room_calendar(&self, c: &RoomCalendar) -> Result<(), StoreError> {
+        save_calendar_query(c).execute(&self.pool).await?;
+        Ok(())
+    }
+}

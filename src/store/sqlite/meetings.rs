@@ -1,0 +1,198 @@
+//! Meetings and the lifecycle that opens and closes them: the SQLite queries of [`MeetingStore`].
+
+use super::*;
+
+#[async_trait]
+impl MeetingStore for SqliteStore {
+    async fn insert_meeting(&self, m: &Meeting) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO meetings ({MEETING_COLUMNS}) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(m.id)
+        .bind(m.room_id)
+        .bind(m.calendar_event_id)
+        .bind(&m.calendar_metadata)
+        .bind(m.start_time)
+        .bind(m.end_time)
+        .bind(m.is_active)
+        .bind(&m.platform)
+        .bind(&m.participant_url)
+        .bind(&m.host_url)
+        .bind(&m.platform_meeting_id)
+        .bind(m.last_participant_left_at)
+        .bind(m.created_at)
+        .bind(m.ever_had_participants)
+        .bind(m.participants_now)
+        .bind(m.closed_at)
+        .bind(&m.close_reason)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| on_unique_violation(e, "meeting for this occurrence"))?;
+        Ok(())
+    }
+
+    async fn meeting_by_id(&self, id: Uuid) -> Result<Option<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn active_meetings_in_room(&self, room_id: Uuid) -> Result<Vec<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE room_id = ? AND is_active \
+             ORDER BY start_time, created_at"
+        ))
+        .bind(room_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE calendar_event_id = ?"
+        ))
+        .bind(event_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn meeting_by_platform_id(
+        &self,
+        platform_meeting_id: &str,
+    ) -> Result<Option<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE platform_meeting_id = ? \
+             ORDER BY created_at DESC LIMIT 1"
+        ))
+        .bind(platform_meeting_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn lifecycle_events(
+        &self,
+        horizon: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<CalendarEvent>, StoreError> {
+        Ok(sqlx::query_as::<_, CalendarEvent>(&format!(
+            "SELECT {EVENT_COLUMNS} FROM calendar_events \
+             WHERE (start_time <= ? AND end_time > ? AND NOT all_day) \
+             OR id IN (SELECT calendar_event_id FROM meetings \
+                       WHERE is_active AND calendar_event_id IS NOT NULL) \
+             ORDER BY start_time LIMIT ?"
+        ))
+        .bind(horizon)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn lifecycle_meetings(
+        &self,
+        horizon: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Meeting>, StoreError> {
+        Ok(sqlx::query_as::<_, Meeting>(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE is_active \
+             OR calendar_event_id IN (SELECT id FROM calendar_events \
+                                      WHERE start_time <= ? AND end_time > ?)"
+        ))
+        .bind(horizon)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn save_meeting_state(&self, m: &Meeting) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE meetings SET start_time = ?, end_time = ?, calendar_metadata = ?, \
+             ever_had_participants = ?, participants_now = ?, last_participant_left_at = ? \
+             WHERE id = ?",
+        )
+        .bind(m.start_time)
+        .bind(m.end_time)
+        .bind(&m.calendar_metadata)
+        .bind(m.ever_had_participants)
+        .bind(m.participants_now)
+        .bind(m.last_participant_left_at)
+        .bind(m.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn close_meeting(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE meetings SET is_active = FALSE, closed_at = ?, close_reason = ? \
+             WHERE id = ? AND is_active",
+        )
+        .bind(at)
+        .bind(reason)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn set_meeting_error(
+        &self,
+        event_id: Uuid,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE calendar_events SET meeting_error = ? WHERE id = ?")
+            .bind(error)
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn meeting_errors(
+        &self,
+        room_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Option<String>, DateTime<Utc>, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT title, start_time, meeting_error FROM calendar_events \
+             WHERE room_id = ? AND meeting_error IS NOT NULL AND end_time > ? AND NOT is_deleted \
+             ORDER BY start_time",
+        )
+        .bind(room_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn claim_worker_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO worker_leases (name, owner, until) VALUES (?, ?, ?) \
+             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until \
+             WHERE worker_leases.until < ? OR worker_leases.owner = ?",
+        )
+        .bind(name)
+        .bind(owner)
+        .bind(until)
+        .bind(now)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,54 @@
+//! Who announced themselves on meeting pages: the SQLite queries of [`PresenceStore`].
+
+use super::*;
+
+#[async_trait]
+impl PresenceStore for SqliteStore {
+    async fn presence_of_active_meetings(&self) -> Result<Vec<PresenceRecord>, StoreError> {
+        Ok(sqlx::query_as::<_, PresenceRecord>(
+            "SELECT meeting_id, participant_id, display_name, user_id, last_seen_at, left_at \
+             FROM meeting_participants WHERE meeting_id IN \
+             (SELECT id FROM meetings WHERE is_active)",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn presence_of_meeting(
+        &self,
+        meeting_id: Uuid,
+    ) -> Result<Vec<PresenceRecord>, StoreError> {
+        Ok(sqlx::query_as::<_, PresenceRecord>(
+            "SELECT meeting_id, participant_id, display_name, user_id, last_seen_at, left_at \
+             FROM meeting_participants WHERE meeting_id = ? \
+             ORDER BY display_name, participant_id",
+        )
+        .bind(meeting_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn record_presence(
+        &self,
+        record: &PresenceRecord,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO meeting_participants (meeting_id, participant_id, display_name, user_id, \
+             first_seen_at, last_seen_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (meeting_id, participant_id) DO UPDATE SET \
+             display_name = excluded.display_name, last_seen_at = excluded.last_seen_at, \
+             left_at = excluded.left_at",
+        )
+        .bind(record.meeting_id)
+        .bind(&record.participant_id)
+        .bind(&record.display_name)
+        .bind(record.user_id)
+        .bind(at)
+        .bind(record.last_seen_at)
+        .bind(record.left_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
