@@ -3,10 +3,10 @@
 //! to the addresses actually connected to.
 
 use super::address::AddressPolicy;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use super::guarded_resolver::{refused_host, GuardedResolver};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use std::io::Read;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -86,47 +86,6 @@ impl FetchError {
         }
     }
 }
-
-/// Resolves host names and drops every address the policy refuses, so the HTTP client can
-/// only ever connect to permitted addresses (DNS rebinding included).
-#[derive(Debug, Clone)]
-struct GuardedResolver {
-    /// The policy to apply.
-    policy: Arc<AddressPolicy>,
-}
-
-impl Resolve for GuardedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let policy = self.policy.clone();
-        Box::pin(async move {
-            let host = name.as_str().to_string();
-            let resolved: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let permitted: Vec<SocketAddr> = resolved
-                .into_iter()
-                .filter(|addr| policy.permits(&host, addr.ip()))
-                .collect();
-            if permitted.is_empty() {
-                return Err(
-                    Box::new(RefusedAddress(host)) as Box<dyn std::error::Error + Send + Sync>
-                );
-            }
-            Ok(Box::new(permitted.into_iter()) as Addrs)
-        })
-    }
-}
-
-/// The resolver's refusal, recognised when mapping errors.
-#[derive(Debug)]
-struct RefusedAddress(String);
-
-impl std::fmt::Display for RefusedAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} resolves only to private or local addresses", self.0)
-    }
-}
-
-impl std::error::Error for RefusedAddress {}
 
 /// Fetches calendar feeds. Cheap to clone (shares its connection pool).
 #[derive(Debug, Clone)]
@@ -412,23 +371,10 @@ fn describe_status(status: reqwest::StatusCode) -> String {
 
 fn describe_send_error(url: &Url, err: &reqwest::Error) -> FetchError {
     let host = url.host_str().unwrap_or("the server");
-    if let Some(refusal) = find_source::<RefusedAddress>(err) {
-        return refused(&refusal.0);
+    if let Some(host) = refused_host(err) {
+        return refused(host);
     }
     FetchError::new(format!("could not reach {host}: {}", root_cause(err)))
-}
-
-fn find_source<'a, T: std::error::Error + 'static>(
-    err: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a T> {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
 }
 
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {

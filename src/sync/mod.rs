@@ -3,23 +3,28 @@
 //! scheduler loop in the server is a thin shell around [`Syncer::run_due`].
 
 pub mod address;
+mod feed_cache;
+mod feed_test;
 pub mod feed_url;
 pub mod fetch;
+mod guarded_resolver;
 mod host_limiter;
 mod outcome;
 mod plan;
 #[cfg(test)]
 mod plan_tests;
 
+pub use feed_test::{FeedTestReport, OccurrencePreview};
 pub use outcome::{SyncOutcome, SyncStatus};
 pub use plan::{plan_sync, to_row, SyncPlan};
 
-use crate::calendar::{parse_feed, Feed, Occurrence, RoomMatcher};
+use crate::calendar::{parse_feed, Occurrence, RoomMatcher};
 use crate::domain::RoomCalendar;
 use crate::error::CoreError;
 use crate::secret::SecretBox;
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
+use feed_cache::FeedCache;
 use fetch::{Fetched, Fetcher, Validators};
 use host_limiter::HostLimiter;
 use sha2::{Digest, Sha256};
@@ -63,48 +68,6 @@ impl Default for SyncSettings {
     }
 }
 
-/// A parsed feed kept in memory so an unchanged body (or a 304) is not parsed again.
-struct CachedFeed {
-    /// SHA-256 of the body it was parsed from.
-    hash: String,
-    /// The parsed feed.
-    feed: Arc<Feed>,
-    /// Whether the body ended with `END:VCALENDAR` (a cut-off body removes nothing).
-    complete: bool,
-    /// When it was stored (a counter), to evict the oldest when the cache is full.
-    stored: u64,
-}
-
-/// Parsed feeds kept in memory at most: parsing is cheap, memory for 10,000 rooms is not.
-/// Without a cached copy a room is fetched unconditionally, which is always correct.
-const MAX_CACHED_FEEDS: usize = 512;
-
-/// What a test fetch found (nothing is saved).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct FeedTestReport {
-    /// Events (VEVENTs) in the calendar.
-    pub events_in_feed: usize,
-    /// Occurrences in the sync window carrying this room's URL.
-    pub events_matching: usize,
-    /// The next few matching occurrences.
-    pub next_occurrences: Vec<OccurrencePreview>,
-    /// Parser warnings (at most 20).
-    pub warnings: Vec<String>,
-}
-
-/// One occurrence, as previewed to the owner.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct OccurrencePreview {
-    /// SUMMARY.
-    pub title: Option<String>,
-    /// Start (UTC).
-    pub start: DateTime<Utc>,
-    /// End (UTC).
-    pub end: DateTime<Utc>,
-    /// Whether it is all-day.
-    pub all_day: bool,
-}
-
 /// Syncs rooms' calendar feeds.
 pub struct Syncer {
     /// Where rooms and occurrences live.
@@ -120,11 +83,9 @@ pub struct Syncer {
     /// One lock per room: never two syncs of a room at once in this process.
     room_locks: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
     /// Last parsed feed per room.
-    parsed: Mutex<HashMap<Uuid, CachedFeed>>,
+    parsed: FeedCache,
     /// Spaces out requests to one calendar host.
     hosts: HostLimiter,
-    /// Counter stamping cache entries, for evicting the oldest.
-    cache_clock: std::sync::atomic::AtomicU64,
 }
 
 impl Syncer {
@@ -143,9 +104,8 @@ impl Syncer {
             settings,
             instance: format!("roomcal-{}", Uuid::new_v4().simple()),
             room_locks: Mutex::new(HashMap::new()),
-            parsed: Mutex::new(HashMap::new()),
+            parsed: FeedCache::default(),
             hosts,
-            cache_clock: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -269,7 +229,8 @@ impl Syncer {
         // The cache only stands for the feed whose hash the room still records: after the
         // URL changes (sync state reset) it must not answer for the new calendar.
         let cached = self
-            .cached_feed(calendar.id)
+            .parsed
+            .get(calendar.id)
             .filter(|(hash, _, _)| calendar.ics_content_hash.as_deref() == Some(hash.as_str()));
         // Validators only when the parsed feed is at hand, so a 304 can always be served.
         let validators = match &cached {
@@ -312,7 +273,8 @@ impl Syncer {
                             .map_err(|e| fail(e.to_string(), Some(status)))?;
                         let feed = Arc::new(feed);
                         let complete = ends_calendar(&bytes);
-                        self.remember_feed(calendar.id, hash.clone(), feed.clone(), complete);
+                        self.parsed
+                            .remember(calendar.id, hash.clone(), feed.clone(), complete);
                         (feed, complete, SyncStatus::Ok)
                     }
                 };
@@ -368,88 +330,6 @@ impl Syncer {
             warnings,
         };
         Ok((outcome, plan))
-    }
-
-    fn cached_feed(&self, room_id: Uuid) -> Option<(String, Arc<Feed>, bool)> {
-        let parsed = self.parsed.lock().ok()?;
-        parsed
-            .get(&room_id)
-            .map(|c| (c.hash.clone(), c.feed.clone(), c.complete))
-    }
-
-    fn remember_feed(&self, room_id: Uuid, hash: String, feed: Arc<Feed>, complete: bool) {
-        if let Ok(mut parsed) = self.parsed.lock() {
-            if parsed.len() >= MAX_CACHED_FEEDS && !parsed.contains_key(&room_id) {
-                let oldest = parsed
-                    .iter()
-                    .min_by_key(|(_, c)| c.stored)
-                    .map(|(id, _)| *id);
-                if let Some(oldest) = oldest {
-                    parsed.remove(&oldest);
-                }
-            }
-            let stored = self
-                .cache_clock
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let cached = CachedFeed {
-                hash,
-                feed,
-                complete,
-                stored,
-            };
-            parsed.insert(room_id, cached);
-        }
-    }
-
-    /// Fetches and parses `url` for room `room_name` without saving anything.
-    pub async fn test_feed(
-        &self,
-        url: &url::Url,
-        room_name: &str,
-        now: DateTime<Utc>,
-    ) -> Result<FeedTestReport, String> {
-        self.hosts.wait_turn(url.host_str().unwrap_or("")).await;
-        let (bytes, charset) = match self
-            .fetcher
-            .fetch(url, &Validators::default())
-            .await
-            .map_err(|e| e.message)?
-        {
-            Fetched::Body { bytes, charset, .. } => (bytes, charset),
-            Fetched::NotModified => {
-                return Err("the server answered 304 to an unconditional request".into())
-            }
-        };
-        let feed = parse_feed(&bytes, charset.as_deref()).map_err(|e| e.to_string())?;
-        let occurrences = feed.expand(
-            now - self.settings.window_before,
-            now + self.settings.window_after,
-            self.settings.default_tz,
-        );
-        let matcher = RoomMatcher::new(&self.settings.base_urls, room_name);
-        let matching: Vec<&Occurrence> =
-            occurrences.iter().filter(|o| matcher.matches(o)).collect();
-        Ok(FeedTestReport {
-            events_in_feed: feed.events.len(),
-            events_matching: matching.len(),
-            next_occurrences: matching
-                .iter()
-                .filter(|o| o.end > now)
-                .take(5)
-                .map(|o| OccurrencePreview {
-                    title: o.summary.clone(),
-                    start: o.start,
-                    end: o.end,
-                    all_day: o.all_day,
-                })
-                .collect(),
-            warnings: feed
-                .warnings
-                .iter()
-                .take(20)
-                .map(|w| format!("line {}: {}", w.line, w.reason))
-                .collect(),
-        })
     }
 }
 
