@@ -2,6 +2,7 @@
 //! All modules compile into one test binary.
 
 mod accounts;
+mod calendar_settings;
 mod cli;
 mod feed_server;
 mod helpers;
