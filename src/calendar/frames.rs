@@ -157,10 +157,13 @@ pub(super) fn span(
         (other, TimeValue::Floating(t)) if is_aware(other) => (other, other.with_naive(t)),
         pair => pair,
     };
-    if ctx.diff(start, end) < Duration::zero() {
-        (end, start)
-    } else {
-        (start, end)
+    match (start, end) {
+        // An all-day DTEND on or before its DTSTART: DTSTART names the day, and the
+        // expansion makes it one day long (the rule; the Python reference would
+        // swap the dates and start the event before its stated day).
+        (TimeValue::Date(_), TimeValue::Date(_)) => (start, end),
+        _ if ctx.diff(start, end) < Duration::zero() => (end, start),
+        _ => (start, end),
     }
 }
 

@@ -37,8 +37,9 @@
 //! in a gap takes the new offset; IANA zones use `fold=0`, i.e. the gap moves
 //! the time forward); a floating series with a zoned EXDATE/RDATE is read in
 //! that zone;
-//! a timed DTEND before DTSTART is swapped (so is an all-day one; a same-day
-//! all-day DTEND becomes one day); a DATE-valued UNTIL excludes its own day
+//! a timed DTEND before DTSTART is swapped; an all-day DTEND on or before its
+//! DTSTART becomes one day (the reference swaps an earlier all-day DTEND; we keep
+//! the stated day, as the issue asks); a DATE-valued UNTIL excludes its own day
 //! for timed series; instances reshaped by a `RANGE=THISANDFUTURE` override
 //! report that override's RECURRENCE-ID; every occurrence of a series reports
 //! the highest SEQUENCE of the series; of several components with one UID and
