@@ -24,6 +24,7 @@ on_both_backends!(
     a_worker_lease_has_one_holder_until_it_expires,
     a_sync_result_never_overwrites_the_owners_settings,
     a_meetings_presence_lists_its_own_pages_with_their_latest_signal,
+    occurrences_with_a_running_meeting_are_never_cut_by_the_lifecycle_limit,
 );
 
 fn t0() -> chrono::DateTime<Utc> {
@@ -438,5 +439,43 @@ async fn a_meetings_presence_lists_its_own_pages_with_their_latest_signal(store:
             page(here.id, "page-ada-1", "Ada", later, None),
             page(here.id, "page-zed-1", "Zed", later, Some(later)),
         ]
+    );
+}
+
+async fn occurrences_with_a_running_meeting_are_never_cut_by_the_lifecycle_limit(
+    store: Arc<dyn Store>,
+) {
+    let ada = user(&store, "ada@example.com").await;
+    let r = room(&store, ada.id, "standup").await;
+    // An occurrence starting first, without a meeting yet; one that started later and
+    // has a running meeting.
+    let waiting = calendar_event(r.id, "waiting", None);
+    let mut running = calendar_event(r.id, "running", None);
+    running.start_time = t0() + Duration::minutes(5);
+    running.end_time = t0() + Duration::minutes(50);
+    for e in [&waiting, &running] {
+        store.insert_calendar_event(e).await.expect("insert event");
+    }
+    let mut meeting = meeting(r.id, running.start_time);
+    meeting.calendar_event_id = Some(running.id);
+    store
+        .insert_meeting(&meeting)
+        .await
+        .expect("insert meeting");
+
+    let now = t0() + Duration::minutes(6);
+    let horizon = now + Duration::minutes(30);
+    let first = store
+        .lifecycle_events(horizon, now, 1)
+        .await
+        .expect("lifecycle events");
+    assert_eq!(first.iter().map(|e| e.id).collect::<Vec<_>>(), [running.id]);
+    let both = store
+        .lifecycle_events(horizon, now, 10)
+        .await
+        .expect("lifecycle events");
+    assert_eq!(
+        both.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [running.id, waiting.id]
     );
 }

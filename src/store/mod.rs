@@ -224,7 +224,8 @@ pub trait MeetingStore: Send + Sync {
     ) -> Result<Option<Meeting>, StoreError>;
 
     /// Occurrences the lifecycle looks at: timed ones starting by `horizon` and not ended
-    /// at `now`, plus those with an active meeting (deleted ones included).
+    /// at `now`, plus those with an active meeting (deleted ones included). Those with an
+    /// active meeting come first, so `limit` never cuts one off; then by start.
     async fn lifecycle_events(
         &self,
         horizon: DateTime<Utc>,

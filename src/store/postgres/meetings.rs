@@ -74,6 +74,8 @@ impl MeetingStore for PostgresStore {
         .await?)
     }
 
+    // Occurrences with a running meeting sort first: one cut off by the limit would look
+    // removed from the calendar and its meeting would be deactivated.
     async fn lifecycle_events(
         &self,
         horizon: DateTime<Utc>,
@@ -85,7 +87,9 @@ impl MeetingStore for PostgresStore {
              WHERE (start_time <= $1 AND end_time > $2 AND NOT all_day) \
              OR id IN (SELECT calendar_event_id FROM meetings \
                        WHERE is_active AND calendar_event_id IS NOT NULL) \
-             ORDER BY start_time LIMIT $3"
+             ORDER BY CASE WHEN id IN (SELECT calendar_event_id FROM meetings \
+                       WHERE is_active AND calendar_event_id IS NOT NULL) THEN 0 ELSE 1 END, \
+             start_time LIMIT $3"
         ))
         .bind(horizon)
         .bind(now)

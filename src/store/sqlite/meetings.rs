@@ -73,6 +73,8 @@ impl MeetingStore for SqliteStore {
         .await?)
     }
 
+    // Occurrences with a running meeting sort first: one cut off by the limit would look
+    // removed from the calendar and its meeting would be deactivated.
     async fn lifecycle_events(
         &self,
         horizon: DateTime<Utc>,
@@ -84,7 +86,9 @@ impl MeetingStore for SqliteStore {
              WHERE (start_time <= ? AND end_time > ? AND NOT all_day) \
              OR id IN (SELECT calendar_event_id FROM meetings \
                        WHERE is_active AND calendar_event_id IS NOT NULL) \
-             ORDER BY start_time LIMIT ?"
+             ORDER BY CASE WHEN id IN (SELECT calendar_event_id FROM meetings \
+                       WHERE is_active AND calendar_event_id IS NOT NULL) THEN 0 ELSE 1 END, \
+             start_time LIMIT ?"
         ))
         .bind(horizon)
         .bind(now)
