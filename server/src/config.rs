@@ -194,9 +194,15 @@ pub struct SyncArgs {
     /// Time allowed for a whole feed download.
     #[arg(long, env = "ROOMCAL_FEED_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub feed_timeout: chrono::Duration,
-    /// Rooms synced at once by this instance.
+    /// Feed syncs running at once in this instance (scheduled, manual and address tests).
     #[arg(long, env = "ROOMCAL_SYNC_CONCURRENCY", default_value_t = 8)]
     pub sync_concurrency: usize,
+    /// How far back each sync reads the calendar (occurrences that started recently).
+    #[arg(long, env = "ROOMCAL_SYNC_WINDOW_BEFORE", default_value = "1h", value_parser = parse_duration)]
+    pub sync_window_before: chrono::Duration,
+    /// How far ahead each sync reads the calendar; at least the upcoming window.
+    #[arg(long, env = "ROOMCAL_SYNC_WINDOW_AFTER", default_value = "24h", value_parser = parse_duration)]
+    pub sync_window_after: chrono::Duration,
     /// Minimum time between two requests to one calendar host (e.g. `100ms` as `0s` to disable).
     #[arg(long, env = "ROOMCAL_FEED_HOST_INTERVAL_MS", default_value_t = 100)]
     pub feed_host_interval_ms: u64,

@@ -168,6 +168,15 @@ fn build_syncer(
         ..FetchSettings::default()
     })
     .map_err(|e| StartupError::Config(e.message))?;
+    // Occurrences announced as upcoming must have been read from the calendar.
+    if sync.sync_window_after < args.lifecycle.upcoming_window {
+        return Err(StartupError::Config(format!(
+            "--sync-window-after ({} min) is shorter than --upcoming-window ({} min): \
+             raise --sync-window-after so upcoming meetings are read from the calendar",
+            sync.sync_window_after.num_minutes(),
+            args.lifecycle.upcoming_window.num_minutes()
+        )));
+    }
     let mut base_urls = vec![args.public_url()];
     base_urls.extend(
         sync.room_url_alias
@@ -183,6 +192,8 @@ fn build_syncer(
             base_urls,
             default_tz: sync.timezone,
             concurrency: sync.sync_concurrency.max(1),
+            window_before: sync.sync_window_before,
+            window_after: sync.sync_window_after,
             per_host_interval: std::time::Duration::from_millis(sync.feed_host_interval_ms),
             ..SyncSettings::default()
         },

@@ -40,6 +40,7 @@ impl Syncer {
         room_name: &str,
         now: DateTime<Utc>,
     ) -> Result<FeedTestReport, String> {
+        let _slot = self.sync_slots.acquire().await;
         self.hosts.wait_turn(url.host_str().unwrap_or("")).await;
         let (bytes, charset) = match self
             .fetcher

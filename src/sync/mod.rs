@@ -49,7 +49,7 @@ pub struct SyncSettings {
     pub manual_cooldown: Duration,
     /// Minimum time between two requests to one calendar host.
     pub per_host_interval: std::time::Duration,
-    /// Rooms synced at once by this instance.
+    /// Feed syncs (scheduled, manual and address tests) running at once in this process.
     pub concurrency: usize,
 }
 
@@ -86,6 +86,8 @@ pub struct Syncer {
     parsed: FeedCache,
     /// Spaces out requests to one calendar host.
     hosts: HostLimiter,
+    /// Bounds the syncs running at once in this process, whoever started them.
+    sync_slots: tokio::sync::Semaphore,
 }
 
 impl Syncer {
@@ -97,6 +99,7 @@ impl Syncer {
         settings: SyncSettings,
     ) -> Self {
         let hosts = HostLimiter::new(settings.per_host_interval);
+        let sync_slots = tokio::sync::Semaphore::new(settings.concurrency.max(1));
         Self {
             store,
             fetcher,
@@ -106,6 +109,7 @@ impl Syncer {
             room_locks: Mutex::new(HashMap::new()),
             parsed: FeedCache::default(),
             hosts,
+            sync_slots,
         }
     }
 
@@ -132,7 +136,7 @@ impl Syncer {
     }
 
     /// One scheduler step: claims the rooms due at `now` and syncs them, at most
-    /// `concurrency` at a time. Returns how many rooms were synced.
+    /// `concurrency` at a time (with any manual syncs). Returns how many rooms were synced.
     pub async fn run_due(
         self: &Arc<Self>,
         now: DateTime<Utc>,
@@ -142,15 +146,10 @@ impl Syncer {
             .store
             .claim_due_rooms(now, &self.instance, now + self.settings.lease, batch)
             .await?;
-        let permits = Arc::new(tokio::sync::Semaphore::new(
-            self.settings.concurrency.max(1),
-        ));
         let mut tasks = tokio::task::JoinSet::new();
         for room_id in claimed.iter().copied() {
             let this = self.clone();
-            let permits = permits.clone();
             tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
                 if let Err(err) = this.sync_room(room_id, now).await {
                     tracing::warn!(%room_id, error = %err, "calendar sync failed");
                 }
@@ -170,6 +169,8 @@ impl Syncer {
     ) -> Result<SyncOutcome, CoreError> {
         let lock = self.room_lock(room_id);
         let _guard = lock.lock().await;
+        // Never closed, so acquiring only waits for a free slot.
+        let _slot = self.sync_slots.acquire().await;
         let clock = std::time::Instant::now();
         let mut calendar = self
             .store

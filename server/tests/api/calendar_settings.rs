@@ -2,8 +2,9 @@
 //! explained, and that the secret feed address never leaks.
 
 use crate::feed_server;
-use crate::helpers::{captured_logs, ics, spawn_app, spawn_app_with};
+use crate::helpers::{captured_logs, ics, spawn_app, spawn_app_with, Ev};
 use crate::sync::{setup, two_events};
+use clap::Parser;
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -233,4 +234,99 @@ async fn webcal_addresses_are_accepted_and_stored_as_https() {
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["ics"]["masked_url"], "https://127.0.0.1:9/…");
     assert_eq!(body["ics"]["interval_minutes"], 10);
+}
+
+/// Syncs `rooms` rooms at once (as a scheduler pass and owners' "sync now" would) against
+/// feeds that take 300 ms each; returns how many fetches overlapped at most.
+async fn most_fetches_at_once(flags: &[&str], rooms: usize) -> usize {
+    let mut args = vec!["--allow-private-feeds", "--allow-http-feeds"];
+    args.extend_from_slice(flags);
+    let app = spawn_app_with(&args).await;
+    let feeds = feed_server::start_on("127.0.0.1").await;
+    let mut ids = Vec::new();
+    for i in 0..rooms {
+        let name = format!("busy{i}");
+        feeds.set(&name, ics(&[]));
+        ids.push(
+            app.room_with_feed(&name, &feeds.url(&format!("/held/{name}")))
+                .await,
+        );
+    }
+    let now = chrono::Utc::now();
+    let syncs = ids.iter().map(|id| app.core.sync.sync_room(*id, now));
+    for outcome in futures_util::future::join_all(syncs).await {
+        assert_eq!(outcome.expect("sync").status, roomcal::sync::SyncStatus::Ok);
+    }
+    feeds.most_held_at_once()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_more_feeds_are_fetched_at_once_than_sync_concurrency_allows() {
+    assert_eq!(
+        most_fetches_at_once(&["--sync-concurrency", "1"], 3).await,
+        1
+    );
+    assert!(most_fetches_at_once(&["--sync-concurrency", "3"], 3).await > 1);
+}
+
+#[tokio::test]
+async fn the_sync_window_is_configurable_and_must_cover_the_upcoming_window() {
+    let refused = roomcal_server::config::Cli::try_parse_from([
+        "roomcal",
+        "--sync-window-after",
+        "10m",
+        "--data-dir",
+        "/nonexistent-roomcal-dir",
+    ])
+    .expect("arguments");
+    let error = roomcal_server::startup::build_core(
+        &refused.serve,
+        std::sync::Arc::new(roomcal::clock::SystemClock),
+    )
+    .await
+    .err()
+    .expect("a window shorter than the upcoming window is refused");
+    assert!(error.to_string().contains("--sync-window-after"), "{error}");
+
+    // A 2-hour window stores the event in an hour, not the one in three hours.
+    let app = spawn_app_with(&[
+        "--allow-private-feeds",
+        "--allow-http-feeds",
+        "--sync-window-after",
+        "2h",
+    ])
+    .await;
+    let feeds = feed_server::start_on("127.0.0.1").await;
+    let room = app
+        .room_with_feed("window", &feeds.url("/feed/window"))
+        .await;
+    let now = chrono::Utc::now();
+    let url = app.room_url("window");
+    feeds.set(
+        "window",
+        ics(&[
+            Ev {
+                uid: "soon",
+                start: now + chrono::Duration::hours(1),
+                minutes: 30,
+                summary: "Soon",
+                location: &url,
+            },
+            Ev {
+                uid: "later",
+                start: now + chrono::Duration::hours(3),
+                minutes: 30,
+                summary: "Later",
+                location: &url,
+            },
+        ]),
+    );
+    app.core.sync.sync_room(room, now).await.expect("sync");
+    let stored: Vec<String> = app
+        .live_events(room, now)
+        .await
+        .into_iter()
+        .map(|e| e.ics_uid)
+        .collect();
+    assert_eq!(stored, ["soon"]);
 }

@@ -10,6 +10,7 @@ use axum::Router;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,6 +23,10 @@ pub struct Feeds {
     hits: Arc<Mutex<HashMap<String, usize>>>,
     /// Where it listens.
     pub addr: Arc<Mutex<Option<SocketAddr>>>,
+    /// `/held` requests being answered right now.
+    held_now: Arc<AtomicUsize>,
+    /// The most `/held` requests ever answered at once.
+    held_most: Arc<AtomicUsize>,
 }
 
 impl Feeds {
@@ -40,6 +45,11 @@ impl Feeds {
             .unwrap_or(0)
     }
 
+    /// The most `/held` requests that were in flight at once.
+    pub fn most_held_at_once(&self) -> usize {
+        self.held_most.load(Ordering::SeqCst)
+    }
+
     /// `http://ADDR{path}`.
     pub fn url(&self, path: &str) -> String {
         let addr = self.addr.lock().ok().and_then(|a| *a).expect("started");
@@ -54,6 +64,7 @@ pub async fn start_on(ip: &str) -> Feeds {
         .route("/feed/{name}", get(feed))
         .route("/status/{code}", get(status))
         .route("/slow", get(slow))
+        .route("/held/{name}", get(held))
         .route("/drip", get(drip))
         .route("/loop", get(redirect_loop))
         .route("/redirect-to-loopback", get(redirect_to_loopback))
@@ -122,6 +133,19 @@ async fn status(Path(code): Path<u16>) -> Response {
     StatusCode::from_u16(code)
         .unwrap_or(StatusCode::IM_A_TEAPOT)
         .into_response()
+}
+
+/// `/feed/{name}` answered after 300 ms, counting how many such answers overlap.
+async fn held(
+    State(feeds): State<Feeds>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let now = feeds.held_now.fetch_add(1, Ordering::SeqCst) + 1;
+    feeds.held_most.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    feeds.held_now.fetch_sub(1, Ordering::SeqCst);
+    feed(State(feeds), Path(name), headers).await
 }
 
 async fn slow() -> Response {
