@@ -35,15 +35,15 @@ pub struct StepReport {
     pub platform_errors: usize,
 }
 
-/// Runs one lifecycle tick at `now`, doing at most `max_actions` actions.
+/// Runs one lifecycle tick at `now`, doing at most `max_actions` actions, if this
+/// instance holds the lifecycle lease (else the report says `skipped`).
 pub async fn run_lifecycle_step(
     core: &Core,
     now: DateTime<Utc>,
     max_actions: usize,
 ) -> Result<StepReport, CoreError> {
-    let settings = &core.settings.lifecycle;
-    // One instance at a time: the step is cheap, and the unique index on
-    // meetings.calendar_event_id still guarantees one meeting per occurrence if two race.
+    // One instance at a time: the step is cheap, so sharing it buys nothing, and it keeps
+    // instances from creating calls they would then have to end.
     let lease_until = now + Duration::seconds(30);
     if !core
         .store
@@ -55,6 +55,19 @@ pub async fn run_lifecycle_step(
             ..StepReport::default()
         });
     }
+    run_lifecycle_work(core, now, max_actions).await
+}
+
+/// The work of one tick, without the lease. Safe when several instances run it at once
+/// (a lease that expired under a slow tick): the unique index on
+/// `meetings.calendar_event_id` lets one meeting per occurrence in, and an instance that
+/// loses the race ends the call it created.
+pub async fn run_lifecycle_work(
+    core: &Core,
+    now: DateTime<Utc>,
+    max_actions: usize,
+) -> Result<StepReport, CoreError> {
+    let settings = &core.settings.lifecycle;
     let horizon = now + settings.precreate_lead;
     let events = core.store.lifecycle_events(horizon, now, 10_000).await?;
     let mut meetings = core.store.lifecycle_meetings(horizon, now).await?;

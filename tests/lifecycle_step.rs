@@ -1,14 +1,15 @@
 //! The lifecycle step against real databases with a fixed clock: pre-creation exactly at
 //! lead time and exactly once, calendar changes, presence, closing — on SQLite and
-//! PostgreSQL — and two instances racing over 1,000 occurrences on PostgreSQL.
+//! PostgreSQL (instances racing each other: `lifecycle_race.rs`).
 
 #[macro_use]
 mod common;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
+use common::{event, room, t0};
 use roomcal::domain::{CalendarEvent, PresenceRecord};
 use roomcal::lifecycle_step::run_lifecycle_step;
-use roomcal::store::{NewRoom, NewUser, Store};
+use roomcal::store::Store;
 use roomcal::Core;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -21,60 +22,6 @@ on_both_backends!(
     a_returning_participant_keeps_the_meeting_open,
     a_calendar_meeting_is_force_closed_after_its_overrun_even_with_people_in_it,
 );
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-        .single()
-        .expect("instant")
-}
-
-async fn room(store: &Arc<dyn Store>) -> Uuid {
-    let owner = store
-        .insert_user(&NewUser {
-            id: Uuid::new_v4(),
-            email: format!("{}@example.com", Uuid::new_v4()),
-            display_name: "Owner".into(),
-            password_hash: "x".into(),
-            created_at: t0(),
-        })
-        .await
-        .expect("user");
-    store
-        .insert_room(&NewRoom {
-            id: Uuid::new_v4(),
-            name: format!("room-{}", Uuid::new_v4().simple()),
-            owner_id: owner.id,
-            created_at: t0(),
-        })
-        .await
-        .expect("room")
-        .id
-}
-
-fn event(room_id: Uuid, uid: &str, start: DateTime<Utc>, minutes: i64) -> CalendarEvent {
-    CalendarEvent {
-        id: Uuid::new_v4(),
-        room_id,
-        ics_uid: uid.into(),
-        recurrence_id: None,
-        title: Some(format!("Meeting {uid}")),
-        description: None,
-        start_time: start,
-        end_time: start + Duration::minutes(minutes),
-        all_day: false,
-        attendees: sqlx::types::Json(serde_json::json!([])),
-        organizer: None,
-        location: None,
-        status: Some("CONFIRMED".into()),
-        sequence: None,
-        last_modified: None,
-        privacy_class: None,
-        last_synced: t0(),
-        is_deleted: false,
-        ics_raw_data: String::new(),
-        conference_links: sqlx::types::Json(serde_json::json!([])),
-    }
-}
 
 async fn meetings_of(core: &Core, room_id: Uuid) -> Vec<roomcal::domain::Meeting> {
     core.store
@@ -294,49 +241,6 @@ async fn a_calendar_meeting_is_force_closed_after_its_overrun_even_with_people_i
         .expect("q")
         .expect("m");
     assert_eq!(meeting.close_reason.as_deref(), Some("calendar_overrun"));
-}
-
-#[tokio::test]
-async fn two_lifecycle_loops_on_one_postgres_create_exactly_one_meeting_per_occurrence() {
-    let Some(store) = common::postgres_store().await else {
-        return;
-    };
-    let room_id = room(&store).await;
-    let start = t0() + Duration::minutes(1);
-    for i in 0..1000 {
-        // Distinct titles: these are not aggregated duplicates of each other.
-        let e = event(
-            room_id,
-            &format!("occ-{i}"),
-            start + Duration::milliseconds(i * 50),
-            30,
-        );
-        store.insert_calendar_event(&e).await.expect("event");
-    }
-    // Two instances (their own syncers, so their own lease names) over one database.
-    let a = common::test_core(store.clone());
-    let b = common::test_core(store.clone());
-    let run = |core: Core| async move {
-        let mut now = t0();
-        // Lease hand-overs make some steps skip; enough steps for all the work.
-        for _ in 0..200 {
-            run_lifecycle_step(&core, now, 100).await.expect("step");
-            now += Duration::seconds(10);
-        }
-    };
-    tokio::join!(run(a), run(b));
-    let meetings = store
-        .active_meetings_in_room(room_id)
-        .await
-        .expect("meetings");
-    let mut linked: Vec<Uuid> = meetings
-        .iter()
-        .filter_map(|m| m.calendar_event_id)
-        .collect();
-    assert_eq!(linked.len(), 1000, "one meeting per occurrence");
-    linked.sort();
-    linked.dedup();
-    assert_eq!(linked.len(), 1000, "never two for one occurrence");
 }
 
 /// A platform that fails for one room and works for the others.

@@ -29,9 +29,12 @@ macro_rules! on_both_backends {
     };
 }
 
-use roomcal::store::{self, Store};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use roomcal::domain::CalendarEvent;
+use roomcal::store::{self, NewRoom, NewUser, Store};
 use sqlx::Connection;
 use std::sync::Arc;
+use uuid::Uuid;
 
 /// A migrated store on a new SQLite file; keep the directory alive as long as the store.
 pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
@@ -97,5 +100,62 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         settings: roomcal::CoreSettings::default(),
         secrets,
         sync: Arc::new(sync),
+    }
+}
+
+/// The fixed instant lifecycle tests start at.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("instant")
+}
+
+/// A room of a new owner.
+pub async fn room(store: &Arc<dyn Store>) -> Uuid {
+    let owner = store
+        .insert_user(&NewUser {
+            id: Uuid::new_v4(),
+            email: format!("{}@example.com", Uuid::new_v4()),
+            display_name: "Owner".into(),
+            password_hash: "x".into(),
+            created_at: t0(),
+        })
+        .await
+        .expect("user");
+    store
+        .insert_room(&NewRoom {
+            id: Uuid::new_v4(),
+            name: format!("room-{}", Uuid::new_v4().simple()),
+            owner_id: owner.id,
+            created_at: t0(),
+        })
+        .await
+        .expect("room")
+        .id
+}
+
+/// A confirmed timed occurrence of `room_id` titled after its uid.
+pub fn event(room_id: Uuid, uid: &str, start: DateTime<Utc>, minutes: i64) -> CalendarEvent {
+    CalendarEvent {
+        id: Uuid::new_v4(),
+        room_id,
+        ics_uid: uid.into(),
+        recurrence_id: None,
+        title: Some(format!("Meeting {uid}")),
+        description: None,
+        start_time: start,
+        end_time: start + Duration::minutes(minutes),
+        all_day: false,
+        attendees: sqlx::types::Json(serde_json::json!([])),
+        organizer: None,
+        location: None,
+        status: Some("CONFIRMED".into()),
+        sequence: None,
+        last_modified: None,
+        privacy_class: None,
+        last_synced: t0(),
+        is_deleted: false,
+        ics_raw_data: String::new(),
+        conference_links: sqlx::types::Json(serde_json::json!([])),
     }
 }
