@@ -255,6 +255,25 @@ fn snake_case(name: &str) -> String {
     out
 }
 
+/// The first RRULE value of a stored VEVENT text (the series' rule, for an occurrence
+/// expanded from it; overrides carry none). Folded lines are unfolded first.
+fn rrule_of(raw: &str) -> Option<String> {
+    let unfolded = raw
+        .replace("\r\n ", "")
+        .replace("\r\n\t", "")
+        .replace("\n ", "");
+    unfolded
+        .lines()
+        .map(str::trim_end)
+        .find(|line| {
+            let upper = line.get(..6).map(str::to_ascii_uppercase);
+            matches!(upper.as_deref(), Some("RRULE:") | Some("RRULE;"))
+        })
+        .and_then(|line| line.split_once(':'))
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
+}
+
 /// A presence row as signals: its last heartbeat, then its leave if it left since.
 pub(crate) fn presence_signals(record: &PresenceRecord) -> Vec<PresenceSignal> {
     let participant = ParticipantId(record.participant_id.clone());
@@ -329,9 +348,32 @@ pub fn metadata_of(event: &CalendarEvent) -> serde_json::Value {
         location: event.location.clone(),
         conference_links,
         recurrence: event.recurrence_id.map(|rid| RecurrenceInfo {
-            rrule: None,
+            rrule: rrule_of(&event.ics_raw_data),
             recurrence_id: Some(rid),
         }),
         privacy_class: PrivacyClass::parse(event.privacy_class.as_deref()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rrule_of;
+
+    #[test]
+    fn the_series_rule_is_read_from_the_stored_event_text_even_when_folded() {
+        let master = "BEGIN:VEVENT\r\nUID:standup\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,\r\n TU;COUNT=10\r\nDTSTART:20260302T090000Z\r\nEND:VEVENT";
+        assert_eq!(
+            rrule_of(master).as_deref(),
+            Some("FREQ=WEEKLY;BYDAY=MO,TU;COUNT=10")
+        );
+        let with_param = "BEGIN:VEVENT\nrrule;X-FOO=1:FREQ=DAILY\nEND:VEVENT";
+        assert_eq!(rrule_of(with_param).as_deref(), Some("FREQ=DAILY"));
+        let override_instance =
+            "BEGIN:VEVENT\r\nUID:standup\r\nRECURRENCE-ID:20260309T090000Z\r\nEND:VEVENT";
+        assert_eq!(rrule_of(override_instance), None);
+        assert_eq!(
+            rrule_of("BEGIN:VEVENT\r\nEXRULE:FREQ=DAILY\r\nEND:VEVENT"),
+            None
+        );
+    }
 }
