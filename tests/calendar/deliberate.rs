@@ -1,0 +1,80 @@
+//! What the engine gives on the fixtures where it deliberately differs from the oracle
+//! (listed in `golden.rs`): the oracle drops these events, the engine keeps what it can.
+
+use chrono::{DateTime, TimeZone, Utc};
+use roomcal::calendar::{parse_feed, Feed, Occurrence};
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .expect("instant")
+}
+
+fn fixture(name: &str) -> Feed {
+    let path = crate::engine_common::fixtures_dir()
+        .join("python-icalendar")
+        .join(name);
+    let bytes = std::fs::read(&path).expect("fixture");
+    parse_feed(&bytes, None).expect("a calendar")
+}
+
+fn expand(feed: &Feed, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
+    feed.expand(from, to, chrono_tz::Europe::Berlin)
+}
+
+fn warned_about(feed: &Feed, word: &str) -> bool {
+    feed.warnings.iter().any(|w| w.reason.contains(word))
+}
+
+#[test]
+fn an_overflowing_duration_is_skipped_with_a_warning_and_the_event_kept() {
+    let feed = fixture("calendars__invalid_duration.ics");
+    let occs = expand(&feed, utc(2024, 1, 1, 0, 0), utc(2026, 1, 1, 0, 0));
+    assert_eq!(occs.len(), 1);
+    assert_eq!(
+        (occs[0].start, occs[0].end),
+        (utc(2024, 1, 1, 0, 0), utc(2024, 1, 1, 0, 0))
+    );
+    assert!(warned_about(&feed, "DURATION"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn an_unknown_frequency_drops_the_rule_not_the_event() {
+    let feed = fixture("calendars__issue_1081_invalid_rrule_freq.ics");
+    let occs = expand(&feed, utc(2025, 1, 1, 0, 0), utc(2027, 1, 1, 0, 0));
+    let starts: Vec<_> = occs.iter().map(|o| o.start).collect();
+    assert_eq!(starts, [utc(2025, 1, 1, 10, 0)]);
+    assert!(warned_about(&feed, "unknown FREQ"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn exchange_weekday_lists_with_spaces_are_expanded() {
+    let feed = fixture("calendars__issue_165_missing_event.ics");
+    let occs = expand(&feed, utc(2015, 7, 1, 0, 0), utc(2015, 8, 1, 0, 0));
+    // Weekdays from Friday 3 July to Wednesday 22 July 2015, 10:00 in the custom zone
+    // (+02:00 in summer), until 08:00Z on the 22nd inclusive.
+    assert_eq!(occs.len(), 14);
+    assert_eq!(occs[0].start, utc(2015, 7, 3, 8, 0));
+    assert_eq!(occs[1].start, utc(2015, 7, 6, 8, 0));
+    assert_eq!(occs[13].start, utc(2015, 7, 22, 8, 0));
+    assert!(occs
+        .iter()
+        .all(|o| o.end - o.start == chrono::Duration::minutes(30)));
+}
+
+#[test]
+fn non_gregorian_rules_keep_only_their_first_instance() {
+    let feed = fixture("calendars__rfc_7529.ics");
+    let occs = expand(&feed, utc(2012, 1, 1, 0, 0), utc(2016, 1, 1, 0, 0));
+    for uid in ["4.3.1", "4.3.2", "4.3.3"] {
+        let of_uid: Vec<_> = occs.iter().filter(|o| o.uid == uid).collect();
+        assert_eq!(of_uid.len(), 1, "{uid}: {of_uid:?}");
+    }
+    for calendar in ["CHINESE", "ETHIOPIC", "HEBREW"] {
+        assert!(
+            warned_about(&feed, &format!("RSCALE={calendar}")),
+            "{:?}",
+            feed.warnings
+        );
+    }
+}
