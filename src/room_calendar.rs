@@ -272,7 +272,9 @@ pub async fn sync_now(core: &Core, user: &User, room_name: &str) -> Result<SyncO
             });
         }
     }
-    let owner = core.sync.instance().to_string();
+    // A lease name of its own: if this instance's scheduler holds the room, the manual
+    // sync waits its turn instead of sharing, and later releasing, the scheduler's lease.
+    let owner = format!("{}-manual", core.sync.instance());
     if !core
         .store
         .claim_room(room.id, now, &owner, now + core.sync.settings().lease)
@@ -280,9 +282,8 @@ pub async fn sync_now(core: &Core, user: &User, room_name: &str) -> Result<SyncO
     {
         return Err(CoreError::TooManyRequests {
             retry_after_secs: 5,
-            message:
-                "another server is syncing this calendar right now; try again in a few seconds"
-                    .into(),
+            message: "a sync of this calendar is already running; try again in a few seconds"
+                .into(),
         });
     }
     let result = core.sync.sync_room(room.id, now).await;

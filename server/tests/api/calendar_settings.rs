@@ -330,3 +330,41 @@ async fn the_sync_window_is_configurable_and_must_cover_the_upcoming_window() {
         .collect();
     assert_eq!(stored, ["soon"]);
 }
+
+#[tokio::test]
+async fn a_manual_sync_waits_while_the_scheduler_is_syncing_the_room() {
+    let (app, feeds, room) = setup("busy-room").await;
+    feeds.set("main", two_events(&app, "busy-room"));
+    let now = chrono::Utc::now();
+    // This instance's scheduler has claimed the room and is mid-sync.
+    let claimed = app
+        .core
+        .store
+        .claim_due_rooms(
+            now,
+            app.core.sync.instance(),
+            now + chrono::Duration::minutes(2),
+            10,
+        )
+        .await
+        .expect("claim");
+    assert_eq!(claimed, [room]);
+    let response = app.post("/v1/rooms/busy-room/ics/sync", json!({})).await;
+    assert_eq!(response.status(), 429);
+    let body: Value = response.json().await.expect("json");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("already running"),
+        "{body}"
+    );
+    // Once the scheduler lets go, the owner's sync runs.
+    app.core
+        .store
+        .release_room(room, app.core.sync.instance())
+        .await
+        .expect("release");
+    let response = app.post("/v1/rooms/busy-room/ics/sync", json!({})).await;
+    assert_eq!(response.status(), 200);
+}
