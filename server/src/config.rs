@@ -171,8 +171,8 @@ pub struct LifecycleArgs {
     /// How long without a heartbeat before a participant counts as gone.
     #[arg(long, env = "ROOMCAL_PRESENCE_TIMEOUT", default_value = "45s", value_parser = parse_duration)]
     pub presence_timeout: chrono::Duration,
-    /// How often the lifecycle runs (at most 10 s is advised).
-    #[arg(long, env = "ROOMCAL_LIFECYCLE_TICK", default_value = "5s", value_parser = parse_duration)]
+    /// How often the lifecycle runs (1 s to 10 s, so meetings open on time).
+    #[arg(long, env = "ROOMCAL_LIFECYCLE_TICK", default_value = "5s", value_parser = parse_lifecycle_tick)]
     pub lifecycle_tick: chrono::Duration,
 }
 
@@ -252,9 +252,34 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
     }
 }
 
+/// A lifecycle tick: 1 s to 10 s. Meetings are created a minute before they start and
+/// closed on the minute, so a slower tick would open and close them late.
+pub fn parse_lifecycle_tick(text: &str) -> Result<chrono::Duration, String> {
+    let tick = parse_duration(text)?;
+    if tick < chrono::Duration::seconds(1) || tick > chrono::Duration::seconds(10) {
+        return Err(format!(
+            "\"{text}\" is outside 1s to 10s; meetings open and close on time only if the \
+             lifecycle runs at least every 10 seconds"
+        ));
+    }
+    Ok(tick)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lifecycle_tick_must_stay_within_ten_seconds() {
+        let accepted = Cli::try_parse_from(["roomcal", "--lifecycle-tick", "10s"]);
+        assert!(accepted.is_ok());
+        let refused = Cli::try_parse_from(["roomcal", "--lifecycle-tick", "30s"])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(refused.contains("at least every 10 seconds"), "{refused}");
+        assert!(Cli::try_parse_from(["roomcal", "--lifecycle-tick", "0s"]).is_err());
+    }
 
     #[test]
     fn durations_are_written_with_a_unit() {
