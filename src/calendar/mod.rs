@@ -15,6 +15,14 @@
 //! `series` / `frames` (upstream's series semantics) on top of `rrule` /
 //! `rrule_iter` (dateutil's algorithm with a fast-forward to the window).
 //!
+//! Why not the `icalendar` and `rrule` crates: `icalendar` rejects a whole
+//! calendar for one bad line (a BOM, a line without a colon, a truncated body)
+//! and `rrule` rejects whole series for Windows zone names, DATE or floating
+//! UNTILs and DTSTARTs in DST gaps; neither evaluates VTIMEZONE rules or merges
+//! RECURRENCE-ID overrides. A tolerant layer around them would have re-parsed
+//! every line and re-normalised every rule, so the engine owns both steps, and
+//! its own iterator can jump to the window instead of walking a series from 2015.
+//!
 //! Deliberate differences from the reference (each is a robustness choice):
 //! - an unusable RRULE (unknown FREQ, RSCALE other than GREGORIAN) is skipped
 //!   with a warning and the event keeps its DTSTART instance; upstream drops
