@@ -55,6 +55,12 @@ pub enum CoreError {
 }
 
 impl CoreError {
+    /// Parses an id taken from a URL; a malformed one is simply `NotFound(not_found)`, as
+    /// an id that names nothing would be.
+    pub fn parse_id(text: &str, not_found: &str) -> Result<uuid::Uuid, CoreError> {
+        uuid::Uuid::parse_str(text).map_err(|_| CoreError::NotFound(not_found.into()))
+    }
+
     /// A validation error about one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let mut fields = BTreeMap::new();

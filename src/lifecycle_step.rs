@@ -71,7 +71,7 @@ pub async fn run_lifecycle_work(
     let horizon = now + settings.precreate_lead;
     let events = core.store.lifecycle_events(horizon, now, 10_000).await?;
     let mut meetings = core.store.lifecycle_meetings(horizon, now).await?;
-    let presence = core.store.presence_of_active_meetings().await?;
+    let presence = core.store.presence_of_active_meetings(None).await?;
     let events_by_id: HashMap<Uuid, &CalendarEvent> = events.iter().map(|e| (e.id, e)).collect();
 
     let mut report = StepReport::default();

@@ -67,8 +67,16 @@ pub async fn view_room(
     let now = core.clock.now();
     let mut active_meetings = core.store.active_meetings_in_room(room.id).await?;
     // The stored count is as of the last lifecycle tick; the page shows who is there now.
+    let presence = core
+        .store
+        .presence_of_active_meetings(Some(room.id))
+        .await?;
     for meeting in &mut active_meetings {
-        let records = core.store.presence_of_meeting(meeting.id).await?;
+        let records: Vec<_> = presence
+            .iter()
+            .filter(|r| r.meeting_id == meeting.id)
+            .cloned()
+            .collect();
         let present = present_participants(&records, &core.settings.lifecycle, now);
         meeting.participants_now = i32::try_from(present.len()).unwrap_or(i32::MAX);
     }

@@ -41,12 +41,6 @@ pub mod ssr {
         Ok(accounts::current_user(core, token.as_deref()).await?)
     }
 
-    /// An id from a URL; a malformed one is simply "not found".
-    pub fn parse_id(text: &str, not_found: &str) -> Result<uuid::Uuid, AppError> {
-        uuid::Uuid::parse_str(text)
-            .map_err(|_| AppError::from(roomcal::CoreError::NotFound(not_found.into())))
-    }
-
     /// Adds a `Set-Cookie` header to the response.
     pub fn set_cookie(value: &str) {
         if let (Some(response), Ok(value)) = (
@@ -207,7 +201,8 @@ pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<Meetin
     ssr::run(async move {
         use roomcal::rooms;
         let core = ssr::core()?;
-        let id = ssr::parse_id(&meeting_id, "there is no such meeting in this room")?;
+        let id =
+            roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
         let (room, meeting) = rooms::open_meeting(&core, &room_name, id).await?;
         let owner = ssr::viewer(&core)
             .await?
@@ -222,7 +217,7 @@ pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<Meetin
 pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, AppError> {
     ssr::run(async move {
         let core = ssr::core()?;
-        let id = ssr::parse_id(&event_id, "there is no such meeting in this room")?;
+        let id = roomcal::CoreError::parse_id(&event_id, "there is no such meeting in this room")?;
         let (answer, _) = roomcal::joining::join_occurrence(&core, &room_name, id).await?;
         Ok(crate::dto::convert::join(&room_name, &answer))
     })
@@ -241,7 +236,7 @@ pub async fn announce_presence(
         use roomcal::{joining, participants};
         let core = ssr::core()?;
         let viewer = ssr::viewer(&core).await?;
-        let id = ssr::parse_id(&meeting_id, "there is no such meeting")?;
+        let id = roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting")?;
         let event = joining::PresenceEvent::parse(&event)?;
         joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event).await?;
         if event == joining::PresenceEvent::Leave {

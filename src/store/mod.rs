@@ -13,11 +13,6 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// The store traits, for calling store methods: `use crate::store::prelude::*`.
-pub mod prelude {
-    pub use super::{AccountStore, CalendarStore, MeetingStore, PresenceStore, RoomStore, Store};
-}
-
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -67,8 +62,8 @@ pub struct NewRoom {
 }
 
 /// Everything roomcal keeps, behind one interface so SQLite and PostgreSQL are
-/// interchangeable. Split by aggregate; bring the traits into scope with
-/// `use crate::store::prelude::*`.
+/// interchangeable. Split by aggregate; on `dyn Store` every aggregate's methods are
+/// callable without importing its trait.
 #[async_trait]
 pub trait Store:
     AccountStore + RoomStore + CalendarStore + MeetingStore + PresenceStore + Send + Sync
@@ -279,8 +274,11 @@ pub trait MeetingStore: Send + Sync {
 /// Who announced themselves on meeting pages.
 #[async_trait]
 pub trait PresenceStore: Send + Sync {
-    /// Presence records of the active meetings.
-    async fn presence_of_active_meetings(&self) -> Result<Vec<PresenceRecord>, StoreError>;
+    /// Presence records of the active meetings, of one room or (`None`) of all rooms.
+    async fn presence_of_active_meetings(
+        &self,
+        room_id: Option<Uuid>,
+    ) -> Result<Vec<PresenceRecord>, StoreError>;
 
     /// Presence records of one meeting (every page that ever announced itself), by name.
     async fn presence_of_meeting(

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use roomcal::rooms;
+use roomcal::{rooms, CoreError};
 use serde::Deserialize;
 
 /// Routes of this module.
@@ -90,8 +90,7 @@ async fn join_event(
     State(state): State<ServerState>,
     Path((room_name, event_id)): Path<(String, String)>,
 ) -> Result<Json<app::dto::JoinDto>, ApiError> {
-    let id = uuid::Uuid::parse_str(&event_id)
-        .map_err(|_| ApiError::new(404, "not_found", "there is no such meeting in this room"))?;
+    let id = CoreError::parse_id(&event_id, "there is no such meeting in this room")?;
     let (answer, _) = roomcal::joining::join_occurrence(&state.core, &room_name, id).await?;
     Ok(Json(convert::join(&room_name, &answer)))
 }
@@ -103,8 +102,7 @@ async fn participants(
     Path((room_name, meeting_id)): Path<(String, String)>,
 ) -> Result<Json<Vec<ParticipantDto>>, ApiError> {
     let owner = require_user(&state.core, &headers).await?;
-    let id = uuid::Uuid::parse_str(&meeting_id)
-        .map_err(|_| ApiError::new(404, "not_found", "there is no such meeting in this room"))?;
+    let id = CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
     let list =
         roomcal::participants::participants_for_owner(&state.core, &owner, &room_name, id).await?;
     Ok(Json(convert::participants(&list)))
@@ -133,8 +131,7 @@ async fn presence(
             format!("send {{\"participant_id\", \"event\"}} as JSON: {e}"),
         )
     })?;
-    let id = uuid::Uuid::parse_str(&meeting_id)
-        .map_err(|_| ApiError::new(404, "not_found", "there is no such meeting"))?;
+    let id = CoreError::parse_id(&meeting_id, "there is no such meeting")?;
     let viewer = viewer(&state.core, &headers).await?;
     let event = roomcal::joining::PresenceEvent::parse(&body.event)?;
     roomcal::joining::announce_presence(

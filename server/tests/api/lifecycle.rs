@@ -2,7 +2,7 @@
 //! directly at chosen instants.
 
 use crate::feed_server;
-use crate::helpers::{ics, new_client, spawn_app, Ev};
+use crate::helpers::{ics, new_client, spawn_app, Ev, TestApp};
 use chrono::{Duration, Utc};
 use roomcal::lifecycle_step::run_lifecycle_step;
 use serde_json::{json, Value};
@@ -80,13 +80,7 @@ async fn presence_keeps_a_meeting_open_and_it_closes_after_the_grace_period_with
     assert_eq!(joined.status(), 204);
     let now = Utc::now();
     run_lifecycle_step(&app.core, now, 100).await.expect("step");
-    let stored = app
-        .core
-        .store
-        .meeting_by_id(id.parse().expect("uuid"))
-        .await
-        .expect("q")
-        .expect("m");
+    let stored = stored_meeting(&app, id.parse().expect("uuid")).await;
     assert_eq!(
         (stored.participants_now, stored.ever_had_participants),
         (1, true)
@@ -222,6 +216,16 @@ async fn non_owners_see_a_private_event_as_busy_without_its_details() {
     assert!(!page.contains("Initech"));
 }
 
+/// The meeting as stored now.
+async fn stored_meeting(app: &TestApp, id: uuid::Uuid) -> roomcal::domain::Meeting {
+    app.core
+        .store
+        .meeting_by_id(id)
+        .await
+        .expect("query")
+        .expect("meeting")
+}
+
 fn whereby_signature(secret: &str, body: &str) -> String {
     use hmac::{Hmac, Mac};
     let t = Utc::now().timestamp();
@@ -244,13 +248,7 @@ async fn signed_whereby_webhooks_count_as_presence_and_unsigned_ones_are_refused
         .await
         .parse()
         .expect("uuid");
-    let stored = app
-        .core
-        .store
-        .meeting_by_id(id)
-        .await
-        .expect("q")
-        .expect("m");
+    let stored = stored_meeting(&app, id).await;
     let platform_id = stored.platform_meeting_id.expect("platform id");
     let body = json!({
         "type": "room.client.joined",
@@ -280,13 +278,7 @@ async fn signed_whereby_webhooks_count_as_presence_and_unsigned_ones_are_refused
     run_lifecycle_step(&app.core, Utc::now(), 100)
         .await
         .expect("step");
-    let stored = app
-        .core
-        .store
-        .meeting_by_id(id)
-        .await
-        .expect("q")
-        .expect("m");
+    let stored = stored_meeting(&app, id).await;
     assert_eq!(
         (stored.participants_now, stored.ever_had_participants),
         (1, true)

@@ -1,8 +1,10 @@
 //! PostgreSQL implementation of [`Store`]: for several instances sharing one database.
 //! GENERATED from the SQLite store by .ci/gen-postgres-store.py — edit that, then run it.
 
-use super::prelude::*;
-use super::{on_unique_violation, NewRoom, NewUser, StoreError};
+use super::{
+    on_unique_violation, AccountStore, CalendarStore, MeetingStore, NewRoom, NewUser,
+    PresenceStore, RoomStore, Store, StoreError,
+};
 use crate::domain::{
     CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
 };

@@ -5,12 +5,17 @@ use super::*;
 
 #[async_trait]
 impl PresenceStore for PostgresStore {
-    async fn presence_of_active_meetings(&self) -> Result<Vec<PresenceRecord>, StoreError> {
+    async fn presence_of_active_meetings(
+        &self,
+        room_id: Option<Uuid>,
+    ) -> Result<Vec<PresenceRecord>, StoreError> {
         Ok(sqlx::query_as::<_, PresenceRecord>(
             "SELECT meeting_id, participant_id, display_name, user_id, last_seen_at, left_at \
              FROM meeting_participants WHERE meeting_id IN \
-             (SELECT id FROM meetings WHERE is_active)",
+             (SELECT id FROM meetings WHERE is_active AND ($1 IS NULL OR room_id = $1)) \
+             ORDER BY display_name, participant_id",
         )
+        .bind(room_id)
         .fetch_all(&self.pool)
         .await?)
     }

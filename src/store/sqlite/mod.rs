@@ -1,7 +1,9 @@
 //! SQLite implementation of [`Store`]: the single-machine default (WAL mode).
 
-use super::prelude::*;
-use super::{on_unique_violation, NewRoom, NewUser, StoreError};
+use super::{
+    on_unique_violation, AccountStore, CalendarStore, MeetingStore, NewRoom, NewUser,
+    PresenceStore, RoomStore, Store, StoreError,
+};
 use crate::domain::{
     CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
 };
