@@ -2,6 +2,7 @@
 
 use crate::domain::{check_new_password, DisplayName, Email, User};
 use crate::error::CoreError;
+use crate::limits::{too_many, wait_text, ClientAddr};
 use crate::store::{NewUser, StoreError};
 use crate::Core;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
@@ -36,8 +37,30 @@ pub struct SignUp {
     pub password: String,
 }
 
-/// Creates an account and signs it in.
-pub async fn sign_up(core: &Core, input: &SignUp) -> Result<SignedIn, CoreError> {
+/// Creates an account and signs it in. Failed attempts count against the client's
+/// address like failed sign-ins (they probe which emails have accounts).
+pub async fn sign_up(
+    core: &Core,
+    input: &SignUp,
+    client: ClientAddr,
+) -> Result<SignedIn, CoreError> {
+    let now = core.clock.now();
+    let limits = &core.limits;
+    limits
+        .login_by_client
+        .check(&client.key(), now)
+        .map_err(|wait| too_many_failures(wait, "from your address"))?;
+    let result = create_account(core, input).await;
+    if matches!(
+        result,
+        Err(CoreError::Validation { .. } | CoreError::Taken { .. })
+    ) {
+        limits.login_by_client.record(&client.key(), now);
+    }
+    start_session(core, result?).await
+}
+
+async fn create_account(core: &Core, input: &SignUp) -> Result<User, CoreError> {
     let mut fields = BTreeMap::new();
     let email = Email::parse(&input.email).map_err(|m| fields.insert("email".into(), m));
     let name = DisplayName::parse(&input.name).map_err(|m| fields.insert("name".into(), m));
@@ -47,7 +70,7 @@ pub async fn sign_up(core: &Core, input: &SignUp) -> Result<SignedIn, CoreError>
     let (Ok(email), Ok(name), true) = (email, name, fields.is_empty()) else {
         return Err(CoreError::Validation { fields });
     };
-    let password_hash = hash_password(input.password.clone()).await?;
+    let password_hash = hash_password(core, input.password.clone()).await?;
     let new_user = NewUser {
         id: Uuid::new_v4(),
         email: email.as_str().to_string(),
@@ -55,22 +78,37 @@ pub async fn sign_up(core: &Core, input: &SignUp) -> Result<SignedIn, CoreError>
         password_hash,
         created_at: core.clock.now(),
     };
-    let user = match core.store.insert_user(&new_user).await {
-        Ok(user) => user,
-        Err(StoreError::Conflict(_)) => {
-            return Err(CoreError::Taken {
-                field: "email".into(),
-                message: "an account with this email exists already; sign in instead".into(),
-            })
-        }
-        Err(e) => return Err(e.into()),
-    };
-    start_session(core, user).await
+    match core.store.insert_user(&new_user).await {
+        Ok(user) => Ok(user),
+        Err(StoreError::Conflict(_)) => Err(CoreError::Taken {
+            field: "email".into(),
+            message: "an account with this email exists already; sign in instead".into(),
+        }),
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Signs in with email and password.
-pub async fn sign_in(core: &Core, email: &str, password: &str) -> Result<SignedIn, CoreError> {
+/// Signs in with email and password. After `--login-failures` failures in the window,
+/// for this account or from this address, further attempts are refused with a 429
+/// until the window ends, whatever the password: guessing costs the guesser time.
+pub async fn sign_in(
+    core: &Core,
+    email: &str,
+    password: &str,
+    client: ClientAddr,
+) -> Result<SignedIn, CoreError> {
     let email = email.trim().to_lowercase();
+    let now = core.clock.now();
+    let limits = &core.limits;
+    let account_key = format!("account:{email}");
+    limits
+        .login_by_account
+        .check(&account_key, now)
+        .map_err(|wait| too_many_failures(wait, "for this account"))?;
+    limits
+        .login_by_client
+        .check(&client.key(), now)
+        .map_err(|wait| too_many_failures(wait, "from your address"))?;
     let credentials = core.store.user_credentials_by_email(&email).await?;
     // Verify against a dummy hash for unknown emails too, so timing does not reveal which
     // addresses have accounts.
@@ -78,16 +116,30 @@ pub async fn sign_in(core: &Core, email: &str, password: &str) -> Result<SignedI
         Some(c) => (Some(c.id), c.password_hash),
         None => (None, dummy_hash()),
     };
-    let valid = verify_password(password.to_string(), hash).await?;
+    let valid = verify_password(core, password.to_string(), hash).await?;
     let Some(user_id) = user_id.filter(|_| valid) else {
+        limits.login_by_account.record(&account_key, now);
+        limits.login_by_client.record(&client.key(), now);
         return Err(CoreError::BadCredentials);
     };
+    limits.login_by_account.forget(&account_key);
     let user = core
         .store
         .user_by_id(user_id)
         .await?
         .ok_or(CoreError::BadCredentials)?;
     start_session(core, user).await
+}
+
+/// The 429 once the failures allowed in the window are used up.
+fn too_many_failures(wait: u64, whose: &str) -> CoreError {
+    too_many(
+        wait,
+        format!(
+            "too many failed attempts {whose}; try again in {}",
+            wait_text(wait)
+        ),
+    )
 }
 
 /// Ends the session with this cookie token.
@@ -160,8 +212,22 @@ fn hash_token(token: &str) -> String {
         .collect()
 }
 
-/// Argon2 is slow on purpose; run it off the async workers.
-async fn hash_password(password: String) -> Result<String, CoreError> {
+/// A slot to hash a password in: Argon2 takes 19 MiB and a few tens of milliseconds of
+/// CPU, so a flood of sign-ins must queue, not run all at once.
+async fn hashing_slot(core: &Core) -> Result<tokio::sync::SemaphorePermit<'_>, CoreError> {
+    let wait = core.limits.settings.password_hash_wait;
+    match tokio::time::timeout(wait, core.limits.hashing.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(too_many(
+            5,
+            "the server is busy checking passwords; try again in a few seconds",
+        )),
+    }
+}
+
+/// Argon2 is slow on purpose; run it off the async workers, a few at a time.
+async fn hash_password(core: &Core, password: String) -> Result<String, CoreError> {
+    let _slot = hashing_slot(core).await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -173,7 +239,8 @@ async fn hash_password(password: String) -> Result<String, CoreError> {
     .map_err(|e| CoreError::Internal(e.to_string()))?
 }
 
-async fn verify_password(password: String, hash: String) -> Result<bool, CoreError> {
+async fn verify_password(core: &Core, password: String, hash: String) -> Result<bool, CoreError> {
+    let _slot = hashing_slot(core).await?;
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&hash) else {
             return false;

@@ -44,6 +44,8 @@ pub struct Core {
     pub secrets: crate::secret::SecretBox,
     /// Syncs calendar feeds.
     pub sync: Arc<crate::sync::Syncer>,
+    /// Abuse limits and their counters (shared by every request of this process).
+    pub limits: Arc<crate::limits::Limiters>,
 }
 
 impl Core {

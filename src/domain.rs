@@ -304,6 +304,8 @@ pub struct Meeting {
     pub closed_at: Option<DateTime<Utc>>,
     /// Why it closed (`grace_period_over`, `calendar_overrun`, …).
     pub close_reason: Option<String>,
+    /// Who started it, for unscheduled meetings (they get it back instead of a new one).
+    pub started_by: Option<Uuid>,
 }
 
 impl Meeting {
@@ -334,6 +336,7 @@ impl Meeting {
             participants_now: 0,
             closed_at: None,
             close_reason: None,
+            started_by: None,
         }
     }
 

@@ -6,6 +6,8 @@ use crate::domain::{CalendarEvent, Meeting, PresenceRecord, User};
 use crate::error::CoreError;
 use crate::lifecycle::{join_decision, public_view, JoinAnswer, JoinTarget, PrivacyClass};
 use crate::lifecycle_step::{meeting_state, metadata_of, occurrence_of};
+use crate::limits::{too_many, wait_text, ClientAddr};
+use crate::participants::present_participants;
 use crate::rooms::find_room;
 use crate::Core;
 use uuid::Uuid;
@@ -34,12 +36,19 @@ impl PresenceEvent {
 }
 
 /// Records a presence announcement for an active meeting.
+///
+/// A participant id the meeting has not seen is a new person: it is refused with a 429
+/// when the meeting is full (`--max-participants-per-meeting`) or when this client (a
+/// signed-in user, else the address) has announced `--presence-ids-per-minute` new ids
+/// in this meeting within the minute, so one script cannot inflate the head count or
+/// keep a meeting open with made-up people. A `leave` for an unknown id records nothing.
 pub async fn announce_presence(
     core: &Core,
     viewer: Option<&User>,
     meeting_id: Uuid,
     participant_id: &str,
     event: PresenceEvent,
+    client: ClientAddr,
 ) -> Result<(), CoreError> {
     let valid_id = (8..=64).contains(&participant_id.len())
         && participant_id
@@ -62,6 +71,13 @@ pub async fn announce_presence(
         ));
     }
     let now = core.clock.now();
+    let records = core.store.presence_of_meeting(meeting_id).await?;
+    if !records.iter().any(|r| r.participant_id == participant_id) {
+        if event == PresenceEvent::Leave {
+            return Ok(());
+        }
+        admit_new_participant(core, viewer, meeting_id, &records, client, now)?;
+    }
     let record = PresenceRecord {
         meeting_id,
         participant_id: participant_id.to_string(),
@@ -74,6 +90,44 @@ pub async fn announce_presence(
     };
     core.store.record_presence(&record, now).await?;
     Ok(())
+}
+
+/// Whether a participant id the meeting has not seen may join it now.
+fn admit_new_participant(
+    core: &Core,
+    viewer: Option<&User>,
+    meeting_id: Uuid,
+    records: &[PresenceRecord],
+    client: ClientAddr,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), CoreError> {
+    let limits = &core.limits;
+    let max = limits.settings.max_participants_per_meeting;
+    let present = present_participants(records, &core.settings.lifecycle, now).len();
+    if present >= max as usize {
+        return Err(too_many(
+            30,
+            format!("this meeting is full ({max} people are in it); try again when someone leaves"),
+        ));
+    }
+    // Signed-in people are counted by account, guests by address: colleagues behind one
+    // office address who sign in never hold each other up.
+    let who = match viewer {
+        Some(user) => format!("user:{}", user.id),
+        None => client.key(),
+    };
+    limits
+        .presence_ids
+        .take(&format!("{meeting_id}/{who}"), now)
+        .map_err(|wait| {
+            too_many(
+                wait,
+                format!(
+                    "too many new participants from your address joined this meeting in the last minute; try again in {}",
+                    wait_text(wait)
+                ),
+            )
+        })
 }
 
 /// The answer for someone opening occurrence `event_id` of room `room_name`.

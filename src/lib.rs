@@ -6,6 +6,7 @@
 //! - [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations.
 //! - [`accounts`], [`rooms`]: the use cases pages and the API call.
 //! - [`platform`]: video platforms that create the call room of a meeting.
+//! - [`limits`]: per-client and per-account limits that answer 429.
 //! - [`clock`]: the only place that reads the time; rules take `now` as an argument.
 
 pub mod accounts;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod joining;
 pub mod lifecycle;
 pub mod lifecycle_step;
+pub mod limits;
 pub mod participants;
 pub mod platform;
 pub mod room_calendar;

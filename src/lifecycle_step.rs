@@ -55,7 +55,16 @@ pub async fn run_lifecycle_step(
             ..StepReport::default()
         });
     }
-    run_lifecycle_work(core, now, max_actions).await
+    let report = run_lifecycle_work(core, now, max_actions).await?;
+    // Pages gone for a while were counted as gone by earlier ticks (the meeting keeps when
+    // its last participant left), so their rows only cost space: made-up ids and closed
+    // meetings must not pile up.
+    let stale = now - core.settings.lifecycle.presence_timeout - Duration::minutes(2);
+    let pruned = core.store.prune_presence(stale).await?;
+    if pruned > 0 {
+        tracing::debug!(pruned, "presence rows pruned");
+    }
+    Ok(report)
 }
 
 /// The work of one tick, without the lease. Safe when several instances run it at once

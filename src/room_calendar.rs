@@ -3,9 +3,10 @@
 
 use crate::domain::{Room, User};
 use crate::error::CoreError;
+use crate::limits::{too_many, wait_text};
 use crate::rooms::find_room;
 use crate::sync::feed_url::{mask_feed_url, normalize_feed_url};
-use crate::sync::{FeedTestReport, SyncOutcome};
+use crate::sync::{FeedTestReport, SyncOutcome, TestFeedError};
 use crate::Core;
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -314,8 +315,22 @@ pub async fn test_url(
     check_feed_host(core, &url)
         .await
         .map_err(|m| CoreError::field("url", m))?;
+    let now = core.clock.now();
+    // Each test may hold a fetch for the whole feed timeout and a second of CPU.
+    core.limits
+        .feed_tests
+        .take(&format!("user:{}", user.id), now)
+        .map_err(|wait| {
+            too_many(
+                wait,
+                format!("you tested calendar addresses several times in the last minute; try again in {}", wait_text(wait)),
+            )
+        })?;
     core.sync
-        .test_feed(&url, &room.name, core.clock.now())
+        .test_feed(&url, &room.name, now)
         .await
-        .map_err(|m| CoreError::field("url", m))
+        .map_err(|e| match e {
+            TestFeedError::Feed(m) => CoreError::field("url", m),
+            TestFeedError::Busy => too_many(5, e.to_string()),
+        })
 }

@@ -3,6 +3,7 @@
 
 use crate::domain::{Meeting, Room, RoomName, User};
 use crate::error::CoreError;
+use crate::limits::too_many;
 use crate::participants::present_participants;
 use crate::platform::CallRequest;
 use crate::store::{NewRoom, StoreError};
@@ -22,9 +23,19 @@ pub struct RoomView {
     pub upcoming: Vec<crate::domain::CalendarEvent>,
 }
 
-/// Creates a room owned by `owner`.
+/// Creates a room owned by `owner`, at most `--max-rooms-per-user` of them.
 pub async fn create_room(core: &Core, owner: &User, name: &str) -> Result<Room, CoreError> {
     let name = RoomName::parse(name).map_err(|m| CoreError::field("name", m))?;
+    let max = core.limits.settings.max_rooms_per_user;
+    if core.store.rooms_owned_by(owner.id).await?.len() >= max as usize {
+        // Room names are a shared namespace: one account must not squat thousands.
+        return Err(too_many(
+            3600,
+            format!(
+                "you own {max} rooms, the most one account may have; delete or reuse one of them"
+            ),
+        ));
+    }
     let new_room = NewRoom {
         id: Uuid::new_v4(),
         name: name.as_str().to_string(),
@@ -99,18 +110,51 @@ pub async fn view_room(
     })
 }
 
+/// An unscheduled meeting someone asked for.
+#[derive(Debug, Clone)]
+pub struct StartedMeeting {
+    /// The meeting to join.
+    pub meeting: Meeting,
+    /// Whether it was created now (false: the one this user started earlier, still open).
+    pub is_new: bool,
+}
+
 /// Starts an unscheduled meeting in the room, open for the configured lifetime.
 ///
 /// Any signed-in user may start one (people left in a room after a calendar meeting closed
 /// need to carry on); anonymous visitors may not, so a public room URL cannot be used to
-/// spawn calls by scripts.
+/// spawn calls by scripts. Someone whose earlier unscheduled meeting in this room is still
+/// open gets that one back, and at most `--max-unscheduled-per-room` run at once: each is
+/// a call held open for hours (and on Whereby, a paid API call).
 pub async fn start_unscheduled_meeting(
     core: &Core,
-    _signed_in: &User,
+    signed_in: &User,
     room_name: &str,
-) -> Result<Meeting, CoreError> {
+) -> Result<StartedMeeting, CoreError> {
     let room = find_room(core, room_name).await?;
     let now = core.clock.now();
+    let running: Vec<Meeting> = core
+        .store
+        .active_meetings_in_room(room.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.calendar_event_id.is_none() && m.end_time > now)
+        .collect();
+    if let Some(mine) = running.iter().find(|m| m.started_by == Some(signed_in.id)) {
+        return Ok(StartedMeeting {
+            meeting: mine.clone(),
+            is_new: false,
+        });
+    }
+    let max = core.limits.settings.max_unscheduled_per_room;
+    if running.len() >= max as usize {
+        return Err(too_many(
+            60,
+            format!(
+                "{max} unscheduled meetings are running in this room already, the most allowed; join one of them or try again when one ends"
+            ),
+        ));
+    }
     let end = crate::lifecycle::unscheduled_meeting_end(&core.settings.lifecycle, now);
     let call = core
         .platform
@@ -121,9 +165,15 @@ pub async fn start_unscheduled_meeting(
         })
         .await
         .map_err(|e| CoreError::Platform(e.to_string()))?;
-    let meeting = Meeting::open(room.id, None, (now, end), core.platform.name(), call, now);
+    let meeting = Meeting {
+        started_by: Some(signed_in.id),
+        ..Meeting::open(room.id, None, (now, end), core.platform.name(), call, now)
+    };
     core.store.insert_meeting(&meeting).await?;
-    Ok(meeting)
+    Ok(StartedMeeting {
+        meeting,
+        is_new: true,
+    })
 }
 
 /// The meeting `meeting_id` of room `room_name`, for its page. A closed meeting is `Gone`.

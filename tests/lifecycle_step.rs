@@ -21,6 +21,7 @@ on_both_backends!(
     a_meeting_closes_a_grace_period_after_the_last_participant_left,
     a_returning_participant_keeps_the_meeting_open,
     a_calendar_meeting_is_force_closed_after_its_overrun_even_with_people_in_it,
+    rows_of_people_who_left_or_went_stale_are_pruned_and_the_meeting_still_closes_on_time,
 );
 
 async fn meetings_of(core: &Core, room_id: Uuid) -> Vec<roomcal::domain::Meeting> {
@@ -321,4 +322,48 @@ async fn a_platform_error_is_shown_to_the_owner_retried_next_tick_and_blocks_no_
         .await
         .expect("errors")
         .is_empty());
+}
+
+async fn rows_of_people_who_left_or_went_stale_are_pruned_and_the_meeting_still_closes_on_time(
+    store: Arc<dyn Store>,
+) {
+    let core = common::test_core(store.clone());
+    let settings = core.settings.lifecycle.clone();
+    let (meeting_id, _) = started_meeting(&store, &core).await;
+    let joined = t0() + Duration::minutes(1);
+    // 300 made-up ids that announced themselves once, and Ada who stays and leaves later.
+    for i in 0..300 {
+        join(&store, meeting_id, &format!("fake-{i:04}"), joined, None).await;
+    }
+    join(&store, meeting_id, "ada", joined, None).await;
+    run_lifecycle_step(&core, joined, 100).await.expect("step");
+    let left = joined + Duration::minutes(5);
+    join(&store, meeting_id, "ada", left, Some(left)).await;
+    let rows = |store: Arc<dyn Store>| async move {
+        store
+            .presence_of_meeting(meeting_id)
+            .await
+            .expect("rows")
+            .len()
+    };
+    run_lifecycle_step(&core, left, 100).await.expect("step");
+    assert_eq!(
+        rows(store.clone()).await,
+        1,
+        "the stale ids are gone, Ada's leave is kept"
+    );
+    let later = left + settings.presence_timeout + Duration::minutes(3);
+    run_lifecycle_step(&core, later, 100).await.expect("step");
+    assert_eq!(
+        rows(store.clone()).await,
+        0,
+        "Ada's row went once the tick had counted it"
+    );
+    let report = run_lifecycle_step(&core, left + settings.grace_period, 100)
+        .await
+        .expect("step");
+    assert_eq!(
+        report.closed, 1,
+        "closed a grace period after Ada left, as before"
+    );
 }

@@ -77,6 +77,7 @@ fn meeting(room_id: Uuid, start: chrono::DateTime<Utc>) -> Meeting {
         participants_now: 0,
         closed_at: None,
         close_reason: None,
+        started_by: None,
     }
 }
 

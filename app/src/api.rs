@@ -41,6 +41,14 @@ pub mod ssr {
         Ok(accounts::current_user(core, token.as_deref()).await?)
     }
 
+    /// The client address the server recorded for this request (for per-client limits).
+    pub async fn client_addr() -> roomcal::limits::ClientAddr {
+        let extensions: Option<http::Extensions> = leptos_axum::extract().await.ok();
+        extensions
+            .and_then(|e| e.get::<roomcal::limits::ClientAddr>().copied())
+            .unwrap_or_default()
+    }
+
     /// Adds a `Set-Cookie` header to the response.
     pub fn set_cookie(value: &str) {
         if let (Some(response), Ok(value)) = (
@@ -102,6 +110,7 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<Us
                 name,
                 password,
             },
+            ssr::client_addr().await,
         )
         .await?;
         ssr::signed_in(&core, &signed_in);
@@ -116,7 +125,8 @@ pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppErro
     ssr::run(async move {
         use roomcal::accounts;
         let core = ssr::core()?;
-        let signed_in = accounts::sign_in(&core, &email, &password).await?;
+        let client = ssr::client_addr().await;
+        let signed_in = accounts::sign_in(&core, &email, &password, client).await?;
         ssr::signed_in(&core, &signed_in);
         Ok(UserDto::from(&signed_in.user))
     })
@@ -189,8 +199,12 @@ pub async fn start_meeting(room_name: String) -> Result<MeetingDto, AppError> {
         use roomcal::{accounts, rooms};
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
-        let meeting = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
-        Ok(crate::dto::convert::meeting(&room_name, &meeting, false))
+        let started = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
+        Ok(crate::dto::convert::meeting(
+            &room_name,
+            &started.meeting,
+            false,
+        ))
     })
     .await
 }
@@ -238,7 +252,9 @@ pub async fn announce_presence(
         let viewer = ssr::viewer(&core).await?;
         let id = roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting")?;
         let event = joining::PresenceEvent::parse(&event)?;
-        joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event).await?;
+        let client = ssr::client_addr().await;
+        joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event, client)
+            .await?;
         if event == joining::PresenceEvent::Leave {
             return Ok(Vec::new());
         }

@@ -151,6 +151,62 @@ pub struct ServeArgs {
     /// Meeting lifecycle options.
     #[command(flatten)]
     pub lifecycle: LifecycleArgs,
+    /// Limits that keep one client from stalling or distorting the service.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Abuse limits: each refuses with 429, `Retry-After` and a message once reached.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Failed sign-ins (and sign-ups) allowed per account and per client address in
+    /// --login-window.
+    #[arg(long, env = "ROOMCAL_LOGIN_FAILURES", default_value_t = 10)]
+    pub login_failures: u32,
+    /// The window failed sign-ins are counted in.
+    #[arg(long, env = "ROOMCAL_LOGIN_WINDOW", default_value = "15m", value_parser = parse_duration)]
+    pub login_window: chrono::Duration,
+    /// Password hashes computed at once (19 MiB each); more wait, then get a 429.
+    #[arg(long, env = "ROOMCAL_PASSWORD_HASH_CONCURRENCY", default_value_t = 2)]
+    pub password_hash_concurrency: usize,
+    /// New participant ids one client (account, else address) may announce per meeting
+    /// per minute.
+    #[arg(long, env = "ROOMCAL_PRESENCE_IDS_PER_MINUTE", default_value_t = 20)]
+    pub presence_ids_per_minute: u32,
+    /// People present in one meeting at most.
+    #[arg(
+        long,
+        env = "ROOMCAL_MAX_PARTICIPANTS_PER_MEETING",
+        default_value_t = 500
+    )]
+    pub max_participants_per_meeting: u32,
+    /// Unscheduled meetings running at once in one room.
+    #[arg(long, env = "ROOMCAL_MAX_UNSCHEDULED_PER_ROOM", default_value_t = 5)]
+    pub max_unscheduled_per_room: u32,
+    /// Rooms one account may own.
+    #[arg(long, env = "ROOMCAL_MAX_ROOMS_PER_USER", default_value_t = 100)]
+    pub max_rooms_per_user: u32,
+    /// Calendar address tests ("test connection") one user may run per minute.
+    #[arg(long, env = "ROOMCAL_FEED_TESTS_PER_MINUTE", default_value_t = 5)]
+    pub feed_tests_per_minute: u32,
+    /// Address tests running at once per instance (a pool apart from --sync-concurrency).
+    #[arg(long, env = "ROOMCAL_FEED_TEST_CONCURRENCY", default_value_t = 2)]
+    pub feed_test_concurrency: usize,
+    /// Recurrence steps one series of a feed may take; a series over it is skipped with a
+    /// warning in the sync log.
+    #[arg(long, env = "ROOMCAL_FEED_SERIES_STEPS", default_value_t = 200_000)]
+    pub feed_series_steps: u64,
+    /// Recurrence steps a whole feed may take (about a second of CPU); a feed over it
+    /// fails to sync and changes nothing stored.
+    #[arg(long, env = "ROOMCAL_FEED_STEPS", default_value_t = 20_000_000)]
+    pub feed_steps: u64,
+    /// Bytes of parsed feeds kept in memory to skip re-parsing unchanged feeds.
+    #[arg(long, env = "ROOMCAL_FEED_CACHE_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub feed_cache_bytes: usize,
+    /// Take the client address from the last X-Forwarded-For entry (only behind a proxy
+    /// that sets it; otherwise clients could pick their own address).
+    #[arg(long, env = "ROOMCAL_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
 }
 
 /// Options of the meeting lifecycle (durations like `90s`, `15m`, `8h`).

@@ -3,6 +3,7 @@
 //! can run the real application on port 0.
 
 pub mod api;
+pub mod client_addr;
 pub mod config;
 pub mod csrf;
 pub mod health;

@@ -1,15 +1,17 @@
 //! Builds the application from its configuration: database, core services, router.
 
-use crate::config::ServeArgs;
 use crate::config::VideoPlatformKind;
+use crate::config::{LimitArgs, ServeArgs};
 use crate::{csrf, health};
 use axum::extract::FromRef;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use roomcal::calendar::ExpandBudget;
 use roomcal::clock::{Clock, SystemClock};
 use roomcal::lifecycle::LifecycleSettings;
+use roomcal::limits::{LimitSettings, Limiters};
 use roomcal::platform::{JitsiPlatform, VideoPlatform, WherebyPlatform};
 use roomcal::secret::{KeySource, SecretBox, SecretKey};
 use roomcal::store::{self, mask_database_url, Store};
@@ -116,7 +118,22 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
         },
         secrets,
         sync: Arc::new(syncer),
+        limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
     })
+}
+
+fn limit_settings(args: &LimitArgs) -> LimitSettings {
+    LimitSettings {
+        login_failures: args.login_failures.max(1),
+        login_window: args.login_window,
+        password_hash_concurrency: args.password_hash_concurrency.max(1),
+        presence_ids_per_minute: args.presence_ids_per_minute.max(1),
+        max_participants_per_meeting: args.max_participants_per_meeting.max(1),
+        max_unscheduled_per_room: args.max_unscheduled_per_room.max(1),
+        max_rooms_per_user: args.max_rooms_per_user.max(1),
+        feed_tests_per_minute: args.feed_tests_per_minute.max(1),
+        ..LimitSettings::default()
+    }
 }
 
 fn video_platform(args: &ServeArgs) -> Result<Arc<dyn VideoPlatform>, StartupError> {
@@ -195,6 +212,12 @@ fn build_syncer(
             window_before: sync.sync_window_before,
             window_after: sync.sync_window_after,
             per_host_interval: std::time::Duration::from_millis(sync.feed_host_interval_ms),
+            test_concurrency: args.limits.feed_test_concurrency.max(1),
+            budget: ExpandBudget {
+                steps_per_series: args.limits.feed_series_steps.max(1),
+                steps_per_feed: args.limits.feed_steps.max(1),
+            },
+            cache_bytes: args.limits.feed_cache_bytes,
             ..SyncSettings::default()
         },
     ))
@@ -246,7 +269,9 @@ fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 }
 
 /// The whole HTTP application: health checks, `/v1`, pages, server functions, assets.
-pub fn router(core: Core, leptos_options: LeptosOptions) -> Router {
+/// Serve it with connect info (`into_make_service_with_connect_info::<SocketAddr>`) so
+/// per-client limits see the peer address.
+pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bool) -> Router {
     let state = ServerState {
         core: core.clone(),
         leptos_options: leptos_options.clone(),
@@ -266,6 +291,9 @@ pub fn router(core: Core, leptos_options: LeptosOptions) -> Router {
             _,
         >(context, app::shell))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            crate::client_addr::record_client_addr(trust_forwarded_for, request, next)
+        }))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -306,14 +334,17 @@ pub async fn serve(
         lifecycle_tick,
         stop_rx,
     )));
-    let app = router(core, leptos_options(&args));
+    let app = router(core, leptos_options(&args), args.limits.trust_forwarded_for);
     tracing::info!("roomcal is serving on {}", args.public_url());
-    let served = axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop_tx.send(true);
-        })
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    })
+    .await;
     for task in background {
         // Let in-flight work finish its transaction before exiting.
         let _ = task.await;
@@ -353,5 +384,10 @@ pub async fn serve_on(
     core: Core,
     leptos_options: LeptosOptions,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(core, leptos_options).into_make_service()).await
+    let app = router(core, leptos_options, false);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
 }

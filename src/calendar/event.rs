@@ -228,6 +228,8 @@ struct EventBuilder {
     events: Vec<EventComponent>,
     /// Calendar ordinal of each entry of `events`.
     ordinals: Vec<usize>,
+    /// Index in `warnings` of the current event's first warning.
+    first_warning: usize,
 }
 
 fn empty_event(line: usize) -> EventComponent {
@@ -259,6 +261,7 @@ fn empty_event(line: usize) -> EventComponent {
 impl EventSink for &mut EventBuilder {
     fn begin(&mut self, line: usize) {
         self.current = Some(empty_event(line));
+        self.first_warning = self.warnings.len();
     }
 
     fn abandon(&mut self) {
@@ -274,6 +277,23 @@ impl EventSink for &mut EventBuilder {
                 &mut self.warnings,
                 event.line,
                 "VEVENT has no valid DTSTART; it has no occurrences".to_owned(),
+            );
+        }
+        // A skipped rule changes what the owner's calendar does: name the event, since
+        // its UID and SUMMARY may come after the rule.
+        let first = self.first_warning.min(self.warnings.len());
+        for warning in &mut self.warnings[first..] {
+            let consequence = if warning.reason.starts_with("RRULE skipped") {
+                "; only its first instance is kept"
+            } else if warning.reason.starts_with("EXRULE skipped") {
+                "; nothing is excluded by it"
+            } else {
+                continue;
+            };
+            let title = event.summary.as_deref().unwrap_or("(untitled)");
+            warning.reason = format!(
+                "event {title:?} (UID {}): {}{consequence}",
+                event.uid, warning.reason
             );
         }
         event.raw = raw;

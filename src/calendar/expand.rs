@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
+use super::budget::{ExpandBudget, Expansion, Meter, OverBudget};
 use super::frames::{shift, Ctx, FxBuild};
 use super::series::expand_series;
 use super::tz::Zones;
@@ -51,16 +52,37 @@ pub(crate) fn expand(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     default_tz: Tz,
-) -> Vec<Occurrence> {
+    budget: ExpandBudget,
+) -> Result<Expansion, OverBudget> {
+    let meter = Meter::new(budget);
     let ctx = Ctx {
         zones: Zones {
             custom: &feed.timezones,
         },
         default_tz,
+        meter: &meter,
     };
     let mut order: Vec<(usize, &str)> = Vec::new();
     let mut groups: HashMap<(usize, &str), Series<'_>, FxBuild> = HashMap::default();
     let mut out: Vec<Occurrence> = Vec::new();
+    let mut over_budget: Vec<String> = Vec::new();
+    // Expands one series under its own budget: a series over it is left out entirely
+    // (half a series would look like removed occurrences) and named for the owner.
+    let mut run = |series: &Series<'_>, out: &mut Vec<Occurrence>| {
+        let mark = out.len();
+        meter.start_series();
+        expand_series(ctx, series, from, to, out);
+        if meter.feed_over() {
+            return Err(OverBudget {
+                budget: meter.feed_budget(),
+            });
+        }
+        if meter.series_over() {
+            out.truncate(mark);
+            over_budget.push(series_name(series));
+        }
+        Ok(())
+    };
     for event in &feed.events {
         if event.dtstart.is_none() {
             continue;
@@ -79,7 +101,7 @@ pub(crate) fn expand(
                 recurring,
                 sequence: event.sequence,
             };
-            expand_series(ctx, &series, from, to, &mut out);
+            run(&series, &mut out)?;
             continue;
         }
         let key = (event.calendar, event.uid.as_str());
@@ -105,12 +127,26 @@ pub(crate) fn expand(
     }
     for key in order {
         if let Some(series) = groups.get(&key) {
-            expand_series(ctx, series, from, to, &mut out);
+            run(series, &mut out)?;
         }
     }
     out.sort_by(|a, b| (a.start, &a.uid, a.recurrence_id).cmp(&(b.start, &b.uid, b.recurrence_id)));
     out.dedup_by(|a, b| a.uid == b.uid && a.recurrence_id == b.recurrence_id && a.start == b.start);
-    out
+    Ok(Expansion {
+        occurrences: out,
+        over_budget,
+        steps: meter.spent(),
+    })
+}
+
+/// How a series is named to the owner: its title and UID.
+fn series_name(series: &Series<'_>) -> String {
+    let event = series.core.or_else(|| series.mods.first().copied());
+    let title = event
+        .and_then(|e| e.summary.as_deref())
+        .unwrap_or("(untitled)");
+    let uid = event.map(|e| e.uid.as_str()).unwrap_or("");
+    format!("{title:?} (UID {uid})")
 }
 
 /// Builds the reported occurrence, applying the oracle's repairs.

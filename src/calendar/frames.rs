@@ -54,6 +54,8 @@ pub(super) fn shift(t: NaiveDateTime, d: Duration) -> NaiveDateTime {
 pub(super) struct Ctx<'a> {
     pub zones: Zones<'a>,
     pub default_tz: Tz,
+    /// Counts recurrence steps against the expansion's budget.
+    pub meter: &'a super::budget::Meter,
 }
 
 impl Ctx<'_> {

@@ -53,6 +53,7 @@
 //! the highest SEQUENCE of the series; of several components with one UID and
 //! no RECURRENCE-ID only the one with the highest SEQUENCE counts.
 
+mod budget;
 mod component;
 mod contentline;
 mod decode;
@@ -74,6 +75,7 @@ mod windows_zones;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+pub use budget::{ExpandBudget, Expansion, OverBudget};
 pub use contentline::{unescape_text, Param, Property};
 pub use details::EventDetails;
 pub use oracle::{occurrences_to_oracle_json, parse_instant};
@@ -261,6 +263,46 @@ impl Feed {
         to: DateTime<Utc>,
         default_tz: chrono_tz::Tz,
     ) -> Vec<Occurrence> {
-        expand::expand(self, from, to, default_tz)
+        match expand::expand(self, from, to, default_tz, ExpandBudget::UNLIMITED) {
+            Ok(expansion) => expansion.occurrences,
+            // An unlimited budget is never exceeded.
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Like [`Feed::expand`], under `budget`: a series over its share is left out and
+    /// named in [`Expansion::over_budget`]; a feed over its budget is an error, and the
+    /// caller should use none of it (the sync keeps what it stored).
+    pub fn expand_within(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        default_tz: chrono_tz::Tz,
+        budget: ExpandBudget,
+    ) -> Result<Expansion, OverBudget> {
+        expand::expand(self, from, to, default_tz, budget)
+    }
+
+    /// A rough count of the bytes this parsed feed holds in memory (its strings, which are
+    /// most of it), for caches that are bounded in bytes.
+    pub fn approx_bytes(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        self.events
+            .iter()
+            .map(|e| {
+                std::mem::size_of::<EventComponent>()
+                    + e.raw.len()
+                    + e.uid.len()
+                    + text(&e.summary)
+                    + text(&e.description)
+                    + text(&e.location)
+                    + text(&e.url)
+            })
+            .sum::<usize>()
+            + self
+                .warnings
+                .iter()
+                .map(|w| w.reason.len() + 32)
+                .sum::<usize>()
     }
 }

@@ -42,7 +42,8 @@ pub enum Until {
     Utc(NaiveDateTime),
 }
 
-/// A parsed recurrence rule. Unknown and `X-` parts are ignored.
+/// A parsed recurrence rule. `X-` parts are ignored; any other unknown part, or a part
+/// whose value cannot be read, makes the whole rule invalid (see [`RRule::parse`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RRule {
     /// FREQ (required).
@@ -53,7 +54,7 @@ pub struct RRule {
     pub count: Option<u32>,
     /// UNTIL, if given and parseable.
     pub until: Option<Until>,
-    /// BYSECOND values 0..=59.
+    /// BYSECOND values 0..=60 (60: a leap second, which produces no instance).
     pub by_second: Vec<u32>,
     /// BYMINUTE values 0..=59.
     pub by_minute: Vec<u32>,
@@ -88,12 +89,30 @@ fn weekday(text: &str) -> Option<Weekday> {
     })
 }
 
-fn int_list<T: std::str::FromStr + Copy>(value: &str, ok: impl Fn(T) -> bool) -> Vec<T> {
+/// A comma-separated list of integers, each inside its part's range. A value that is not
+/// a number, or is out of range, makes the list unreadable: guessing what the author meant
+/// would expand a different series than the one in their calendar.
+fn int_list<T: std::str::FromStr + Copy>(
+    key: &str,
+    value: &str,
+    ok: impl Fn(T) -> bool,
+) -> Result<Vec<T>, String> {
     value
         .split(',')
-        .filter_map(|v| v.trim().trim_start_matches('+').parse::<T>().ok())
-        .filter(|v| ok(*v))
+        .map(|v| {
+            v.trim()
+                .trim_start_matches('+')
+                .parse::<T>()
+                .ok()
+                .filter(|v| ok(*v))
+                .ok_or_else(|| unreadable(key, value))
+        })
         .collect()
+}
+
+/// The reason given for a part whose value cannot be read.
+fn unreadable(key: &str, value: &str) -> String {
+    format!("the rule is invalid: {key}={value} cannot be read")
 }
 
 fn parse_until(value: &str) -> Option<Until> {
@@ -110,7 +129,15 @@ fn parse_until(value: &str) -> Option<Until> {
 }
 
 impl RRule {
-    /// Parses an RRULE value. Fails only without a usable FREQ.
+    /// Parses an RRULE value.
+    ///
+    /// Fails without a usable FREQ, on an unknown part other than `X-…` (a misspelt
+    /// `UNTL=` must not turn a series that ended into one that never ends), and on a part
+    /// whose value cannot be read (`UNTIL=123456T123456`). The caller then keeps the
+    /// event's first instance only and warns, as for an unknown FREQ. Two tolerances stay,
+    /// because real feeds rely on them and their meaning is unambiguous: spaces around
+    /// list items (Exchange writes `BYDAY=MO, TU`) and a negative COUNT, which is dropped
+    /// (recurring-ical-events issue 128).
     pub fn parse(text: &str) -> Result<RRule, String> {
         let mut rule = RRule {
             freq: Freq::Daily,
@@ -130,11 +157,19 @@ impl RRule {
         };
         let mut freq = None;
         for part in text.trim().trim_start_matches("RRULE:").split(';') {
+            if part.trim().is_empty() {
+                continue; // a trailing `;` says nothing
+            }
             let Some((key, value)) = part.split_once('=') else {
-                continue;
+                return Err(format!(
+                    "the rule is invalid: {:?} is not a NAME=VALUE part",
+                    part.trim()
+                ));
             };
             let value = value.trim().to_ascii_uppercase();
-            match key.trim().to_ascii_uppercase().as_str() {
+            let key = key.trim().to_ascii_uppercase();
+            let bad = || unreadable(&key, &value);
+            match key.as_str() {
                 "FREQ" => {
                     freq = Some(match value.as_str() {
                         "YEARLY" => Freq::Yearly,
@@ -147,32 +182,38 @@ impl RRule {
                         other => return Err(format!("unknown FREQ {other:?}")),
                     })
                 }
-                "INTERVAL" => rule.interval = value.parse().ok().filter(|i| *i > 0).unwrap_or(1),
+                "INTERVAL" => {
+                    rule.interval = value.parse().ok().filter(|i| *i > 0).ok_or_else(bad)?
+                }
                 // A negative COUNT is dropped (recurring-ical-events issue 128).
                 "COUNT" => {
-                    rule.count = value
-                        .parse::<i64>()
-                        .ok()
-                        .and_then(|c| u32::try_from(c).ok())
+                    let count = value.parse::<i64>().map_err(|_| bad())?;
+                    rule.count = u32::try_from(count).ok();
                 }
-                "UNTIL" => rule.until = parse_until(&value),
-                "BYSECOND" => rule.by_second = int_list(&value, |v: u32| v < 60),
-                "BYMINUTE" => rule.by_minute = int_list(&value, |v: u32| v < 60),
-                "BYHOUR" => rule.by_hour = int_list(&value, |v: u32| v < 24),
+                "UNTIL" => rule.until = Some(parse_until(&value).ok_or_else(bad)?),
+                "BYSECOND" => rule.by_second = int_list(&key, &value, |v: u32| v < 61)?,
+                "BYMINUTE" => rule.by_minute = int_list(&key, &value, |v: u32| v < 60)?,
+                "BYHOUR" => rule.by_hour = int_list(&key, &value, |v: u32| v < 24)?,
                 "BYMONTHDAY" => {
-                    rule.by_month_day = int_list(&value, |v: i32| v != 0 && v.abs() <= 31)
+                    rule.by_month_day = int_list(&key, &value, |v: i32| v != 0 && v.abs() <= 31)?
                 }
                 "BYYEARDAY" => {
-                    rule.by_year_day = int_list(&value, |v: i32| v != 0 && v.abs() <= 366)
+                    rule.by_year_day = int_list(&key, &value, |v: i32| v != 0 && v.abs() <= 366)?
                 }
-                "BYWEEKNO" => rule.by_week_no = int_list(&value, |v: i32| v != 0 && v.abs() <= 53),
-                "BYMONTH" => rule.by_month = int_list(&value, |v: u32| (1..=12).contains(&v)),
-                "BYSETPOS" => rule.by_set_pos = int_list(&value, |v: i32| v != 0 && v.abs() <= 366),
-                "WKST" => rule.wkst = weekday(&value).unwrap_or(Weekday::Mon),
+                "BYWEEKNO" => {
+                    rule.by_week_no = int_list(&key, &value, |v: i32| v != 0 && v.abs() <= 53)?
+                }
+                "BYMONTH" => {
+                    rule.by_month = int_list(&key, &value, |v: u32| (1..=12).contains(&v))?
+                }
+                "BYSETPOS" => {
+                    rule.by_set_pos = int_list(&key, &value, |v: i32| v != 0 && v.abs() <= 366)?
+                }
+                "WKST" => rule.wkst = weekday(&value).ok_or_else(bad)?,
                 "BYDAY" => {
                     rule.by_day = value
                         .split(',')
-                        .filter_map(|d| {
+                        .map(|d| {
                             let d = d.trim();
                             let split = d.len().checked_sub(2)?;
                             let day = weekday(d.get(split..)?)?;
@@ -180,12 +221,20 @@ impl RRule {
                             let n: i32 = if n.is_empty() { 0 } else { n.parse().ok()? };
                             (n.abs() <= 53).then_some((n, day))
                         })
-                        .collect()
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(bad)?
                 }
                 "RSCALE" if value != "GREGORIAN" => {
                     return Err(format!("RSCALE={value} calendars are not supported"));
                 }
-                _ => {} // X- parts and unknown parts carry no recurrence meaning.
+                // RFC 7529: SKIP only matters for non-Gregorian scales, refused above.
+                "RSCALE" | "SKIP" => {}
+                x if x.starts_with("X-") => {} // extensions carry no recurrence meaning
+                other => {
+                    return Err(format!(
+                        "the rule is invalid: {other} is not an RRULE part (misspelt?)"
+                    ))
+                }
             }
         }
         rule.freq = freq.ok_or_else(|| "RRULE without FREQ".to_owned())?;

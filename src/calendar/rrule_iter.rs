@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 
+use super::budget::Meter;
 use super::rrule::{Freq, RRule};
 
 /// Upper bounds that keep a hostile rule (FREQ=SECONDLY over a year) from
@@ -141,6 +142,7 @@ pub(crate) fn expand_rule(
     lo: NaiveDateTime,
     hi: NaiveDateTime,
     until: Option<NaiveDateTime>,
+    meter: &Meter,
     emit: &mut dyn FnMut(NaiveDateTime),
 ) {
     let mut rule = rule.clone();
@@ -210,7 +212,7 @@ pub(crate) fn expand_rule(
     let mut scanned = 0u64;
     loop {
         scanned += 1;
-        if scanned > MAX_PERIODS || emitted_total > MAX_INSTANCES {
+        if scanned > MAX_PERIODS || emitted_total > MAX_INSTANCES || !meter.charge(1) {
             return;
         }
         let step = period.saturating_mul(interval);
@@ -268,6 +270,10 @@ pub(crate) fn expand_rule(
                     Freq::Weekly => (period_start.date(), 7),
                     _ => (period_start.date(), 1),
                 };
+                // Each day of the period is examined: a yearly period costs 365 steps.
+                if !meter.charge(len.unsigned_abs()) {
+                    return;
+                }
                 for offset in 0..len {
                     let Some(day) = first.checked_add_signed(Duration::days(offset)) else {
                         break;

@@ -159,9 +159,17 @@ fn expand_core<'a>(
     let mut excluded: HashSet<NaiveDateTime> = HashSet::new();
     for rule in &core.exrules {
         let until = rule.until.map(|u| until_bound(ctx, u, core_start));
-        expand_rule(rule, core_start.naive(), lo, hi, until, &mut |t| {
-            excluded.insert(t);
-        });
+        expand_rule(
+            rule,
+            core_start.naive(),
+            lo,
+            hi,
+            until,
+            ctx.meter,
+            &mut |t| {
+                excluded.insert(t);
+            },
+        );
     }
     let mut seen: HashSet<NaiveDateTime> = HashSet::new();
     for (instance, _) in instances {
@@ -267,9 +275,15 @@ fn core_instances(
         core_start
     };
     for (rule, until) in core.rrules.iter().zip(&untils) {
-        expand_rule(rule, core_start.naive(), lo, hi, *until, &mut |t| {
-            instances.push((base.with_naive(t), None))
-        });
+        expand_rule(
+            rule,
+            core_start.naive(),
+            lo,
+            hi,
+            *until,
+            ctx.meter,
+            &mut |t| instances.push((base.with_naive(t), None)),
+        );
     }
     for rdate in &core.rdates {
         let (value, length) = match *rdate {

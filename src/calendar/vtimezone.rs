@@ -7,6 +7,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
+use super::budget::{ExpandBudget, Meter};
 use super::component::Component;
 use super::rrule::{expand_rule, RRule, Until};
 use super::values::{parse_date, parse_datetime};
@@ -98,7 +99,11 @@ impl CustomZone {
                     Until::Floating(t) => t,
                     Until::Date(d) => d.and_hms_opt(23, 59, 59).unwrap_or(limit),
                 });
-                expand_rule(&rule, start, start, limit, until, &mut |t| onsets.push(t));
+                // A zone's onsets are few; a hostile rule is cut off by its own budget.
+                let meter = Meter::new(ExpandBudget::default());
+                expand_rule(&rule, start, start, limit, until, &meter, &mut |t| {
+                    onsets.push(t)
+                });
             }
             for onset in onsets {
                 // The onset is wall-clock time in the offset being left.

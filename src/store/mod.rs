@@ -292,6 +292,10 @@ pub trait PresenceStore: Send + Sync {
         record: &PresenceRecord,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
+    /// Deletes the records of pages last seen or gone before `before`, and all records of
+    /// closed meetings; returns how many went. The lifecycle has counted them already.
+    async fn prune_presence(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`), creating a SQLite

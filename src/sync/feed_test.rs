@@ -1,10 +1,24 @@
 //! "Test this address": fetch and parse a feed for a room and say what it holds, saving
 //! nothing (the owner checks an address before attaching it).
 
+use super::feed_work::{read_feed, FeedInput};
 use super::fetch::{Fetched, Validators};
 use super::Syncer;
-use crate::calendar::{parse_feed, Occurrence, RoomMatcher};
 use chrono::{DateTime, Utc};
+
+/// How long an address test waits for a free slot before the owner is asked to retry.
+const TEST_SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why an address test gave no report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TestFeedError {
+    /// The address or its content is unusable: a message for the owner.
+    #[error("{0}")]
+    Feed(String),
+    /// Every address-test slot of this instance stayed busy: try again shortly.
+    #[error("other calendar addresses are being tested right now; try again in a few seconds")]
+    Busy,
+}
 
 /// What a test fetch found (nothing is saved).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -39,29 +53,32 @@ impl Syncer {
         url: &url::Url,
         room_name: &str,
         now: DateTime<Utc>,
-    ) -> Result<FeedTestReport, String> {
-        let _slot = self.sync_slots.acquire().await;
+    ) -> Result<FeedTestReport, TestFeedError> {
+        // A pool of its own, never the sync slots: waiting here delays no room's sync.
+        let _slot = tokio::time::timeout(TEST_SLOT_WAIT, self.test_slots.acquire())
+            .await
+            .map_err(|_| TestFeedError::Busy)?;
         self.hosts.wait_turn(url.host_str().unwrap_or("")).await;
         let (bytes, charset) = match self
             .fetcher
             .fetch(url, &Validators::default())
             .await
-            .map_err(|e| e.message)?
+            .map_err(|e| TestFeedError::Feed(e.message))?
         {
             Fetched::Body { bytes, charset, .. } => (bytes, charset),
             Fetched::NotModified => {
-                return Err("the server answered 304 to an unconditional request".into())
+                return Err(TestFeedError::Feed(
+                    "the server answered 304 to an unconditional request".into(),
+                ))
             }
         };
-        let feed = parse_feed(&bytes, charset.as_deref()).map_err(|e| e.to_string())?;
-        let occurrences = feed.expand(
-            now - self.settings.window_before,
-            now + self.settings.window_after,
-            self.settings.default_tz,
-        );
-        let matcher = RoomMatcher::new(&self.settings.base_urls, room_name);
-        let matching: Vec<&Occurrence> =
-            occurrences.iter().filter(|o| matcher.matches(o)).collect();
+        let read = read_feed(
+            FeedInput::Body(bytes, charset),
+            self.feed_query(room_name, now),
+        )
+        .await
+        .map_err(TestFeedError::Feed)?;
+        let (feed, matching) = (read.feed, read.matching);
         Ok(FeedTestReport {
             events_in_feed: feed.events.len(),
             events_matching: matching.len(),
@@ -76,12 +93,7 @@ impl Syncer {
                     all_day: o.all_day,
                 })
                 .collect(),
-            warnings: feed
-                .warnings
-                .iter()
-                .take(20)
-                .map(|w| format!("line {}: {}", w.line, w.reason))
-                .collect(),
+            warnings: read.warnings,
         })
     }
 }

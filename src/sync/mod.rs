@@ -6,6 +6,7 @@ pub mod address;
 mod feed_cache;
 mod feed_test;
 pub mod feed_url;
+mod feed_work;
 pub mod fetch;
 mod guarded_resolver;
 mod host_limiter;
@@ -14,17 +15,18 @@ mod plan;
 #[cfg(test)]
 mod plan_tests;
 
-pub use feed_test::{FeedTestReport, OccurrencePreview};
+pub use feed_test::{FeedTestReport, OccurrencePreview, TestFeedError};
 pub use outcome::{SyncOutcome, SyncStatus};
 pub use plan::{plan_sync, to_row, SyncPlan};
 
-use crate::calendar::{parse_feed, Occurrence, RoomMatcher};
+use crate::calendar::ExpandBudget;
 use crate::domain::RoomCalendar;
 use crate::error::CoreError;
 use crate::secret::SecretBox;
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use feed_cache::FeedCache;
+use feed_work::{read_feed, FeedInput, FeedQuery};
 use fetch::{Fetched, Fetcher, Validators};
 use host_limiter::HostLimiter;
 use sha2::{Digest, Sha256};
@@ -49,8 +51,15 @@ pub struct SyncSettings {
     pub manual_cooldown: Duration,
     /// Minimum time between two requests to one calendar host.
     pub per_host_interval: std::time::Duration,
-    /// Feed syncs (scheduled, manual and address tests) running at once in this process.
+    /// Feed syncs (scheduled and manual) running at once in this process.
     pub concurrency: usize,
+    /// Address tests ("test connection") running at once in this process: a pool of their
+    /// own, so owners testing slow servers never hold the slots calendar sync needs.
+    pub test_concurrency: usize,
+    /// Recurrence steps one expansion may take, per series and per feed.
+    pub budget: ExpandBudget,
+    /// Bytes of parsed feeds kept in memory at most (estimated from their text).
+    pub cache_bytes: usize,
 }
 
 impl Default for SyncSettings {
@@ -64,6 +73,9 @@ impl Default for SyncSettings {
             manual_cooldown: Duration::seconds(10),
             per_host_interval: std::time::Duration::from_millis(100),
             concurrency: 8,
+            test_concurrency: 2,
+            budget: ExpandBudget::default(),
+            cache_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -88,6 +100,8 @@ pub struct Syncer {
     hosts: HostLimiter,
     /// Bounds the syncs running at once in this process, whoever started them.
     sync_slots: tokio::sync::Semaphore,
+    /// Bounds the address tests running at once in this process.
+    test_slots: tokio::sync::Semaphore,
 }
 
 impl Syncer {
@@ -100,6 +114,8 @@ impl Syncer {
     ) -> Self {
         let hosts = HostLimiter::new(settings.per_host_interval);
         let sync_slots = tokio::sync::Semaphore::new(settings.concurrency.max(1));
+        let test_slots = tokio::sync::Semaphore::new(settings.test_concurrency.max(1));
+        let parsed = FeedCache::new(settings.cache_bytes);
         Self {
             store,
             fetcher,
@@ -107,9 +123,10 @@ impl Syncer {
             settings,
             instance: format!("roomcal-{}", Uuid::new_v4().simple()),
             room_locks: Mutex::new(HashMap::new()),
-            parsed: FeedCache::default(),
+            parsed,
             hosts,
             sync_slots,
+            test_slots,
         }
     }
 
@@ -126,6 +143,18 @@ impl Syncer {
     /// This instance's lease name.
     pub fn instance(&self) -> &str {
         &self.instance
+    }
+
+    /// What a read of `room_name`'s feed at `now` looks for.
+    fn feed_query(&self, room_name: &str, now: DateTime<Utc>) -> FeedQuery {
+        FeedQuery {
+            from: now - self.settings.window_before,
+            to: now + self.settings.window_after,
+            tz: self.settings.default_tz,
+            budget: self.settings.budget,
+            base_urls: self.settings.base_urls.clone(),
+            room_name: room_name.to_string(),
+        }
     }
 
     fn room_lock(&self, room_id: Uuid) -> Arc<tokio::sync::Mutex<()>> {
@@ -247,9 +276,17 @@ impl Syncer {
             .fetch(&url, &validators)
             .await
             .map_err(|e| fail(e.message, e.http_status))?;
-        let (feed, complete, status, http_status, bytes) = match fetched {
+        // The body (or the copy parsed before), whether it was whole, and what to report.
+        let (input, complete, status, http_status, bytes, hash) = match fetched {
             Fetched::NotModified => match cached {
-                Some((_, feed, complete)) => (feed, complete, SyncStatus::Unchanged, Some(304), 0),
+                Some((hash, feed, complete)) => (
+                    FeedInput::Parsed(feed),
+                    complete,
+                    SyncStatus::Unchanged,
+                    Some(304),
+                    0,
+                    hash,
+                ),
                 None => {
                     calendar.ics_etag = None;
                     calendar.ics_last_modified = None;
@@ -267,38 +304,41 @@ impl Syncer {
             } => {
                 let hash = hex_sha256(&bytes);
                 let size = bytes.len();
-                let (feed, complete, sync_status) = match cached.filter(|(h, _, _)| *h == hash) {
-                    Some((_, feed, complete)) => (feed, complete, SyncStatus::Unchanged),
-                    None => {
-                        let feed = parse_feed(&bytes, charset.as_deref())
-                            .map_err(|e| fail(e.to_string(), Some(status)))?;
-                        let feed = Arc::new(feed);
-                        let complete = ends_calendar(&bytes);
-                        self.parsed
-                            .remember(calendar.id, hash.clone(), feed.clone(), complete);
-                        (feed, complete, SyncStatus::Ok)
-                    }
-                };
                 calendar.ics_etag = validators.etag;
                 calendar.ics_last_modified = validators.last_modified;
-                calendar.ics_content_hash = Some(hash);
-                (feed, complete, sync_status, Some(status), size)
+                match cached.filter(|(h, _, _)| *h == hash) {
+                    Some((_, feed, complete)) => (
+                        FeedInput::Parsed(feed),
+                        complete,
+                        SyncStatus::Unchanged,
+                        Some(status),
+                        size,
+                        hash,
+                    ),
+                    None => {
+                        let complete = ends_calendar(&bytes);
+                        let input = FeedInput::Body(bytes, charset);
+                        (input, complete, SyncStatus::Ok, Some(status), size, hash)
+                    }
+                }
             }
         };
         let window_start = now - self.settings.window_before;
         let window_end = now + self.settings.window_after;
-        let in_window = feed.expand(window_start, window_end, self.settings.default_tz);
-        let matcher = RoomMatcher::new(&self.settings.base_urls, room_name);
-        let matching: Vec<Occurrence> = in_window
-            .iter()
-            .filter(|o| matcher.matches(o))
-            .cloned()
-            .collect();
+        let read = read_feed(input, self.feed_query(room_name, now))
+            .await
+            .map_err(|message| fail(message, http_status))?;
+        if read.parsed_now {
+            self.parsed
+                .remember(calendar.id, hash.clone(), read.feed.clone(), complete);
+        }
+        calendar.ics_content_hash = Some(hash);
         let stored = self
             .store
             .calendar_events_ending_after(calendar.id, window_start - Duration::days(7))
             .await
             .map_err(|e| fail(format!("the database failed: {e}"), http_status))?;
+        let matching = read.matching;
         let mut plan = plan_sync(calendar.id, &stored, &matching, now, window_end);
         let mut warnings: Vec<String> = Vec::new();
         if !complete {
@@ -308,12 +348,9 @@ impl Syncer {
                 "the calendar ended abruptly (no END:VCALENDAR): every complete event was kept and nothing was removed".into(),
             );
         }
-        warnings.extend(
-            feed.warnings
-                .iter()
-                .take(20)
-                .map(|w| format!("line {}: {}", w.line, w.reason)),
-        );
+        warnings.extend(read.warnings);
+        let feed = read.feed;
+        let in_window_len = read.in_window;
         let outcome = SyncOutcome {
             started_at: now,
             status,
@@ -322,7 +359,7 @@ impl Syncer {
             bytes,
             duration_ms: 0,
             events_in_feed: feed.events.len(),
-            events_in_window: in_window.len(),
+            events_in_window: in_window_len,
             events_matching: matching.len(),
             created: plan.inserts.len(),
             updated: plan.updates.len() - plan.restored,

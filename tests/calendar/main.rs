@@ -1,6 +1,7 @@
 //! Calendar engine tests: parsing, expansion, event data, room matching, golden outputs of
 //! the reference oracle over real-world fixtures, and property/fuzz tests. One test binary.
 
+mod budget;
 mod deliberate;
 mod engine_common;
 mod event_data;

@@ -9,8 +9,9 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use roomcal::accounts::{self, SignedIn};
+use roomcal::limits::ClientAddr;
 use serde::Deserialize;
 
 /// Routes of this module.
@@ -61,6 +62,7 @@ fn with_session_cookie(
 
 async fn signup(
     State(state): State<ServerState>,
+    Extension(client): Extension<ClientAddr>,
     ApiJson(body): ApiJson<SignupBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let input = accounts::SignUp {
@@ -68,15 +70,16 @@ async fn signup(
         name: body.name,
         password: body.password,
     };
-    let signed_in = accounts::sign_up(&state.core, &input).await?;
+    let signed_in = accounts::sign_up(&state.core, &input, client).await?;
     Ok(with_session_cookie(&state, StatusCode::CREATED, signed_in))
 }
 
 async fn login(
     State(state): State<ServerState>,
+    Extension(client): Extension<ClientAddr>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let signed_in = accounts::sign_in(&state.core, &body.email, &body.password).await?;
+    let signed_in = accounts::sign_in(&state.core, &body.email, &body.password, client).await?;
     Ok(with_session_cookie(&state, StatusCode::OK, signed_in))
 }
 

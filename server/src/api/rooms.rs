@@ -7,7 +7,8 @@ use app::dto::{convert, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
+use roomcal::limits::ClientAddr;
 use roomcal::{rooms, CoreError};
 use serde::Deserialize;
 
@@ -79,10 +80,16 @@ async fn start_meeting(
     Path(room_name): Path<String>,
 ) -> Result<(StatusCode, Json<MeetingDto>), ApiError> {
     let user = require_user(&state.core, &headers).await?;
-    let meeting = rooms::start_unscheduled_meeting(&state.core, &user, &room_name).await?;
+    let started = rooms::start_unscheduled_meeting(&state.core, &user, &room_name).await?;
+    // 200 with the meeting this user started earlier and is still open; 201 for a new one.
+    let status = if started.is_new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((
-        StatusCode::CREATED,
-        Json(convert::meeting(&room_name, &meeting, false)),
+        status,
+        Json(convert::meeting(&room_name, &started.meeting, false)),
     ))
 }
 
@@ -120,6 +127,7 @@ struct PresenceBody {
 
 async fn presence(
     State(state): State<ServerState>,
+    Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
     Path(meeting_id): Path<String>,
     body: axum::body::Bytes,
@@ -140,6 +148,7 @@ async fn presence(
         id,
         &body.participant_id,
         event,
+        client,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -202,16 +202,34 @@ pub fn ics(events: &[Ev<'_>]) -> String {
 impl TestApp {
     /// Signs up, creates room `name` and attaches `feed_url` with sync on; returns the room id.
     pub async fn room_with_feed(&self, name: &str, feed_url: &str) -> uuid::Uuid {
-        self.sign_up(&format!("owner-{name}@example.com")).await;
-        let room: Value = self
-            .post("/v1/rooms", json!({"name": name}))
+        self.room_with_feed_by(&self.client, name, feed_url).await
+    }
+
+    /// [`TestApp::room_with_feed`] for another person, signed up with `client`.
+    pub async fn room_with_feed_by(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        feed_url: &str,
+    ) -> uuid::Uuid {
+        let signup = client
+            .post(self.url("/v1/auth/signup"))
+            .json(&json!({"email": format!("owner-{name}@example.com"), "name": "Ada Lovelace", "password": "correct horse"}))
+            .send()
             .await
+            .expect("signup");
+        assert_eq!(signup.status(), 201);
+        let room: Value = client
+            .post(self.url("/v1/rooms"))
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .expect("room")
             .json()
             .await
             .expect("json");
         let id = room["id"].as_str().expect("id").to_string();
-        let response = self
-            .client
+        let response = client
             .patch(self.url(&format!("/v1/rooms/{id}")))
             .json(&json!({"ics_url": feed_url, "ics_enabled": true}))
             .send()

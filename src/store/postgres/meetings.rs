@@ -8,7 +8,7 @@ impl MeetingStore for PostgresStore {
     async fn insert_meeting(&self, m: &Meeting) -> Result<(), StoreError> {
         sqlx::query(&format!(
             "INSERT INTO meetings ({MEETING_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
         ))
         .bind(m.id)
         .bind(m.room_id)
@@ -27,6 +27,7 @@ impl MeetingStore for PostgresStore {
         .bind(m.participants_now)
         .bind(m.closed_at)
         .bind(&m.close_reason)
+        .bind(m.started_by)
         .execute(&self.pool)
         .await
         .map_err(|e| on_unique_violation(e, "meeting for this occurrence"))?;

@@ -7,7 +7,7 @@ impl MeetingStore for SqliteStore {
     async fn insert_meeting(&self, m: &Meeting) -> Result<(), StoreError> {
         sqlx::query(&format!(
             "INSERT INTO meetings ({MEETING_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ))
         .bind(m.id)
         .bind(m.room_id)
@@ -26,6 +26,7 @@ impl MeetingStore for SqliteStore {
         .bind(m.participants_now)
         .bind(m.closed_at)
         .bind(&m.close_reason)
+        .bind(m.started_by)
         .execute(&self.pool)
         .await
         .map_err(|e| on_unique_violation(e, "meeting for this occurrence"))?;

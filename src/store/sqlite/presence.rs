@@ -56,4 +56,15 @@ impl PresenceStore for SqliteStore {
         .await?;
         Ok(())
     }
+
+    async fn prune_presence(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM meeting_participants WHERE last_seen_at < ?1 OR left_at < ?1 \
+             OR meeting_id IN (SELECT id FROM meetings WHERE NOT is_active)",
+        )
+        .bind(before)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
 }

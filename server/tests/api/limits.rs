@@ -1,0 +1,398 @@
+//! No single client can stall or distort the service: each limit is reached, answers 429
+//! with `Retry-After` and a message, and everything else keeps working.
+
+use crate::helpers::{new_client, spawn_app_with, TestApp};
+use reqwest::Response;
+use serde_json::{json, Value};
+
+/// An app for limit tests: loopback feeds allowed, client addresses taken from
+/// `X-Forwarded-For` so one test can speak as several addresses, and `extra` flags.
+async fn app_with(extra: &[&str]) -> TestApp {
+    let mut args = vec![
+        "--allow-private-feeds",
+        "--allow-http-feeds",
+        "--trust-forwarded-for",
+    ];
+    args.extend_from_slice(extra);
+    spawn_app_with(&args).await
+}
+
+/// POSTs `body` to `path` as a client at address `from`.
+async fn post_from(
+    app: &TestApp,
+    client: &reqwest::Client,
+    from: &str,
+    path: &str,
+    body: Value,
+) -> Response {
+    client
+        .post(app.url(path))
+        .header("x-forwarded-for", from)
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
+/// Asserts a 429 with a `Retry-After` and a message saying `words`.
+async fn assert_limited(response: Response, words: &str) {
+    assert_eq!(response.status(), 429);
+    let retry: u64 = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!(retry >= 1);
+    let body: Value = response.json().await.expect("json");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(words), "{message:?} should say {words:?}");
+}
+
+fn login(email: &str, password: &str) -> Value {
+    json!({"email": email, "password": password})
+}
+
+#[tokio::test]
+async fn password_guessing_is_refused_per_account_from_any_address_even_with_the_right_password() {
+    let app = app_with(&["--login-failures", "3"]).await;
+    app.sign_up("ada@example.com").await;
+    let guesser = new_client();
+    for i in 0..3 {
+        let from = format!("198.51.100.{i}");
+        let wrong = post_from(
+            &app,
+            &guesser,
+            &from,
+            "/v1/auth/login",
+            login("ada@example.com", "nope"),
+        )
+        .await;
+        assert_eq!(wrong.status(), 401, "guess {i}");
+    }
+    let fourth = post_from(
+        &app,
+        &guesser,
+        "198.51.100.9",
+        "/v1/auth/login",
+        login("ada@example.com", "nope"),
+    )
+    .await;
+    assert_limited(fourth, "too many failed attempts for this account").await;
+    let right = post_from(
+        &app,
+        &guesser,
+        "198.51.100.10",
+        "/v1/auth/login",
+        login("ada@example.com", "correct horse"),
+    )
+    .await;
+    assert_eq!(
+        right.status(),
+        429,
+        "the right password does not unlock a guessed-at account early"
+    );
+
+    // Another account is not affected, and /healthz keeps answering.
+    let bob = new_client();
+    let signup = post_from(
+        &app,
+        &bob,
+        "192.0.2.1",
+        "/v1/auth/signup",
+        json!({"email": "bob@example.com", "name": "Bob", "password": "long enough"}),
+    )
+    .await;
+    assert_eq!(signup.status(), 201);
+    let bob_in = post_from(
+        &app,
+        &bob,
+        "192.0.2.1",
+        "/v1/auth/login",
+        login("bob@example.com", "long enough"),
+    )
+    .await;
+    assert_eq!(bob_in.status(), 200);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn one_address_trying_many_accounts_is_refused_while_others_sign_in() {
+    let app = app_with(&["--login-failures", "3"]).await;
+    app.sign_up("ada@example.com").await;
+    let sprayer = new_client();
+    for i in 0..3 {
+        let email = format!("user{i}@example.com");
+        let wrong = post_from(
+            &app,
+            &sprayer,
+            "203.0.113.7",
+            "/v1/auth/login",
+            login(&email, "password1"),
+        )
+        .await;
+        assert_eq!(wrong.status(), 401);
+    }
+    let next = post_from(
+        &app,
+        &sprayer,
+        "203.0.113.7",
+        "/v1/auth/login",
+        login("ada@example.com", "password1"),
+    )
+    .await;
+    assert_limited(next, "from your address").await;
+    let signup = post_from(
+        &app,
+        &sprayer,
+        "203.0.113.7",
+        "/v1/auth/signup",
+        json!({"email": "x@example.com", "name": "X", "password": "long enough"}),
+    )
+    .await;
+    assert_limited(signup, "from your address").await;
+    // Ada, from her own address, still gets in: her account saw no failures.
+    let ada = post_from(
+        &app,
+        &new_client(),
+        "192.0.2.50",
+        "/v1/auth/login",
+        login("ada@example.com", "correct horse"),
+    )
+    .await;
+    assert_eq!(ada.status(), 200);
+}
+
+/// Ada's room `room` with an unscheduled meeting; returns the meeting id.
+async fn meeting_in(app: &TestApp, room: &str) -> String {
+    app.owner_with_meeting(room).await
+}
+
+fn presence(id: &str) -> Value {
+    json!({"participant_id": id, "event": "join"})
+}
+
+#[tokio::test]
+async fn a_flood_of_made_up_participants_is_refused_and_does_not_inflate_the_head_count() {
+    let app = app_with(&["--presence-ids-per-minute", "5"]).await;
+    let meeting = meeting_in(&app, "floodroom").await;
+    let path = format!("/v1/meetings/{meeting}/presence");
+    let script = new_client();
+    for i in 0..5 {
+        let joined = post_from(
+            &app,
+            &script,
+            "203.0.113.66",
+            &path,
+            presence(&format!("fake-guest-{i:04}")),
+        )
+        .await;
+        assert_eq!(joined.status(), 204, "id {i}");
+    }
+    for i in 5..30 {
+        let refused = post_from(
+            &app,
+            &script,
+            "203.0.113.66",
+            &path,
+            presence(&format!("fake-guest-{i:04}")),
+        )
+        .await;
+        assert_eq!(refused.status(), 429, "id {i}");
+    }
+    let last = post_from(
+        &app,
+        &script,
+        "203.0.113.66",
+        &path,
+        presence("fake-guest-9999"),
+    )
+    .await;
+    assert_limited(last, "too many new participants").await;
+    // Ids already in keep beating; a real guest elsewhere still gets in.
+    let beat = post_from(
+        &app,
+        &script,
+        "203.0.113.66",
+        &path,
+        json!({"participant_id": "fake-guest-0000", "event": "heartbeat"}),
+    )
+    .await;
+    assert_eq!(beat.status(), 204);
+    let guest = post_from(
+        &app,
+        &new_client(),
+        "192.0.2.80",
+        &path,
+        presence("real-guest-0001"),
+    )
+    .await;
+    assert_eq!(guest.status(), 204);
+    let room: Value = app
+        .get("/v1/rooms/floodroom")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(room["active_meetings"][0]["participants_now"], 6);
+}
+
+#[tokio::test]
+async fn a_full_meeting_refuses_newcomers_until_someone_leaves() {
+    let app = app_with(&["--max-participants-per-meeting", "3"]).await;
+    let meeting = meeting_in(&app, "smallroom").await;
+    let path = format!("/v1/meetings/{meeting}/presence");
+    for (i, from) in ["192.0.2.1", "192.0.2.2", "192.0.2.3"].iter().enumerate() {
+        let joined = post_from(
+            &app,
+            &new_client(),
+            from,
+            &path,
+            presence(&format!("person-{i:04}")),
+        )
+        .await;
+        assert_eq!(joined.status(), 204);
+    }
+    let fourth = post_from(
+        &app,
+        &new_client(),
+        "192.0.2.4",
+        &path,
+        presence("person-0004"),
+    )
+    .await;
+    assert_limited(fourth, "this meeting is full").await;
+    let leave = post_from(
+        &app,
+        &new_client(),
+        "192.0.2.1",
+        &path,
+        json!({"participant_id": "person-0000", "event": "leave"}),
+    )
+    .await;
+    assert_eq!(leave.status(), 204);
+    let again = post_from(
+        &app,
+        &new_client(),
+        "192.0.2.4",
+        &path,
+        presence("person-0004"),
+    )
+    .await;
+    assert_eq!(again.status(), 204);
+}
+
+#[tokio::test]
+async fn asking_again_for_an_unscheduled_meeting_gives_back_the_running_one_and_the_room_has_a_cap()
+{
+    let app = app_with(&["--max-unscheduled-per-room", "2"]).await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "busyroom"})).await;
+    let mallory = new_client();
+    let signup = post_from(
+        &app,
+        &mallory,
+        "192.0.2.9",
+        "/v1/auth/signup",
+        json!({"email": "mallory@example.com", "name": "Mallory", "password": "long enough"}),
+    )
+    .await;
+    assert_eq!(signup.status(), 201);
+    let first = post_from(
+        &app,
+        &mallory,
+        "192.0.2.9",
+        "/v1/rooms/busyroom/meeting",
+        json!({}),
+    )
+    .await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.expect("json");
+    for _ in 0..30 {
+        let again = post_from(
+            &app,
+            &mallory,
+            "192.0.2.9",
+            "/v1/rooms/busyroom/meeting",
+            json!({}),
+        )
+        .await;
+        assert_eq!(again.status(), 200);
+        let again: Value = again.json().await.expect("json");
+        assert_eq!(again["id"], first["id"]);
+    }
+    let room: Value = app
+        .get("/v1/rooms/busyroom")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(room["active_meetings"].as_array().map(Vec::len), Some(1));
+
+    // Ada starts the second; a third person finds the room at its cap.
+    assert_eq!(
+        app.post("/v1/rooms/busyroom/meeting", json!({}))
+            .await
+            .status(),
+        201
+    );
+    let cy = new_client();
+    post_from(
+        &app,
+        &cy,
+        "192.0.2.10",
+        "/v1/auth/signup",
+        json!({"email": "cy@example.com", "name": "Cy", "password": "long enough"}),
+    )
+    .await;
+    let third = post_from(
+        &app,
+        &cy,
+        "192.0.2.10",
+        "/v1/rooms/busyroom/meeting",
+        json!({}),
+    )
+    .await;
+    assert_limited(third, "unscheduled meetings are running in this room").await;
+}
+
+#[tokio::test]
+async fn an_account_cannot_own_more_rooms_than_the_cap() {
+    let app = app_with(&["--max-rooms-per-user", "2"]).await;
+    app.sign_up("ada@example.com").await;
+    assert_eq!(
+        app.post("/v1/rooms", json!({"name": "room-one"}))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        app.post("/v1/rooms", json!({"name": "room-two"}))
+            .await
+            .status(),
+        201
+    );
+    let third = app.post("/v1/rooms", json!({"name": "room-three"})).await;
+    assert_limited(third, "the most one account may have").await;
+    assert_eq!(app.get("/v1/rooms/room-three").await.status(), 404);
+}
+
+#[tokio::test]
+async fn testing_calendar_addresses_has_a_per_user_limit() {
+    let app = app_with(&["--feed-tests-per-minute", "2"]).await;
+    let feeds = crate::feed_server::start_on("127.0.0.1").await;
+    feeds.set("main", crate::helpers::ics(&[]));
+    app.room_with_feed("testroom", &feeds.url("/feed/main"))
+        .await;
+    let body = json!({"url": feeds.url("/feed/main")});
+    for _ in 0..2 {
+        assert_eq!(
+            app.post("/v1/rooms/testroom/ics/test", body.clone())
+                .await
+                .status(),
+            200
+        );
+    }
+    let third = app.post("/v1/rooms/testroom/ics/test", body).await;
+    assert_limited(third, "tested calendar addresses several times").await;
+}

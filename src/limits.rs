@@ -1,0 +1,280 @@
+//! Limits that keep one client from stalling or distorting the service: failed sign-ins,
+//! password hashing at once, new presence ids, address tests. Each is a counter per key
+//! over a window, kept in this process's memory (a limit per instance is what an operator
+//! running several instances expects from a flag), and answers with
+//! [`CoreError::TooManyRequests`]: a 429 with `Retry-After` and what to do.
+//!
+//! Rules take `now`; only the use cases read the clock.
+
+use crate::error::CoreError;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+/// The address a request came from (the peer, or the proxy's `X-Forwarded-For` entry
+/// when the operator trusts it). `None` when unknown (in-process callers, tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl ClientAddr {
+    /// The key limits file this client under: IPv6 clients by their /64, since one host
+    /// usually holds a whole /64 and could otherwise pick a fresh address per request.
+    pub fn key(&self) -> String {
+        match self.0 {
+            Some(IpAddr::V6(v6)) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            None => "unknown".into(),
+        }
+    }
+}
+
+/// The abuse limits, each a flag of `roomcal serve`.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// Failed sign-ins (or sign-ups) per account and per client address in `login_window`.
+    pub login_failures: u32,
+    /// The window failed sign-ins are counted in.
+    pub login_window: Duration,
+    /// Password hashes (sign-up, sign-in) computed at once; each takes 19 MiB.
+    pub password_hash_concurrency: usize,
+    /// How long a request waits for a hashing slot before it is told to retry.
+    pub password_hash_wait: std::time::Duration,
+    /// New participant ids one client address may announce in one meeting per minute.
+    pub presence_ids_per_minute: u32,
+    /// People (pages) present in one meeting at most.
+    pub max_participants_per_meeting: u32,
+    /// Unscheduled meetings running at once in one room.
+    pub max_unscheduled_per_room: u32,
+    /// Rooms one account may own.
+    pub max_rooms_per_user: u32,
+    /// Address tests ("test connection") one user may run per minute.
+    pub feed_tests_per_minute: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            login_failures: 10,
+            login_window: Duration::minutes(15),
+            password_hash_concurrency: 2,
+            password_hash_wait: std::time::Duration::from_secs(10),
+            presence_ids_per_minute: 20,
+            max_participants_per_meeting: 500,
+            max_unscheduled_per_room: 5,
+            max_rooms_per_user: 100,
+            feed_tests_per_minute: 5,
+        }
+    }
+}
+
+/// The counters behind [`LimitSettings`], shared by every request of this process.
+pub struct Limiters {
+    /// The limits.
+    pub settings: LimitSettings,
+    /// Failed sign-ins by account (lower-cased email).
+    pub login_by_account: RateLimiter,
+    /// Failed sign-ins and sign-ups by client address.
+    pub login_by_client: RateLimiter,
+    /// New presence ids by meeting and client address.
+    pub presence_ids: RateLimiter,
+    /// Address tests by user.
+    pub feed_tests: RateLimiter,
+    /// Password hashes computed at once.
+    pub hashing: tokio::sync::Semaphore,
+}
+
+impl Limiters {
+    /// Counters for `settings`, all empty.
+    pub fn new(settings: LimitSettings) -> Self {
+        Limiters {
+            login_by_account: RateLimiter::new(settings.login_failures, settings.login_window),
+            login_by_client: RateLimiter::new(settings.login_failures, settings.login_window),
+            presence_ids: RateLimiter::new(settings.presence_ids_per_minute, Duration::minutes(1)),
+            feed_tests: RateLimiter::new(settings.feed_tests_per_minute, Duration::minutes(1)),
+            hashing: tokio::sync::Semaphore::new(settings.password_hash_concurrency.max(1)),
+            settings,
+        }
+    }
+}
+
+impl Default for Limiters {
+    fn default() -> Self {
+        Limiters::new(LimitSettings::default())
+    }
+}
+
+impl std::fmt::Debug for Limiters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiters")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One key's window: when it started and how many events it has seen.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    /// Start of the window.
+    start: DateTime<Utc>,
+    /// Events counted in it.
+    count: u32,
+}
+
+/// At most `max` events per key in each window of `window` (a fixed window that starts
+/// with a key's first event). Keys whose window is over are dropped as the map grows, so
+/// memory stays proportional to the keys active in one window.
+pub struct RateLimiter {
+    /// Events allowed per window.
+    max: u32,
+    /// Window length.
+    window: Duration,
+    /// Windows by key.
+    windows: Mutex<HashMap<String, Window>>,
+}
+
+/// Above this many keys, finished windows are swept out on the next event.
+const SWEEP_AT: usize = 10_000;
+
+impl RateLimiter {
+    /// A limiter allowing `max` events per `window` per key.
+    pub fn new(max: u32, window: Duration) -> Self {
+        RateLimiter {
+            max,
+            window,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `Ok` while `key` has room for one more event at `now`, or how many seconds until
+    /// it has. Counts nothing.
+    pub fn check(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
+        let windows = self.lock();
+        match windows.get(key) {
+            Some(w) if w.start + self.window > now && w.count >= self.max => {
+                Err(((w.start + self.window - now).num_seconds().max(1)) as u64)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one event of `key` at `now`.
+    pub fn record(&self, key: &str, now: DateTime<Utc>) {
+        let mut windows = self.lock();
+        if windows.len() >= SWEEP_AT {
+            let window = self.window;
+            windows.retain(|_, w| w.start + window > now);
+        }
+        let entry = windows.entry(key.to_string()).or_insert(Window {
+            start: now,
+            count: 0,
+        });
+        if entry.start + self.window <= now {
+            *entry = Window {
+                start: now,
+                count: 0,
+            };
+        }
+        entry.count = entry.count.saturating_add(1);
+    }
+
+    /// [`check`](Self::check), then [`record`](Self::record) when allowed.
+    pub fn take(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
+        self.check(key, now)?;
+        self.record(key, now);
+        Ok(())
+    }
+
+    /// Forgets `key` (a successful sign-in clears its account's failures).
+    pub fn forget(&self, key: &str) {
+        self.lock().remove(key);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Window>> {
+        // A panic elsewhere while holding the lock leaves counters that are still valid.
+        match self.windows.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+/// The 429 for a limit: wait `retry_after_secs`, and `message` says what happened.
+pub fn too_many(retry_after_secs: u64, message: impl Into<String>) -> CoreError {
+    CoreError::TooManyRequests {
+        retry_after_secs,
+        message: message.into(),
+    }
+}
+
+/// "3 min" or "40 s", for messages.
+pub fn wait_text(secs: u64) -> String {
+    if secs >= 120 {
+        format!("{} min", secs.div_ceil(60))
+    } else {
+        format!("{secs} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(secs: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("valid instant")
+            + Duration::seconds(secs)
+    }
+
+    #[test]
+    fn the_eleventh_event_in_a_window_is_refused_until_the_window_ends() {
+        let limiter = RateLimiter::new(10, Duration::minutes(15));
+        for i in 0..10 {
+            assert_eq!(limiter.take("ada", t(i)), Ok(()), "event {i}");
+        }
+        assert_eq!(limiter.take("ada", t(60)), Err(15 * 60 - 60));
+        assert_eq!(
+            limiter.take("bob", t(60)),
+            Ok(()),
+            "other keys are not affected"
+        );
+        assert_eq!(limiter.take("ada", t(15 * 60)), Ok(()), "a new window");
+    }
+
+    #[test]
+    fn checking_counts_nothing_and_forgetting_starts_afresh() {
+        let limiter = RateLimiter::new(1, Duration::minutes(1));
+        assert_eq!(limiter.check("k", t(0)), Ok(()));
+        assert_eq!(limiter.check("k", t(0)), Ok(()));
+        limiter.record("k", t(0));
+        assert_eq!(limiter.check("k", t(1)), Err(59));
+        limiter.forget("k");
+        assert_eq!(limiter.check("k", t(1)), Ok(()));
+    }
+
+    #[test]
+    fn finished_windows_are_swept_when_many_keys_pile_up() {
+        let limiter = RateLimiter::new(1, Duration::minutes(1));
+        for i in 0..SWEEP_AT {
+            limiter.record(&format!("k{i}"), t(0));
+        }
+        limiter.record("late", t(120));
+        assert_eq!(limiter.lock().len(), 1);
+    }
+
+    #[test]
+    fn ipv6_clients_share_a_key_per_64_and_ipv4_clients_have_their_own() {
+        let a = ClientAddr(Some("2001:db8:1:2::1".parse().expect("ip")));
+        let b = ClientAddr(Some("2001:db8:1:2:ffff::9".parse().expect("ip")));
+        let c = ClientAddr(Some("2001:db8:1:3::1".parse().expect("ip")));
+        assert_eq!(a.key(), b.key());
+        assert_ne!(a.key(), c.key());
+        let v4 = ClientAddr(Some("192.0.2.7".parse().expect("ip")));
+        assert_eq!(v4.key(), "192.0.2.7");
+    }
+}
