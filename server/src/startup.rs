@@ -383,8 +383,9 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     core: Core,
     leptos_options: LeptosOptions,
+    trust_forwarded_for: bool,
 ) -> std::io::Result<()> {
-    let app = router(core, leptos_options, false);
+    let app = router(core, leptos_options, trust_forwarded_for);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

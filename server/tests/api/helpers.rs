@@ -93,7 +93,12 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         .await
         .expect("core");
     let options = startup::leptos_options(&cli.serve);
-    tokio::spawn(startup::serve_on(listener, core.clone(), options));
+    tokio::spawn(startup::serve_on(
+        listener,
+        core.clone(),
+        options,
+        cli.serve.limits.trust_forwarded_for,
+    ));
     TestApp {
         core,
         address: format!("http://{addr}"),

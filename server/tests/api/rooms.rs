@@ -118,8 +118,26 @@ async fn starting_a_meeting_opens_a_jitsi_call_listed_in_the_room() {
         "default unscheduled lifetime"
     );
 
-    // A second meeting runs beside the first: rooms hold several at once.
-    app.post("/v1/rooms/standup/meeting", json!({})).await;
+    // Asking again gives back the meeting this user started, not a second call.
+    let again = app.post("/v1/rooms/standup/meeting", json!({})).await;
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again["id"], meeting["id"]);
+
+    // Someone else's meeting runs beside the first: rooms hold several at once.
+    let bob = crate::helpers::new_client();
+    bob.post(app.url("/v1/auth/signup"))
+        .json(&json!({"email": "bob@example.com", "name": "Bob", "password": "long enough"}))
+        .send()
+        .await
+        .expect("signup");
+    let second = bob
+        .post(app.url("/v1/rooms/standup/meeting"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("meeting");
+    assert_eq!(second.status(), 201);
     let page: Value = app
         .get("/v1/rooms/standup")
         .await
