@@ -328,7 +328,7 @@ async fn rows_of_people_who_left_or_went_stale_are_pruned_and_the_meeting_still_
     store: Arc<dyn Store>,
 ) {
     let core = common::test_core(store.clone());
-    let settings = core.settings.lifecycle.clone();
+    let settings = core.settings.lifecycle;
     let (meeting_id, _) = started_meeting(&store, &core).await;
     let joined = t0() + Duration::minutes(1);
     // 300 made-up ids that announced themselves once, and Ada who stays and leaves later.
