@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test deps build lint unit e2e
+.PHONY: run test deps build lint unit e2e fuzz
 
 deps:
 	@.ci/install-deps.sh
@@ -17,7 +17,7 @@ run: build
 	./target/release/roomcal serve --addr 127.0.0.1:3000
 
 ## Formatting, lints, unit + contract (SQLite and a throwaway PostgreSQL) + API tests, browser tests.
-test: deps lint unit e2e
+test: deps lint unit e2e fuzz
 
 lint:
 	cargo fmt --all -- --check
@@ -32,3 +32,7 @@ unit:
 
 e2e: build
 	cd end2end && npx playwright test
+
+## Schema-driven fuzz of every documented /v1 operation against the release binary.
+fuzz: build
+	.ci/fuzz-api.sh

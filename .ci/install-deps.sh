@@ -38,3 +38,10 @@ fi
 if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+
+# schemathesis for the API fuzz (PyPI), in a venv of its own.
+SCHEMATHESIS_VERSION=4.32.5
+if ! .ci/.venv/bin/st --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  python3 -m venv .ci/.venv
+  .ci/.venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi

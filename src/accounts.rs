@@ -14,8 +14,22 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain http (development, tests).
 pub const SESSION_COOKIE: &str = "roomcal_session";
+
+/// Name of the session cookie over https. The `__Host-` prefix makes browsers accept it
+/// only when `Secure`, with `Path=/` and no `Domain`, so a sibling subdomain cannot plant
+/// a session of its choosing.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-roomcal_session";
+
+/// The session cookie's name: `__Host-` prefixed when the site is served over https.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// A signed-in session: the user and the token to put in the cookie.
 #[derive(Debug, Clone)]
@@ -166,27 +180,32 @@ pub async fn require_user(core: &Core, token: Option<&str>) -> Result<User, Core
         .ok_or(CoreError::Unauthenticated)
 }
 
-/// Finds the session token in a `Cookie` request header.
-pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+/// Finds the session token in a `Cookie` request header. Over https only the `__Host-`
+/// cookie counts: a plain one could have been set by another subdomain.
+pub fn token_from_cookie_header(header: &str, secure: bool) -> Option<&str> {
+    let name = session_cookie_name(secure);
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.trim_matches('"'))
 }
 
 /// The `Set-Cookie` value that stores a session token.
 pub fn session_cookie(token: &str, max_age: chrono::Duration, secure: bool) -> String {
+    let name = session_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         max_age.num_seconds()
     )
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub fn clear_session_cookie(secure: bool) -> String {
+    let name = session_cookie_name(secure);
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
 async fn start_session(core: &Core, user: User) -> Result<SignedIn, CoreError> {
@@ -274,8 +293,22 @@ mod tests {
     #[test]
     fn the_session_token_is_found_among_other_cookies() {
         let header = "theme=dark; roomcal_session=abc123; other=1";
-        assert_eq!(token_from_cookie_header(header), Some("abc123"));
-        assert_eq!(token_from_cookie_header("theme=dark"), None);
+        assert_eq!(token_from_cookie_header(header, false), Some("abc123"));
+        assert_eq!(token_from_cookie_header("theme=dark", false), None);
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_host_prefixed_and_a_plain_one_is_ignored() {
+        let cookie = session_cookie("t", chrono::Duration::days(1), true);
+        assert!(cookie.starts_with("__Host-roomcal_session=t; Path=/;"));
+        assert!(cookie.contains("; Secure") && !cookie.contains("Domain"));
+        let header = "roomcal_session=planted; __Host-roomcal_session=mine";
+        assert_eq!(token_from_cookie_header(header, true), Some("mine"));
+        assert_eq!(
+            token_from_cookie_header("roomcal_session=planted", true),
+            None
+        );
+        assert!(clear_session_cookie(true).starts_with("__Host-roomcal_session=;"));
     }
 
     #[test]

@@ -1,14 +1,13 @@
-//! Joining: what someone opening a meeting or an upcoming occurrence is told (join, wait,
-//! too early, ended), presence announcements from meeting pages, and what of a meeting's
-//! calendar details each viewer may see.
+//! Presence announcements from meeting pages (and Whereby's webhooks), and what of a
+//! meeting's calendar details each viewer may see. Joining itself is
+//! [`crate::room_meetings::join`].
 
-use crate::domain::{CalendarEvent, Meeting, PresenceRecord, User};
+use crate::domain::{CalendarEvent, PresenceRecord, User};
 use crate::error::CoreError;
-use crate::lifecycle::{join_decision, public_view, JoinAnswer, JoinTarget, PrivacyClass};
-use crate::lifecycle_step::{meeting_state, metadata_of, occurrence_of};
+use crate::lifecycle::{public_view, PrivacyClass};
+use crate::lifecycle_step::metadata_of;
 use crate::limits::{too_many, wait_text, ClientAddr};
 use crate::participants::present_participants;
-use crate::rooms::find_room;
 use crate::Core;
 use uuid::Uuid;
 
@@ -128,37 +127,6 @@ fn admit_new_participant(
                 ),
             )
         })
-}
-
-/// The answer for someone opening occurrence `event_id` of room `room_name`.
-pub async fn join_occurrence(
-    core: &Core,
-    room_name: &str,
-    event_id: Uuid,
-) -> Result<(JoinAnswer, Option<Meeting>), CoreError> {
-    let room = find_room(core, room_name).await?;
-    let event = core
-        .store
-        .calendar_event_by_id(event_id)
-        .await?
-        .filter(|e| e.room_id == room.id)
-        .ok_or_else(|| CoreError::NotFound("there is no such meeting in this room".into()))?;
-    let settings = &core.settings.lifecycle;
-    let now = core.clock.now();
-    Ok(match core.store.meeting_for_event(event.id).await? {
-        Some(meeting) => (
-            join_decision(JoinTarget::Meeting(&meeting_state(&meeting)), settings, now),
-            Some(meeting),
-        ),
-        None => (
-            join_decision(
-                JoinTarget::Occurrence(&occurrence_of(&event)),
-                settings,
-                now,
-            ),
-            None,
-        ),
-    })
 }
 
 /// The calendar details of a meeting or occurrence as `viewer_is_owner` may see them:

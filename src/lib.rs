@@ -22,6 +22,7 @@ pub mod limits;
 pub mod participants;
 pub mod platform;
 pub mod room_calendar;
+pub mod room_meetings;
 pub mod rooms;
 pub mod secret;
 pub mod store;

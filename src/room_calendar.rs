@@ -30,6 +30,7 @@ pub struct CalendarSettingsInput {
 
 /// What the owner sees about a room's calendar.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarStatus {
     /// Whether syncing is on.
     pub enabled: bool,
@@ -168,6 +169,9 @@ async fn check_feed_host(core: &Core, url: &url::Url) -> Result<(), String> {
         } else {
             Err("this address points at a private or local network, which roomcal does not fetch from; use the calendar provider's public ICS link (operators can allow intranet calendars with --allow-private-feeds)".into())
         };
+    }
+    if !policy.may_resolve(host) {
+        return Err("this roomcal fetches calendars only from the hosts its operator allowed (--feed-allowlist); ask them to add this one".into());
     }
     if policy.allow_private || policy.host_is_allowed(host) {
         return Ok(());

@@ -189,9 +189,16 @@ pub async fn open_meeting(
         .await?
         .filter(|m| m.room_id == room.id)
         .ok_or_else(|| CoreError::NotFound("there is no such meeting in this room".into()))?;
-    if !meeting.is_active || meeting.end_time <= core.clock.now() {
+    // The lifecycle's join rule: a calendar meeting stays joinable through its overrun,
+    // until its close is due, exactly as the room lists it.
+    let answer = crate::lifecycle::join_decision(
+        crate::lifecycle::JoinTarget::Meeting(&crate::lifecycle_step::meeting_state(&meeting)),
+        &core.settings.lifecycle,
+        core.clock.now(),
+    );
+    if !matches!(answer, crate::lifecycle::JoinAnswer::Join { .. }) {
         return Err(CoreError::Gone(
-            "This meeting has ended. The owner can start a new one.".into(),
+            crate::lifecycle::MEETING_ENDED_MESSAGE.into(),
         ));
     }
     Ok((room, meeting))

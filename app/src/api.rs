@@ -30,9 +30,14 @@ pub mod ssr {
 
     /// The session token from the request's cookies.
     pub async fn session_token() -> Option<String> {
+        let secure = core().is_ok_and(|core| secure_cookies(&core));
         let headers: http::HeaderMap = leptos_axum::extract().await.ok()?;
-        let cookie = headers.get(COOKIE)?.to_str().ok()?;
-        token_from_cookie_header(cookie).map(str::to_string)
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|cookie| token_from_cookie_header(cookie, secure))
+            .map(str::to_string)
     }
 
     /// The signed-in user, if any.
@@ -142,7 +147,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         if let Some(token) = ssr::session_token().await {
             accounts::sign_out(&core, &token).await?;
         }
-        ssr::set_cookie(&accounts::clear_session_cookie());
+        ssr::set_cookie(&accounts::clear_session_cookie(ssr::secure_cookies(&core)));
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -226,14 +231,26 @@ pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<Meetin
     .await
 }
 
-/// What opening an upcoming occurrence does now (the waiting page polls this).
+/// What opening an upcoming occurrence does now (the waiting page polls this): the same
+/// answer as `POST /v1/rooms/{room}/meetings/{id}/join`, an ended or cancelled one as a
+/// status with its message.
 #[server]
 pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, AppError> {
     ssr::run(async move {
         let core = ssr::core()?;
         let id = roomcal::CoreError::parse_id(&event_id, "there is no such meeting in this room")?;
-        let (answer, _) = roomcal::joining::join_occurrence(&core, &room_name, id).await?;
-        Ok(crate::dto::convert::join(&room_name, &answer))
+        let viewer = ssr::viewer(&core).await?;
+        let outcome = roomcal::room_meetings::join(&core, viewer.as_ref(), &room_name, id).await;
+        match outcome {
+            Err(roomcal::CoreError::Gone(message)) => Ok(JoinDto {
+                status: "ended".into(),
+                meeting_path: None,
+                starts_at: None,
+                server_now: None,
+                message: Some(message),
+            }),
+            other => Ok(crate::dto::convert::join_outcome(&other?)),
+        }
     })
     .await
 }

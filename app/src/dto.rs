@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// A signed-in user as shown to themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserDto {
     /// Stable identifier.
     pub id: String,
@@ -17,6 +18,7 @@ pub struct UserDto {
 
 /// A room as listed on "my rooms".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoomSummaryDto {
     /// Stable identifier.
     pub id: String,
@@ -28,6 +30,7 @@ pub struct RoomSummaryDto {
 
 /// A room page's content for one viewer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoomDto {
     /// Stable identifier.
     pub id: String,
@@ -47,10 +50,11 @@ pub struct RoomDto {
 
 /// A calendar occurrence that has no meeting yet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpcomingDto {
     /// The stored occurrence's id.
     pub event_id: String,
-    /// Title as the viewer may see it ("Busy" for private events seen by others).
+    /// Title as the viewer may see it ("Private meeting" for private events seen by others).
     pub title: Option<String>,
     /// Start (RFC 3339, UTC).
     pub start_time: String,
@@ -66,6 +70,7 @@ pub struct UpcomingDto {
 
 /// The answer to "can I join this now?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct JoinDto {
     /// `join`, `waiting`, `too_early`, `ended` or `unavailable`.
     pub status: String,
@@ -73,12 +78,17 @@ pub struct JoinDto {
     pub meeting_path: Option<String>,
     /// For `waiting` and `too_early`: the start (RFC 3339, UTC).
     pub starts_at: Option<String>,
+    /// For `waiting` from the join use case: the server's clock (RFC 3339, UTC), so a
+    /// countdown is right even when the browser's clock is off.
+    #[serde(default)]
+    pub server_now: Option<String>,
     /// For `ended` and `unavailable`: what to tell the person.
     pub message: Option<String>,
 }
 
 /// A meeting as shown in a room.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MeetingDto {
     /// Stable identifier.
     pub id: String,
@@ -108,6 +118,7 @@ pub struct MeetingDto {
 
 /// Someone in a meeting's call right now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ParticipantDto {
     /// The name shown to others ("Guest" for people who are not signed in).
     pub display_name: String,
@@ -117,6 +128,7 @@ pub struct ParticipantDto {
 
 /// A room's calendar settings and sync state, for its owner (the URL only masked).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CalendarStatusDto {
     /// Room name.
     pub room_name: String,
@@ -142,6 +154,7 @@ pub struct CalendarStatusDto {
 
 /// An error for pages and API clients: a message, and per-field messages for forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AppError {
     /// HTTP status the error maps to.
     pub status: u16,
@@ -345,7 +358,33 @@ pub mod convert {
             status: status.into(),
             meeting_path,
             starts_at,
+            server_now: None,
             message,
+        }
+    }
+
+    /// The one way to join's answer, for the waiting page.
+    pub fn join_outcome(outcome: &roomcal::room_meetings::JoinOutcome) -> JoinDto {
+        use roomcal::room_meetings::JoinOutcome;
+        match outcome {
+            JoinOutcome::Join { page_path, .. } => JoinDto {
+                status: "join".into(),
+                meeting_path: Some(page_path.clone()),
+                starts_at: None,
+                server_now: None,
+                message: None,
+            },
+            JoinOutcome::Waiting {
+                starts_at,
+                server_now,
+                ..
+            } => JoinDto {
+                status: "waiting".into(),
+                meeting_path: None,
+                starts_at: Some(starts_at.to_rfc3339()),
+                server_now: Some(server_now.to_rfc3339()),
+                message: None,
+            },
         }
     }
 

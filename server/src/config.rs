@@ -244,6 +244,9 @@ pub struct SyncArgs {
     /// Hosts and networks (CIDR) always allowed as feed sources, comma separated.
     #[arg(long, env = "ROOMCAL_FEED_ALLOWLIST", value_delimiter = ',')]
     pub feed_allowlist: Vec<String>,
+    /// Fetch calendars only from --feed-allowlist (closed networks; API fuzzing).
+    #[arg(long, env = "ROOMCAL_FEED_ALLOWLIST_ONLY")]
+    pub feed_allowlist_only: bool,
     /// Largest feed accepted, in bytes after decompression.
     #[arg(long, env = "ROOMCAL_MAX_FEED_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_feed_bytes: usize,

@@ -8,4 +8,5 @@ pub mod config;
 pub mod csrf;
 pub mod health;
 pub mod ics_cli;
+pub mod security;
 pub mod startup;

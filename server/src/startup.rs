@@ -161,6 +161,7 @@ fn build_syncer(
     let sync = &args.sync;
     let mut addresses = AddressPolicy {
         allow_private: sync.allow_private_feeds,
+        only_allowlisted: sync.feed_allowlist_only,
         ..AddressPolicy::default()
     };
     for entry in sync
@@ -276,12 +277,25 @@ pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bo
         core: core.clone(),
         leptos_options: leptos_options.clone(),
     };
-    let context = move || provide_context(core.clone());
+    let frame_src = crate::security::frame_source(&core.platform.frame_source());
+    let context = move || {
+        provide_context(core.clone());
+        // Pages: a CSP naming the nonce Leptos puts on this response's inline scripts.
+        if let (Some(nonce), Some(response)) = (
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            let policy = crate::security::page_policy(&nonce, &frame_src);
+            if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
+                response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    };
     let routes = page_routes();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .nest("/v1", crate::api::router())
+        .merge(crate::api::router().0)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || app::shell(options.clone())
@@ -291,6 +305,7 @@ pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bo
             _,
         >(context, app::shell))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
+        .layer(axum::middleware::from_fn(crate::security::security_headers))
         .layer(axum::middleware::from_fn(move |request, next| {
             crate::client_addr::record_client_addr(trust_forwarded_for, request, next)
         }))

@@ -65,7 +65,7 @@ impl PrivacyClass {
         }
     }
 
-    /// Whether non-owners may see more than "Busy" and the times.
+    /// Whether non-owners may see the real title (else "Private meeting").
     pub fn shows_details(self) -> bool {
         self == Self::Public
     }

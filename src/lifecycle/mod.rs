@@ -48,7 +48,9 @@ pub use calendar_change::{calendar_change, CalendarChange, DeactivateReason};
 pub use close::{close_decision, close_due_at, CloseReason};
 pub use duplicates::are_aggregated_duplicates;
 pub use fair::{pick_fair, DueAction};
-pub use join::{join_decision, JoinAnswer, JoinTarget, MEETING_ENDED_MESSAGE};
+pub use join::{
+    join_decision, JoinAnswer, JoinTarget, MEETING_CANCELLED_MESSAGE, MEETING_ENDED_MESSAGE,
+};
 pub use metadata::{calendar_metadata, CalendarDetails, PrivacyClass, RecurrenceInfo};
 pub use model::{unscheduled_meeting_end, LifecycleSettings, MeetingState, Occurrence};
 pub use precreate::{is_due_for_precreation, occurrences_to_precreate, PrecreatePlan};

@@ -46,6 +46,11 @@ pub trait VideoPlatform: Send + Sync {
     async fn end_call(&self, _call: &CallRoom) -> Result<(), PlatformError> {
         Ok(())
     }
+    /// Where meeting pages embed its calls from: a URL whose origin is used, or a
+    /// Content-Security-Policy source (`https://*.whereby.com`). Any https site by default.
+    fn frame_source(&self) -> String {
+        "https:".into()
+    }
 }
 
 /// Jitsi Meet: a call room is just a URL with a name nobody can guess; no API call.
@@ -68,6 +73,10 @@ impl JitsiPlatform {
 impl VideoPlatform for JitsiPlatform {
     fn name(&self) -> &'static str {
         "jitsi"
+    }
+
+    fn frame_source(&self) -> String {
+        self.base_url.clone()
     }
 
     async fn create_call(&self, request: &CallRequest) -> Result<CallRoom, PlatformError> {

@@ -74,6 +74,11 @@ impl VideoPlatform for WherebyPlatform {
         "whereby"
     }
 
+    fn frame_source(&self) -> String {
+        // Whereby rooms live on the customer's subdomain.
+        "https://*.whereby.com".into()
+    }
+
     async fn create_call(&self, request: &CallRequest) -> Result<CallRoom, PlatformError> {
         let body = serde_json::json!({
             "endDate": request.end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -65,15 +65,27 @@ pub struct AddressPolicy {
     pub allowed_hosts: Vec<String>,
     /// Networks always allowed.
     pub allowed_networks: Vec<Cidr>,
+    /// Fetch only from the allowlist, public hosts included (`--feed-allowlist-only`): for
+    /// closed networks, and for fuzzing without traffic leaving the machine. Host names
+    /// not on the list are refused before they are even looked up.
+    pub only_allowlisted: bool,
 }
 
 impl AddressPolicy {
     /// Whether a fetch may connect to `ip` (reached through host name `host`).
     pub fn permits(&self, host: &str, ip: IpAddr) -> bool {
-        self.allow_private
-            || self.host_is_allowed(host)
-            || self.allowed_networks.iter().any(|n| n.contains(ip))
-            || !is_non_public(ip)
+        let listed =
+            self.host_is_allowed(host) || self.allowed_networks.iter().any(|n| n.contains(ip));
+        if self.only_allowlisted {
+            return listed;
+        }
+        self.allow_private || listed || !is_non_public(ip)
+    }
+
+    /// Whether host name `host` may be looked up at all (always, unless only the
+    /// allowlist is fetched from and the name is not on it).
+    pub fn may_resolve(&self, host: &str) -> bool {
+        !self.only_allowlisted || self.host_is_allowed(host)
     }
 
     /// Whether `host` is on the allowlist by name.
@@ -236,6 +248,23 @@ mod tests {
             ..Default::default()
         };
         assert!(open.permits("x", ip("127.0.0.1")));
+        let only = AddressPolicy {
+            only_allowlisted: true,
+            allow_private: true,
+            allowed_hosts: vec!["cal.intranet".into()],
+            allowed_networks: vec![Cidr::parse("127.0.0.0/8").expect("cidr")],
+        };
+        assert!(only.permits("x", ip("127.0.0.1")));
+        assert!(only.permits("cal.intranet", ip("10.1.2.3")));
+        assert!(
+            !only.permits("x", ip("93.184.216.34")),
+            "public, but not listed"
+        );
+        assert!(
+            !only.permits("x", ip("10.1.2.3")),
+            "allow_private yields to the list"
+        );
+        assert!(only.may_resolve("cal.intranet") && !only.may_resolve("example.com"));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub enum TestFeedError {
 
 /// What a test fetch found (nothing is saved).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedTestReport {
     /// Events (VEVENTs) in the calendar.
     pub events_in_feed: usize,
@@ -35,6 +36,7 @@ pub struct FeedTestReport {
 
 /// One occurrence, as previewed to the owner.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OccurrencePreview {
     /// SUMMARY.
     pub title: Option<String>,

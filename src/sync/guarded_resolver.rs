@@ -20,6 +20,11 @@ impl Resolve for GuardedResolver {
         let policy = self.policy.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
+            if !policy.may_resolve(&host) {
+                return Err(
+                    Box::new(RefusedAddress(host)) as Box<dyn std::error::Error + Send + Sync>
+                );
+            }
             let resolved: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let permitted: Vec<SocketAddr> = resolved

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// How an attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SyncStatus {
     /// Fetched, parsed and stored.
     Ok,
@@ -17,6 +18,7 @@ pub enum SyncStatus {
 
 /// The result of one sync attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncOutcome {
     /// When the attempt started.
     pub started_at: DateTime<Utc>,

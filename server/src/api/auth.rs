@@ -1,6 +1,6 @@
 //! `/v1/auth/*` and `/v1/me`.
 
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ErrorBody};
 use super::{require_user, session_token};
 use crate::startup::ServerState;
 use app::dto::UserDto;
@@ -8,23 +8,25 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use roomcal::accounts::{self, SignedIn};
 use roomcal::limits::ClientAddr;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Routes of this module.
-pub fn router() -> Router<ServerState> {
-    Router::new()
-        .route("/auth/signup", post(signup))
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/me", get(me))
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
 }
 
 /// `POST /v1/auth/signup` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct SignupBody {
     /// Email address.
     email: String,
@@ -35,7 +37,7 @@ struct SignupBody {
 }
 
 /// `POST /v1/auth/login` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct LoginBody {
     /// Email address.
     email: String,
@@ -60,6 +62,20 @@ fn with_session_cookie(
     )
 }
 
+/// Creates an account and signs it in (sets the session cookie).
+#[utoipa::path(
+    post,
+    path = "/auth/signup",
+    tag = "auth",
+    request_body = SignupBody,
+    responses(
+        (status = 201, description = "Signed up and signed in", body = UserDto),
+        (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 409, description = "The email has an account already", body = ErrorBody),
+        (status = 422, description = "Invalid fields, each with a message", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts from this address", body = ErrorBody),
+    )
+)]
 async fn signup(
     State(state): State<ServerState>,
     Extension(client): Extension<ClientAddr>,
@@ -74,6 +90,19 @@ async fn signup(
     Ok(with_session_cookie(&state, StatusCode::CREATED, signed_in))
 }
 
+/// Signs in (sets the session cookie).
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in", body = UserDto),
+        (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 401, description = "Wrong email or password", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts for this account or address", body = ErrorBody),
+    )
+)]
 async fn login(
     State(state): State<ServerState>,
     Extension(client): Extension<ClientAddr>,
@@ -83,19 +112,39 @@ async fn login(
     Ok(with_session_cookie(&state, StatusCode::OK, signed_in))
 }
 
+/// Signs out (clears the session cookie).
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    responses((status = 204, description = "Signed out"))
+)]
 async fn logout(
     State(state): State<ServerState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    if let Some(token) = session_token(&headers) {
+    if let Some(token) = session_token(&state.core, &headers) {
         accounts::sign_out(&state.core, token).await?;
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(SET_COOKIE, accounts::clear_session_cookie())],
+        [(
+            SET_COOKIE,
+            accounts::clear_session_cookie(state.core.settings.public_url.starts_with("https://")),
+        )],
     ))
 }
 
+/// The signed-in user.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The signed-in user", body = UserDto),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
 async fn me(
     State(state): State<ServerState>,
     headers: HeaderMap,

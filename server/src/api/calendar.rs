@@ -1,28 +1,30 @@
 //! Room settings (`PATCH /v1/rooms/{room_id}`) and the owner's calendar endpoints
 //! (`/v1/rooms/{room_name}/ics/*`). Owner only: others get 403, unknown rooms 404.
 
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ErrorBody};
 use super::require_user;
 use crate::startup::ServerState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use roomcal::room_calendar::{self, CalendarSettingsInput, CalendarStatus};
 use roomcal::sync::{FeedTestReport, SyncOutcome};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// Routes of this module.
-pub fn router() -> Router<ServerState> {
-    Router::new()
-        .route("/rooms/{room}/ics/sync", post(sync_now))
-        .route("/rooms/{room}/ics/status", get(status))
-        .route("/rooms/{room}/ics/log", get(log))
-        .route("/rooms/{room}/ics/test", post(test_url))
+/// Routes of this module (`PATCH /rooms/{room_name}` is registered with the room's GET).
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(sync_now))
+        .routes(routes!(status))
+        .routes(routes!(log))
+        .routes(routes!(test_url))
 }
 
 /// `PATCH /v1/rooms/{room_id}` body: any subset of the settings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoomSettingsBody {
     /// Calendar feed URL (`""` removes it).
@@ -34,7 +36,7 @@ pub struct RoomSettingsBody {
 }
 
 /// A room's settings as the owner sees them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RoomSettingsDto {
     /// Room id.
     id: String,
@@ -44,7 +46,22 @@ pub struct RoomSettingsDto {
     ics: CalendarStatus,
 }
 
-/// `PATCH /v1/rooms/{room_id}` (the room may also be named).
+/// Changes a room's calendar settings (owner only); the room by name or id.
+#[utoipa::path(
+    patch,
+    path = "/rooms/{room_name}",
+    tag = "calendar",
+    params(("room_name" = String, Path, description = "The room's name or id")),
+    request_body = RoomSettingsBody,
+    responses(
+        (status = 200, description = "The settings now (the address masked)", body = RoomSettingsDto),
+        (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the room's owner", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 422, description = "Invalid settings, each field with a message", body = ErrorBody),
+    )
+)]
 pub async fn update_settings(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -66,6 +83,21 @@ pub async fn update_settings(
     }))
 }
 
+/// Syncs the room's calendar now (owner only; once per 10 s).
+#[utoipa::path(
+    post,
+    path = "/rooms/{room_name}/ics/sync",
+    tag = "calendar",
+    params(("room_name" = String, Path, description = "The room's name")),
+    responses(
+        (status = 200, description = "What the sync did (a failed fetch changes nothing)", body = SyncOutcome),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the room's owner", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 422, description = "No calendar address is set", body = ErrorBody),
+        (status = 429, description = "Synced moments ago, or a sync is running", body = ErrorBody),
+    )
+)]
 async fn sync_now(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -77,6 +109,19 @@ async fn sync_now(
     ))
 }
 
+/// The room's calendar settings and sync state (owner only).
+#[utoipa::path(
+    get,
+    path = "/rooms/{room_name}/ics/status",
+    tag = "calendar",
+    params(("room_name" = String, Path, description = "The room's name")),
+    responses(
+        (status = 200, description = "Settings (address masked) and sync state", body = CalendarStatus),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the room's owner", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+    )
+)]
 async fn status(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -88,6 +133,19 @@ async fn status(
     ))
 }
 
+/// The room's last 50 sync outcomes, newest first (owner only).
+#[utoipa::path(
+    get,
+    path = "/rooms/{room_name}/ics/log",
+    tag = "calendar",
+    params(("room_name" = String, Path, description = "The room's name")),
+    responses(
+        (status = 200, description = "Sync outcomes, newest first", body = Vec<SyncOutcome>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the room's owner", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+    )
+)]
 async fn log(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -98,12 +156,29 @@ async fn log(
 }
 
 /// `POST /v1/rooms/{room_name}/ics/test` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct TestBody {
     /// The feed URL to try.
     url: String,
 }
 
+/// Fetches and reads a calendar address for this room without saving anything (owner only).
+#[utoipa::path(
+    post,
+    path = "/rooms/{room_name}/ics/test",
+    tag = "calendar",
+    params(("room_name" = String, Path, description = "The room's name")),
+    request_body = TestBody,
+    responses(
+        (status = 200, description = "What the calendar holds for this room", body = FeedTestReport),
+        (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the room's owner", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 422, description = "The address or its content is unusable: `fields.url` says why", body = ErrorBody),
+        (status = 429, description = "Too many tests in the last minute, or all test slots busy", body = ErrorBody),
+    )
+)]
 async fn test_url(
     State(state): State<ServerState>,
     headers: HeaderMap,

@@ -59,6 +59,13 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The body of every error answer (for the OpenAPI document).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: AppError,
+}
+
 /// A JSON body whose rejection is an [`ApiError`].
 #[derive(Debug, axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]

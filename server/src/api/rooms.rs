@@ -1,43 +1,53 @@
 //! `/v1/rooms/*`: rooms and their unscheduled meetings.
 
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ErrorBody};
 use super::{require_user, viewer};
 use crate::startup::ServerState;
 use app::dto::{convert, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use roomcal::limits::ClientAddr;
 use roomcal::{rooms, CoreError};
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Routes of this module.
-pub fn router() -> Router<ServerState> {
-    Router::new()
-        .route("/rooms", post(create_room).get(list_rooms))
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_room, list_rooms))
         // One path for both: axum refuses two parameter names at one position.
-        .route(
-            "/rooms/{room}",
-            get(get_room).patch(super::calendar::update_settings),
-        )
-        .route("/rooms/{room}/meeting", post(start_meeting))
-        .route("/rooms/{room}/events/{event_id}/join", get(join_event))
-        .route(
-            "/rooms/{room}/meetings/{meeting_id}/participants",
-            get(participants),
-        )
-        .route("/meetings/{meeting_id}/presence", post(presence))
-        .route("/webhooks/whereby", post(whereby_webhook))
+        .routes(routes!(get_room, super::calendar::update_settings))
+        .routes(routes!(start_meeting))
+        .routes(routes!(participants))
+        .routes(routes!(presence))
+        .routes(routes!(whereby_webhook))
 }
 
 /// `POST /v1/rooms` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct CreateRoomBody {
     /// The slug for `/room/<name>`.
     name: String,
 }
 
+/// Creates a room owned by the caller.
+#[utoipa::path(
+    post,
+    path = "/rooms",
+    tag = "rooms",
+    request_body = CreateRoomBody,
+    responses(
+        (status = 201, description = "The new room", body = RoomSummaryDto),
+        (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 409, description = "The name is taken", body = ErrorBody),
+        (status = 422, description = "The name is not usable", body = ErrorBody),
+        (status = 429, description = "The caller owns the most rooms one account may have", body = ErrorBody),
+    )
+)]
 async fn create_room(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -51,6 +61,16 @@ async fn create_room(
     ))
 }
 
+/// The caller's rooms.
+#[utoipa::path(
+    get,
+    path = "/rooms",
+    tag = "rooms",
+    responses(
+        (status = 200, description = "The rooms the caller owns", body = Vec<RoomSummaryDto>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
 async fn list_rooms(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -64,6 +84,17 @@ async fn list_rooms(
     ))
 }
 
+/// A room as the caller may see it (owners: every detail; others: title, times, count).
+#[utoipa::path(
+    get,
+    path = "/rooms/{room_name}",
+    tag = "rooms",
+    params(("room_name" = String, Path, description = "The room's name")),
+    responses(
+        (status = 200, description = "The room page's content for the caller", body = RoomDto),
+        (status = 404, description = "No such room", body = ErrorBody),
+    )
+)]
 async fn get_room(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -74,6 +105,21 @@ async fn get_room(
     Ok(Json(convert::room(&state.core, &view, viewer.is_some())))
 }
 
+/// Starts an unscheduled meeting (signed-in users); yours back if it still runs.
+#[utoipa::path(
+    post,
+    path = "/rooms/{room_name}/meeting",
+    tag = "rooms",
+    params(("room_name" = String, Path, description = "The room's name")),
+    responses(
+        (status = 201, description = "A new meeting", body = MeetingDto),
+        (status = 200, description = "The caller's meeting in this room, still running", body = MeetingDto),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 429, description = "The room runs the most unscheduled meetings allowed", body = ErrorBody),
+        (status = 502, description = "The video platform failed", body = ErrorBody),
+    )
+)]
 async fn start_meeting(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -93,16 +139,22 @@ async fn start_meeting(
     ))
 }
 
-async fn join_event(
-    State(state): State<ServerState>,
-    Path((room_name, event_id)): Path<(String, String)>,
-) -> Result<Json<app::dto::JoinDto>, ApiError> {
-    let id = CoreError::parse_id(&event_id, "there is no such meeting in this room")?;
-    let (answer, _) = roomcal::joining::join_occurrence(&state.core, &room_name, id).await?;
-    Ok(Json(convert::join(&room_name, &answer)))
-}
-
-/// `GET /v1/rooms/{room}/meetings/{id}/participants`: who is in the call now (owner only).
+/// Who is in the call now (the room's owner only; others see `participants_now`).
+#[utoipa::path(
+    get,
+    path = "/rooms/{room_name}/meetings/{meeting_id}/participants",
+    tag = "meetings",
+    params(
+        ("room_name" = String, Path, description = "The room's name"),
+        ("meeting_id" = String, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "The people present", body = Vec<ParticipantDto>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the room's owner", body = ErrorBody),
+        (status = 404, description = "No such room or meeting", body = ErrorBody),
+    )
+)]
 async fn participants(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -117,7 +169,7 @@ async fn participants(
 
 /// `POST /v1/meetings/{id}/presence` body. Read from raw bytes: `navigator.sendBeacon`
 /// sends JSON as `text/plain`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct PresenceBody {
     /// Random id of one open meeting page.
     participant_id: String,
@@ -125,6 +177,22 @@ struct PresenceBody {
     event: String,
 }
 
+/// A meeting page announces itself (`join`, `heartbeat` every 15 s, `leave`).
+#[utoipa::path(
+    post,
+    path = "/meetings/{meeting_id}/presence",
+    tag = "rooms",
+    params(("meeting_id" = String, Path, description = "The meeting's id")),
+    request_body = PresenceBody,
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 404, description = "No such meeting", body = ErrorBody),
+        (status = 410, description = "The meeting has ended", body = ErrorBody),
+        (status = 422, description = "A bad participant id or event", body = ErrorBody),
+        (status = 429, description = "The meeting is full, or too many new ids from this client", body = ErrorBody),
+    )
+)]
 async fn presence(
     State(state): State<ServerState>,
     Extension(client): Extension<ClientAddr>,
@@ -154,7 +222,19 @@ async fn presence(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /v1/webhooks/whereby`: presence from Whereby, signature verified.
+/// Presence from Whereby (`room.client.joined` / `left`), signature verified.
+#[utoipa::path(
+    post,
+    path = "/webhooks/whereby",
+    tag = "rooms",
+    request_body(content = Object, description = "A Whereby webhook event"),
+    responses(
+        (status = 204, description = "Applied (or ignored: not a presence event)"),
+        (status = 400, description = "Not a Whereby event", body = ErrorBody),
+        (status = 401, description = "The signature does not verify", body = ErrorBody),
+        (status = 404, description = "Webhooks are not configured", body = ErrorBody),
+    )
+)]
 async fn whereby_webhook(
     State(state): State<ServerState>,
     headers: HeaderMap,

@@ -7,62 +7,171 @@ use chrono::{Duration, Utc};
 use roomcal::lifecycle_step::run_lifecycle_step;
 use serde_json::{json, Value};
 
+/// `POST /v1/rooms/early/meetings/{id}/join` as `client`.
+async fn join(app: &TestApp, id: &str) -> reqwest::Response {
+    app.post(&format!("/v1/rooms/early/meetings/{id}/join"), json!({}))
+        .await
+}
+
+fn instant(value: &Value) -> chrono::DateTime<Utc> {
+    value
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .expect("an RFC 3339 instant")
+}
+
 #[tokio::test]
-async fn an_occurrence_in_the_upcoming_window_is_joined_early_then_joined_once_its_meeting_exists()
-{
+async fn one_route_joins_started_meetings_and_says_wait_for_everything_ahead() {
     let app = spawn_app().await;
     let feeds = feed_server::start_on("127.0.0.1").await;
     let room = app.room_with_feed("early", &feeds.url("/feed/main")).await;
-    let start = Utc::now() + Duration::minutes(10);
+    let now = Utc::now();
+    let soon = now + Duration::minutes(10);
     let url = app.room_url("early");
+    let ev = |uid, start, summary| Ev {
+        uid,
+        start,
+        minutes: 30,
+        summary,
+        location: &url,
+    };
     feeds.set(
         "main",
         ics(&[
-            Ev {
-                uid: "soon",
-                start,
-                minutes: 30,
-                summary: "Planning",
-                location: &url,
-            },
-            Ev {
-                uid: "later",
-                start: start + Duration::hours(3),
-                minutes: 30,
-                summary: "Later",
-                location: &url,
-            },
+            ev("running", now - Duration::minutes(5), "Running"),
+            ev("soon", soon, "Planning"),
+            ev("later", now + Duration::hours(3), "Later"),
         ]),
+    );
+    app.core.sync.sync_room(room, now).await.expect("sync");
+
+    // Before any meeting exists everything says wait, the started one included.
+    let list: Value = app
+        .get("/v1/rooms/early/meetings")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let titles: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Running", "Planning"],
+        "later ones only with ?later=true"
+    );
+    assert!(list
+        .as_array()
+        .expect("list")
+        .iter()
+        .all(|i| i["kind"] == "upcoming" && i["join"]["action"] == "wait_until"));
+    let soon_id = list[1]["id"].as_str().expect("id").to_string();
+    let waiting: Value = join(&app, &soon_id).await.json().await.expect("json");
+    assert_eq!(waiting["status"], "waiting");
+    assert_eq!(instant(&waiting["starts_at"]).timestamp(), soon.timestamp());
+    assert!(
+        (instant(&waiting["server_now"]) - Utc::now())
+            .num_seconds()
+            .abs()
+            < 60
+    );
+    assert_eq!(waiting["page_path"], format!("/room/early/event/{soon_id}"));
+
+    // The tick opens the started occurrence's meeting: joined by occurrence id or meeting id.
+    let report = run_lifecycle_step(&app.core, now, 100).await.expect("step");
+    assert_eq!(report.created, 1);
+    let running_id = list[0]["id"].as_str().expect("id").to_string();
+    let joined: Value = join(&app, &running_id).await.json().await.expect("json");
+    assert_eq!(joined["status"], "join");
+    assert!(joined["url"]
+        .as_str()
+        .is_some_and(|u| u.contains("roomcal-early-")));
+    let meeting_id = joined["meeting_id"]
+        .as_str()
+        .expect("meeting id")
+        .to_string();
+    assert_eq!(joined["page_path"], format!("/room/early/{meeting_id}"));
+    assert_eq!(join(&app, &meeting_id).await.status(), 200);
+    let list: Value = app
+        .get("/v1/rooms/early/meetings")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (list[0]["kind"].as_str(), list[0]["id"].as_str()),
+        (Some("active"), Some(meeting_id.as_str()))
+    );
+    assert_eq!(list[0]["join"]["action"], "join_now");
+    assert!(list[0]["running_for_seconds"]
+        .as_i64()
+        .is_some_and(|s| s >= 300));
+
+    // A meeting pre-created for a start still ahead: join only on time.
+    let lead = app.core.settings.lifecycle.precreate_lead;
+    run_lifecycle_step(&app.core, soon - lead, 100)
+        .await
+        .expect("step");
+    let early: Value = join(&app, &soon_id).await.json().await.expect("json");
+    assert_eq!(early["status"], "waiting");
+
+    // Unknown and malformed ids name nothing here.
+    assert_eq!(
+        join(&app, &uuid::Uuid::new_v4().to_string()).await.status(),
+        404
+    );
+    assert_eq!(join(&app, "not-an-id").await.status(), 404);
+    let minutes = app
+        .get("/v1/rooms/early/meetings/upcoming?minutes=500")
+        .await;
+    assert_eq!(minutes.status(), 422);
+    let body: Value = minutes.json().await.expect("json");
+    assert!(body["error"]["fields"]["minutes"].is_string());
+}
+
+#[tokio::test]
+async fn a_calendar_meeting_in_its_overrun_is_joinable_on_the_api_and_on_its_page() {
+    let app = spawn_app().await;
+    let feeds = feed_server::start_on("127.0.0.1").await;
+    let room = app.room_with_feed("early", &feeds.url("/feed/main")).await;
+    let now = Utc::now();
+    let url = app.room_url("early");
+    // 35 to 5 minutes ago: over, but inside the 30-minute overrun.
+    feeds.set(
+        "main",
+        ics(&[Ev {
+            uid: "overrun",
+            start: now - Duration::minutes(35),
+            minutes: 30,
+            summary: "Long talk",
+            location: &url,
+        }]),
     );
     app.core
         .sync
-        .sync_room(room, Utc::now())
+        .sync_room(room, now - Duration::minutes(31))
         .await
         .expect("sync");
-
-    let page: Value = app.get("/v1/rooms/early").await.json().await.expect("json");
-    let upcoming = page["upcoming"].as_array().expect("upcoming");
-    assert_eq!(upcoming.len(), 2);
-    assert_eq!(upcoming[0]["join"]["status"], "waiting");
-    assert_eq!(upcoming[1]["join"]["status"], "too_early");
-    let event_id = upcoming[0]["event_id"].as_str().expect("id").to_string();
-    let join_path = format!("/v1/rooms/early/events/{event_id}/join");
-    let join: Value = app.get(&join_path).await.json().await.expect("json");
-    assert_eq!(join["status"], "waiting");
-    assert!(join["starts_at"].is_string());
-
-    let lead = app.core.settings.lifecycle.precreate_lead;
-    let report = run_lifecycle_step(&app.core, start - lead, 100)
+    let report = run_lifecycle_step(&app.core, now - Duration::minutes(30), 100)
         .await
         .expect("step");
     assert_eq!(report.created, 1);
-    let join: Value = app.get(&join_path).await.json().await.expect("json");
-    assert_eq!(join["status"], "join");
-    let meeting_path = join["meeting_path"].as_str().expect("path").to_string();
-    assert!(meeting_path.starts_with("/room/early/"));
-    let page: Value = app.get("/v1/rooms/early").await.json().await.expect("json");
-    assert_eq!(page["active_meetings"][0]["title"], "Planning");
-    assert_eq!(page["active_meetings"][0]["page_path"], meeting_path);
+    let list: Value = app
+        .get("/v1/rooms/early/meetings")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list[0]["join"]["action"], "join_now");
+    let meeting_id = list[0]["id"].as_str().expect("id").to_string();
+    let joined: Value = join(&app, &meeting_id).await.json().await.expect("json");
+    assert_eq!(joined["status"], "join");
+    let page = app.get(&format!("/room/early/{meeting_id}")).await;
+    assert_eq!(page.status(), 200);
 }
 
 #[tokio::test]
@@ -204,7 +313,7 @@ async fn non_owners_see_a_private_event_as_busy_without_its_details() {
     assert!(!guest_text.contains("Initech"), "{guest_text}");
     assert!(!guest_text.contains("bill@"), "{guest_text}");
     let guest: Value = serde_json::from_str(&guest_text).expect("json");
-    assert_eq!(guest["active_meetings"][0]["title"], "Busy");
+    assert_eq!(guest["active_meetings"][0]["title"], "Private meeting");
     let page = new_client()
         .get(app.url("/room/discreet"))
         .send()

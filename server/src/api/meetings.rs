@@ -1,0 +1,284 @@
+//! `/v1/rooms/{room_name}/meetings…`: a room's meetings for the caller, and the one way to
+//! join a meeting or an upcoming occurrence.
+
+use super::error::{ApiError, ErrorBody};
+use super::viewer;
+use crate::startup::ServerState;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use roomcal::room_meetings::{self, JoinHint, JoinOutcome, ListQuery, ListedKind, ListedMeeting};
+use roomcal::CoreError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(upcoming))
+        .routes(routes!(join))
+}
+
+/// One meeting or occurrence of a room, as the caller may see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingItem {
+    /// `active` (open now), `upcoming` (starts within the upcoming window, no meeting yet)
+    /// or `later` (the rest of the sync window; owners only).
+    #[schema(example = "active")]
+    pub kind: String,
+    /// The meeting's id (active) or the occurrence's id (upcoming, later): what
+    /// `POST …/meetings/{meeting_id}/join` takes.
+    pub id: String,
+    /// The title; "Private meeting" for private events seen by others.
+    pub title: String,
+    /// Scheduled start (RFC 3339, UTC).
+    pub start: DateTime<Utc>,
+    /// Scheduled end (RFC 3339, UTC).
+    pub end: DateTime<Utc>,
+    /// Scheduled length in minutes.
+    pub duration_minutes: i64,
+    /// People present now.
+    pub participants_now: usize,
+    /// Active meetings: when it started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
+    /// Active meetings: seconds since it started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running_for_seconds: Option<i64>,
+    /// Calendar meetings and occurrences: the stored occurrence's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_event_id: Option<String>,
+    /// What the caller can do now.
+    pub join: JoinHintDto,
+    /// Owner only: the event's calendar details (description, location, organizer,
+    /// attendees with RSVP, conference links).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+    /// Owner only: the names of the people present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present: Option<Vec<String>>,
+}
+
+/// What the caller can do with an item now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JoinHintDto {
+    /// `join_now` or `wait_until`.
+    #[schema(example = "join_now")]
+    pub action: String,
+    /// The page to open: the meeting page, or the waiting page.
+    pub page_path: String,
+    /// For `wait_until`: the start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+}
+
+impl From<ListedMeeting> for MeetingItem {
+    fn from(m: ListedMeeting) -> Self {
+        let (action, page_path, starts_at) = match m.join {
+            JoinHint::JoinNow { page_path } => ("join_now", page_path, None),
+            JoinHint::WaitUntil {
+                starts_at,
+                page_path,
+            } => ("wait_until", page_path, Some(starts_at)),
+        };
+        MeetingItem {
+            kind: match m.kind {
+                ListedKind::Active => "active",
+                ListedKind::Upcoming => "upcoming",
+                ListedKind::Later => "later",
+            }
+            .into(),
+            id: m.id.to_string(),
+            title: m.title,
+            start: m.start,
+            end: m.end,
+            duration_minutes: (m.end - m.start).num_minutes(),
+            participants_now: m.participants_now,
+            started_at: m.started_at,
+            running_for_seconds: m.running_for_seconds,
+            calendar_event_id: m.calendar_event_id.map(|id| id.to_string()),
+            join: JoinHintDto {
+                action: action.into(),
+                page_path,
+                starts_at,
+            },
+            details: m.details,
+            present: m
+                .present
+                .map(|list| list.into_iter().map(|p| p.display_name).collect()),
+        }
+    }
+}
+
+/// `GET …/meetings` query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Owners only: also list the rest of the sync window as `kind: later`.
+    #[serde(default)]
+    pub later: bool,
+}
+
+/// The room's active meetings and upcoming occurrences, for the caller.
+#[utoipa::path(
+    get,
+    path = "/rooms/{room_name}/meetings",
+    tag = "meetings",
+    params(("room_name" = String, Path, description = "The room's name"), ListParams),
+    responses(
+        (status = 200, description = "Active meetings, then upcoming occurrences (owners: also later ones)", body = Vec<MeetingItem>),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 422, description = "A bad query parameter", body = ErrorBody),
+    )
+)]
+async fn list(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(room_name): Path<String>,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<MeetingItem>>, ApiError> {
+    let Query(params) =
+        params.map_err(|_| CoreError::field("later", "use later=true or later=false"))?;
+    let viewer = viewer(&state.core, &headers).await?;
+    let query = ListQuery {
+        active: true,
+        upcoming_within: state.core.settings.lifecycle.upcoming_window,
+        later: params.later,
+    };
+    let items =
+        room_meetings::list_meetings(&state.core, viewer.as_ref(), &room_name, query).await?;
+    Ok(Json(items.into_iter().map(MeetingItem::from).collect()))
+}
+
+/// `GET …/meetings/upcoming` query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UpcomingParams {
+    /// Minutes ahead, 1 to 120; the upcoming window (30) by default.
+    pub minutes: Option<String>,
+}
+
+/// The room's occurrences starting within the next `minutes` that have no meeting yet.
+#[utoipa::path(
+    get,
+    path = "/rooms/{room_name}/meetings/upcoming",
+    tag = "meetings",
+    params(("room_name" = String, Path, description = "The room's name"), UpcomingParams),
+    responses(
+        (status = 200, description = "Upcoming occurrences, soonest first", body = Vec<MeetingItem>),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 422, description = "`minutes` is not a whole number from 1 to 120", body = ErrorBody),
+    )
+)]
+async fn upcoming(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(room_name): Path<String>,
+    params: Result<Query<UpcomingParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<MeetingItem>>, ApiError> {
+    let minutes = match params.map(|Query(p)| p.minutes) {
+        Ok(None) => state.core.settings.lifecycle.upcoming_window,
+        Ok(Some(text)) => match text.trim().parse::<i64>() {
+            Ok(n) if (1..=120).contains(&n) => Duration::minutes(n),
+            _ => {
+                return Err(CoreError::field(
+                    "minutes",
+                    "use a whole number of minutes from 1 to 120",
+                )
+                .into())
+            }
+        },
+        Err(_) => {
+            return Err(
+                CoreError::field("minutes", "use a whole number of minutes from 1 to 120").into(),
+            )
+        }
+    };
+    let viewer = viewer(&state.core, &headers).await?;
+    let query = ListQuery {
+        active: false,
+        upcoming_within: minutes,
+        later: false,
+    };
+    let items =
+        room_meetings::list_meetings(&state.core, viewer.as_ref(), &room_name, query).await?;
+    Ok(Json(items.into_iter().map(MeetingItem::from).collect()))
+}
+
+/// The answer to a join: go in now, or wait.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JoinResponse {
+    /// `join` or `waiting`.
+    #[schema(example = "join")]
+    pub status: String,
+    /// `join`: the call URL (the host URL for the owner where the platform has one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The page to open: the meeting page (`join`) or the waiting page (`waiting`).
+    pub page_path: String,
+    /// `join`: the meeting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<String>,
+    /// `waiting`: the scheduled start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// `waiting`: the server's clock, so a client whose clock is off still counts right.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_now: Option<DateTime<Utc>>,
+}
+
+/// Joins a meeting (by its id) or an upcoming occurrence (by the occurrence's id).
+#[utoipa::path(
+    post,
+    path = "/rooms/{room_name}/meetings/{meeting_id}/join",
+    tag = "meetings",
+    params(
+        ("room_name" = String, Path, description = "The room's name"),
+        ("meeting_id" = String, Path, description = "A meeting's id or an upcoming occurrence's id"),
+    ),
+    responses(
+        (status = 200, description = "`join` with the call URL, or `waiting` with the start", body = JoinResponse),
+        (status = 404, description = "No such room, meeting or occurrence", body = ErrorBody),
+        (status = 410, description = "The meeting has ended or was cancelled (the message says which)", body = ErrorBody),
+    )
+)]
+async fn join(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path((room_name, meeting_id)): Path<(String, String)>,
+) -> Result<Json<JoinResponse>, ApiError> {
+    let id = CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
+    let viewer = viewer(&state.core, &headers).await?;
+    let outcome = room_meetings::join(&state.core, viewer.as_ref(), &room_name, id).await?;
+    Ok(Json(match outcome {
+        JoinOutcome::Join {
+            url,
+            page_path,
+            meeting_id,
+        } => JoinResponse {
+            status: "join".into(),
+            url: Some(url),
+            page_path,
+            meeting_id: Some(meeting_id.to_string()),
+            starts_at: None,
+            server_now: None,
+        },
+        JoinOutcome::Waiting {
+            starts_at,
+            server_now,
+            page_path,
+        } => JoinResponse {
+            status: "waiting".into(),
+            url: None,
+            page_path,
+            meeting_id: None,
+            starts_at: Some(starts_at),
+            server_now: Some(server_now),
+        },
+    }))
+}

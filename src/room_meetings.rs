@@ -1,0 +1,368 @@
+//! A room's meetings as one list for one viewer, and the one way to join them.
+//!
+//! The list holds the room's active meetings, then its upcoming occurrences (starting
+//! within the upcoming window, no meeting yet) and, for the owner only, the rest of the
+//! sync window as `later`. What each viewer sees is decided here, on the server: the owner
+//! gets the event's details and the names of the people present; everyone else gets the
+//! title (or "Private meeting"), the times, the head count and the join hint.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::{CalendarEvent, Meeting, Room, User};
+use crate::error::CoreError;
+use crate::joining::{event_details, visible_details};
+use crate::lifecycle::{
+    join_decision, JoinAnswer, JoinTarget, MEETING_CANCELLED_MESSAGE, MEETING_ENDED_MESSAGE,
+};
+use crate::lifecycle_step::{meeting_state, occurrence_of};
+use crate::participants::{present_participants, Participant};
+use crate::rooms::find_room;
+use crate::Core;
+
+/// Which part of the list an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListedKind {
+    /// A meeting that is open now (or pre-created for a start moments ahead).
+    Active,
+    /// An occurrence starting within the upcoming window that has no meeting yet.
+    Upcoming,
+    /// An occurrence further ahead in the sync window (owners only).
+    Later,
+}
+
+/// What this viewer can do with an item now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum JoinHint {
+    /// Open the meeting page now.
+    JoinNow {
+        /// The meeting page: `/room/<name>/<meeting-id>`.
+        page_path: String,
+    },
+    /// Wait for the start (the waiting page counts down and moves people in).
+    WaitUntil {
+        /// The scheduled start.
+        starts_at: DateTime<Utc>,
+        /// The waiting page.
+        page_path: String,
+    },
+}
+
+/// One item of a room's meeting list, as one viewer may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedMeeting {
+    /// Active, upcoming or later.
+    pub kind: ListedKind,
+    /// The meeting's id (active) or the occurrence's id (upcoming, later).
+    pub id: Uuid,
+    /// Title as this viewer may see it.
+    pub title: String,
+    /// Scheduled start.
+    pub start: DateTime<Utc>,
+    /// Scheduled end.
+    pub end: DateTime<Utc>,
+    /// People present now.
+    pub participants_now: usize,
+    /// For an active meeting: when it started (its scheduled start).
+    pub started_at: Option<DateTime<Utc>>,
+    /// For an active meeting: seconds since it started (0 before its start).
+    pub running_for_seconds: Option<i64>,
+    /// The calendar occurrence, for calendar meetings and occurrences.
+    pub calendar_event_id: Option<Uuid>,
+    /// What the viewer can do now.
+    pub join: JoinHint,
+    /// Owners only: the event's calendar details (description, location, organizer,
+    /// attendees with RSVP, conference links).
+    pub details: Option<serde_json::Value>,
+    /// Owners only: who is present now.
+    pub present: Option<Vec<Participant>>,
+}
+
+/// Which kinds of items a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Include active meetings.
+    pub active: bool,
+    /// Upcoming means starting before `now + upcoming_within`.
+    pub upcoming_within: Duration,
+    /// Include the rest of the sync window as `later` (honoured for owners only).
+    pub later: bool,
+}
+
+/// The room's meetings for `viewer`, active first, then upcoming and (owners) later ones,
+/// each group by start.
+pub async fn list_meetings(
+    core: &Core,
+    viewer: Option<&User>,
+    room_name: &str,
+    query: ListQuery,
+) -> Result<Vec<ListedMeeting>, CoreError> {
+    let room = find_room(core, room_name).await?;
+    let owner = viewer.is_some_and(|u| u.id == room.owner_id);
+    let now = core.clock.now();
+    let settings = &core.settings.lifecycle;
+    let active = core.store.active_meetings_in_room(room.id).await?;
+    let presence = core
+        .store
+        .presence_of_active_meetings(Some(room.id))
+        .await?;
+    let mut items = Vec::new();
+    if query.active {
+        for meeting in active.iter().filter(|m| is_joinable(m, core, now)) {
+            let records: Vec<_> = presence
+                .iter()
+                .filter(|r| r.meeting_id == meeting.id)
+                .cloned()
+                .collect();
+            let present = present_participants(&records, settings, now);
+            items.push(active_item(&room, meeting, present, owner, now));
+        }
+    }
+    let with_meeting: Vec<Uuid> = active.iter().filter_map(|m| m.calendar_event_id).collect();
+    let events = core
+        .store
+        .upcoming_calendar_events(room.id, now, 500)
+        .await?;
+    let upcoming_end = now + query.upcoming_within;
+    for event in events.iter().filter(|e| !with_meeting.contains(&e.id)) {
+        if event.all_day || is_cancelled(event) {
+            continue;
+        }
+        let kind = if event.start_time < upcoming_end {
+            ListedKind::Upcoming
+        } else if query.later && owner {
+            ListedKind::Later
+        } else {
+            continue;
+        };
+        items.push(occurrence_item(&room, event, kind, owner));
+    }
+    Ok(items)
+}
+
+/// Whether an active meeting can still be joined (overrun included; not once its close
+/// is due).
+fn is_joinable(meeting: &Meeting, core: &Core, now: DateTime<Utc>) -> bool {
+    matches!(
+        join_decision(
+            JoinTarget::Meeting(&meeting_state(meeting)),
+            &core.settings.lifecycle,
+            now
+        ),
+        JoinAnswer::Join { .. }
+    )
+}
+
+fn is_cancelled(event: &CalendarEvent) -> bool {
+    event
+        .status
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"))
+}
+
+/// The title a viewer sees: the owner the event's own, others the privacy view's.
+fn title_of(details: &serde_json::Value, unscheduled: bool) -> String {
+    details
+        .get("title")
+        .and_then(|t| t.as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            if unscheduled {
+                "Unscheduled meeting".into()
+            } else {
+                "Untitled meeting".into()
+            }
+        })
+}
+
+fn active_item(
+    room: &Room,
+    meeting: &Meeting,
+    present: Vec<Participant>,
+    owner: bool,
+    now: DateTime<Utc>,
+) -> ListedMeeting {
+    let details = meeting
+        .calendar_metadata
+        .as_ref()
+        .map(|meta| visible_details(&meta.0, owner))
+        .unwrap_or_else(|| serde_json::json!({}));
+    let join = if meeting.start_time > now {
+        JoinHint::WaitUntil {
+            starts_at: meeting.start_time,
+            page_path: waiting_path(room, meeting),
+        }
+    } else {
+        JoinHint::JoinNow {
+            page_path: meeting_path(room, meeting.id),
+        }
+    };
+    ListedMeeting {
+        kind: ListedKind::Active,
+        id: meeting.id,
+        title: title_of(&details, meeting.calendar_event_id.is_none()),
+        start: meeting.start_time,
+        end: meeting.end_time,
+        participants_now: present.len(),
+        started_at: Some(meeting.start_time),
+        running_for_seconds: Some((now - meeting.start_time).num_seconds().max(0)),
+        calendar_event_id: meeting.calendar_event_id,
+        join,
+        details: owner.then_some(details),
+        present: owner.then_some(present),
+    }
+}
+
+fn occurrence_item(
+    room: &Room,
+    event: &CalendarEvent,
+    kind: ListedKind,
+    owner: bool,
+) -> ListedMeeting {
+    let details = event_details(event, owner);
+    ListedMeeting {
+        kind,
+        id: event.id,
+        title: title_of(&details, false),
+        start: event.start_time,
+        end: event.end_time,
+        participants_now: 0,
+        started_at: None,
+        running_for_seconds: None,
+        calendar_event_id: Some(event.id),
+        join: JoinHint::WaitUntil {
+            starts_at: event.start_time,
+            page_path: format!("/room/{}/event/{}", room.name, event.id),
+        },
+        details: owner.then_some(details),
+        present: None,
+    }
+}
+
+fn meeting_path(room: &Room, meeting_id: Uuid) -> String {
+    format!("/room/{}/{}", room.name, meeting_id)
+}
+
+/// Where someone waits for a pre-created meeting: its occurrence's waiting page.
+fn waiting_path(room: &Room, meeting: &Meeting) -> String {
+    match meeting.calendar_event_id {
+        Some(event) => format!("/room/{}/event/{event}", room.name),
+        None => meeting_path(room, meeting.id),
+    }
+}
+
+/// The answer to "join this meeting or occurrence now".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinOutcome {
+    /// Go in now.
+    Join {
+        /// The call URL for this viewer (the host URL for the owner where there is one).
+        url: String,
+        /// roomcal's page of the meeting.
+        page_path: String,
+        /// The meeting.
+        meeting_id: Uuid,
+    },
+    /// Not yet: wait on the waiting page until `starts_at`.
+    Waiting {
+        /// The scheduled start.
+        starts_at: DateTime<Utc>,
+        /// The server's clock now, so a client with a wrong clock still counts right.
+        server_now: DateTime<Utc>,
+        /// The waiting page.
+        page_path: String,
+    },
+}
+
+/// Joins meeting or occurrence `id` of room `room_name` as `viewer`. Ended or cancelled
+/// is `Gone` with a message that says which; an id that names nothing here is `NotFound`.
+pub async fn join(
+    core: &Core,
+    viewer: Option<&User>,
+    room_name: &str,
+    id: Uuid,
+) -> Result<JoinOutcome, CoreError> {
+    let room = find_room(core, room_name).await?;
+    let owner = viewer.is_some_and(|u| u.id == room.owner_id);
+    let now = core.clock.now();
+    let settings = &core.settings.lifecycle;
+    let not_found = || CoreError::NotFound("there is no such meeting in this room".into());
+    let meeting = match core.store.meeting_by_id(id).await? {
+        Some(m) if m.room_id == room.id => Some(m),
+        Some(_) => return Err(not_found()),
+        None => None,
+    };
+    let (meeting, event) = match meeting {
+        Some(m) => (Some(m), None),
+        None => {
+            let event = core
+                .store
+                .calendar_event_by_id(id)
+                .await?
+                .filter(|e| e.room_id == room.id)
+                .ok_or_else(not_found)?;
+            (core.store.meeting_for_event(event.id).await?, Some(event))
+        }
+    };
+    let waiting = |starts_at, page_path| JoinOutcome::Waiting {
+        starts_at,
+        server_now: now,
+        page_path,
+    };
+    match (meeting, event) {
+        (Some(meeting), _) => {
+            let answer =
+                join_decision(JoinTarget::Meeting(&meeting_state(&meeting)), settings, now);
+            match answer {
+                JoinAnswer::Join { .. } if meeting.start_time > now => {
+                    Ok(waiting(meeting.start_time, waiting_path(&room, &meeting)))
+                }
+                JoinAnswer::Join { .. } => Ok(JoinOutcome::Join {
+                    url: match (owner, &meeting.host_url) {
+                        (true, Some(host)) => host.clone(),
+                        _ => meeting.participant_url.clone(),
+                    },
+                    page_path: meeting_path(&room, meeting.id),
+                    meeting_id: meeting.id,
+                }),
+                _ if is_cancellation(meeting.close_reason.as_deref()) => {
+                    Err(CoreError::Gone(MEETING_CANCELLED_MESSAGE.into()))
+                }
+                _ => Err(CoreError::Gone(MEETING_ENDED_MESSAGE.into())),
+            }
+        }
+        (None, Some(event)) => {
+            match join_decision(
+                JoinTarget::Occurrence(&occurrence_of(&event)),
+                settings,
+                now,
+            ) {
+                JoinAnswer::Waiting { starts_at } | JoinAnswer::TooEarly { starts_at } => Ok(
+                    waiting(starts_at, format!("/room/{}/event/{}", room.name, event.id)),
+                ),
+                JoinAnswer::Ended { message } | JoinAnswer::Unavailable { message } => {
+                    Err(CoreError::Gone(message))
+                }
+                // No meeting exists for it, so the rule cannot say "join"; be safe.
+                JoinAnswer::Join { .. } => Ok(waiting(
+                    event.start_time,
+                    format!("/room/{}/event/{}", room.name, event.id),
+                )),
+            }
+        }
+        (None, None) => Err(not_found()),
+    }
+}
+
+/// Whether a meeting closed because its calendar occurrence was cancelled or removed
+/// (the lifecycle's `calendar_<DeactivateReason>` close reasons; `calendar_overrun` is the
+/// end of a meeting that took place).
+fn is_cancellation(reason: Option<&str>) -> bool {
+    matches!(
+        reason,
+        Some("calendar_cancelled" | "calendar_deleted" | "calendar_missing")
+    )
+}
