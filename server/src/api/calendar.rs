@@ -51,7 +51,7 @@ pub struct RoomSettingsDto {
     patch,
     path = "/rooms/{room_name}",
     tag = "calendar",
-    params(("room_name" = String, Path, description = "The room's name or id")),
+    params(("room_name" = String, Path, description = "The room's name or id", example = "standup")),
     request_body = RoomSettingsBody,
     responses(
         (status = 200, description = "The settings now (the address masked)", body = RoomSettingsDto),
@@ -88,7 +88,7 @@ pub async fn update_settings(
     post,
     path = "/rooms/{room_name}/ics/sync",
     tag = "calendar",
-    params(("room_name" = String, Path, description = "The room's name")),
+    params(("room_name" = String, Path, description = "The room's name", example = "standup")),
     responses(
         (status = 200, description = "What the sync did (a failed fetch changes nothing)", body = SyncOutcome),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -114,7 +114,7 @@ async fn sync_now(
     get,
     path = "/rooms/{room_name}/ics/status",
     tag = "calendar",
-    params(("room_name" = String, Path, description = "The room's name")),
+    params(("room_name" = String, Path, description = "The room's name", example = "standup")),
     responses(
         (status = 200, description = "Settings (address masked) and sync state", body = CalendarStatus),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -138,7 +138,7 @@ async fn status(
     get,
     path = "/rooms/{room_name}/ics/log",
     tag = "calendar",
-    params(("room_name" = String, Path, description = "The room's name")),
+    params(("room_name" = String, Path, description = "The room's name", example = "standup")),
     responses(
         (status = 200, description = "Sync outcomes, newest first", body = Vec<SyncOutcome>),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -167,7 +167,7 @@ struct TestBody {
     post,
     path = "/rooms/{room_name}/ics/test",
     tag = "calendar",
-    params(("room_name" = String, Path, description = "The room's name")),
+    params(("room_name" = String, Path, description = "The room's name", example = "standup")),
     request_body = TestBody,
     responses(
         (status = 200, description = "What the calendar holds for this room", body = FeedTestReport),

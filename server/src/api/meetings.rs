@@ -129,7 +129,7 @@ pub struct ListParams {
     get,
     path = "/rooms/{room_name}/meetings",
     tag = "meetings",
-    params(("room_name" = String, Path, description = "The room's name"), ListParams),
+    params(("room_name" = String, Path, description = "The room's name", example = "standup"), ListParams),
     responses(
         (status = 200, description = "Active meetings, then upcoming occurrences (owners: also later ones)", body = Vec<MeetingItem>),
         (status = 404, description = "No such room", body = ErrorBody),
@@ -168,7 +168,7 @@ pub struct UpcomingParams {
     get,
     path = "/rooms/{room_name}/meetings/upcoming",
     tag = "meetings",
-    params(("room_name" = String, Path, description = "The room's name"), UpcomingParams),
+    params(("room_name" = String, Path, description = "The room's name", example = "standup"), UpcomingParams),
     responses(
         (status = 200, description = "Upcoming occurrences, soonest first", body = Vec<MeetingItem>),
         (status = 404, description = "No such room", body = ErrorBody),
@@ -238,7 +238,7 @@ pub struct JoinResponse {
     path = "/rooms/{room_name}/meetings/{meeting_id}/join",
     tag = "meetings",
     params(
-        ("room_name" = String, Path, description = "The room's name"),
+        ("room_name" = String, Path, description = "The room's name", example = "standup"),
         ("meeting_id" = String, Path, description = "A meeting's id or an upcoming occurrence's id"),
     ),
     responses(

@@ -89,7 +89,7 @@ async fn list_rooms(
     get,
     path = "/rooms/{room_name}",
     tag = "rooms",
-    params(("room_name" = String, Path, description = "The room's name")),
+    params(("room_name" = String, Path, description = "The room's name", example = "standup")),
     responses(
         (status = 200, description = "The room page's content for the caller", body = RoomDto),
         (status = 404, description = "No such room", body = ErrorBody),
@@ -110,7 +110,7 @@ async fn get_room(
     post,
     path = "/rooms/{room_name}/meeting",
     tag = "rooms",
-    params(("room_name" = String, Path, description = "The room's name")),
+    params(("room_name" = String, Path, description = "The room's name", example = "standup")),
     responses(
         (status = 201, description = "A new meeting", body = MeetingDto),
         (status = 200, description = "The caller's meeting in this room, still running", body = MeetingDto),
@@ -145,7 +145,7 @@ async fn start_meeting(
     path = "/rooms/{room_name}/meetings/{meeting_id}/participants",
     tag = "meetings",
     params(
-        ("room_name" = String, Path, description = "The room's name"),
+        ("room_name" = String, Path, description = "The room's name", example = "standup"),
         ("meeting_id" = String, Path, description = "The meeting's id"),
     ),
     responses(
