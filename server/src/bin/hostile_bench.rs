@@ -14,7 +14,7 @@
 //! ```text
 //! cargo build --release -p server --bin hostile_bench --bin roomcal
 //! target/release/hostile_bench cost
-//! target/release/hostile_bench latency http://127.0.0.1:3000
+//! target/release/hostile_bench latency http://127.0.0.1:3000 [DTSTART, default 20200101T090000Z]
 //! ```
 
 use axum::routing::get;
@@ -150,8 +150,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted.get(index).copied().unwrap_or(0.0)
 }
 
-/// Four hostile address tests at once against `server`, with `/healthz` probed meanwhile.
-async fn latency(server: &str) {
+/// Four hostile address tests at once against `server` (series starting at `dtstart`),
+/// with `/healthz` probed meanwhile.
+async fn latency(server: &str, dtstart: &str) {
     let client = reqwest::Client::new();
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let room = format!("bench-{}", &tag[..8]);
@@ -173,7 +174,7 @@ async fn latency(server: &str) {
     assert!(made.status().is_success(), "room: {}", made.status());
     let feed_addr = serve_feed(feed(
         2000,
-        "20200101T090000Z",
+        dtstart,
         NEVER,
         &format!("{server}/room/{room}"),
     ))
@@ -232,8 +233,10 @@ async fn main() {
     match args.get(1).map(String::as_str) {
         Some("cost") => cost(),
         Some("latency") => {
-            latency(args.get(2).map_or("http://127.0.0.1:3000", String::as_str)).await
+            let server = args.get(2).map_or("http://127.0.0.1:3000", String::as_str);
+            let dtstart = args.get(3).map_or("20200101T090000Z", String::as_str);
+            latency(server, dtstart).await
         }
-        _ => eprintln!("usage: hostile_bench cost | hostile_bench latency SERVER_URL"),
+        _ => eprintln!("usage: hostile_bench cost | hostile_bench latency SERVER_URL [DTSTART]"),
     }
 }
