@@ -289,7 +289,24 @@ pub async fn get_calendar_status(room_name: String) -> Result<CalendarStatusDto,
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         let status = room_calendar::status(&core, &user, &room_name).await?;
-        Ok(crate::dto::convert::calendar_status(&room_name, &status))
+        let feed = roomcal::room_feed::private_feed_url(&core, &user, &room_name).await?;
+        Ok(crate::dto::convert::calendar_status(
+            &room_name,
+            &status,
+            Some(feed),
+        ))
+    })
+    .await
+}
+
+/// Gives the owner's private room feed a new address; the old one stops working.
+#[server]
+pub async fn reset_private_feed(room_name: String) -> Result<String, AppError> {
+    ssr::run(async move {
+        use roomcal::accounts;
+        let core = ssr::core()?;
+        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        Ok(roomcal::room_feed::reset_private_feed(&core, &user, &room_name).await?)
     })
     .await
 }
@@ -313,7 +330,9 @@ pub async fn save_calendar_settings(
             ics_fetch_interval_minutes: Some(ics_fetch_interval_minutes),
         };
         let status = room_calendar::update_settings(&core, &user, &room, &input).await?;
-        Ok(crate::dto::convert::calendar_status(&room_name, &status))
+        Ok(crate::dto::convert::calendar_status(
+            &room_name, &status, None,
+        ))
     })
     .await
 }

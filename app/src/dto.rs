@@ -150,6 +150,9 @@ pub struct CalendarStatusDto {
     pub last_outcome: Option<serde_json::Value>,
     /// Meetings the video platform failed to create (retried every tick).
     pub meeting_errors: Vec<String>,
+    /// The owner's own feed of this room's schedule with every detail (a secret address).
+    #[serde(default)]
+    pub private_feed_url: Option<String>,
 }
 
 /// An error for pages and API clients: a message, and per-field messages for forms.
@@ -270,6 +273,7 @@ pub mod convert {
     pub fn calendar_status(
         room_name: &str,
         s: &roomcal::room_calendar::CalendarStatus,
+        private_feed_url: Option<String>,
     ) -> CalendarStatusDto {
         CalendarStatusDto {
             room_name: room_name.to_string(),
@@ -282,6 +286,7 @@ pub mod convert {
             upcoming_occurrences: s.upcoming_occurrences,
             last_outcome: s.last_outcome.clone(),
             meeting_errors: s.meeting_errors.clone(),
+            private_feed_url,
         }
     }
 

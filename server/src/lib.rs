@@ -8,5 +8,6 @@ pub mod config;
 pub mod csrf;
 pub mod health;
 pub mod ics_cli;
+pub mod ics_routes;
 pub mod security;
 pub mod startup;

@@ -296,6 +296,7 @@ pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bo
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(crate::api::router().0)
+        .merge(crate::ics_routes::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || app::shell(options.clone())

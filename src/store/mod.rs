@@ -130,6 +130,16 @@ pub trait RoomStore: Send + Sync {
 
     /// Saves a room's calendar settings and sync state (all `ics_*` columns).
     async fn save_room_calendar(&self, calendar: &RoomCalendar) -> Result<(), StoreError>;
+
+    /// The sealed key of the room's private feed, if one was made.
+    async fn room_feed_key(&self, room_id: Uuid) -> Result<Option<String>, StoreError>;
+
+    /// Stores (or, with `None`, removes) the sealed key of the room's private feed.
+    async fn set_room_feed_key(
+        &self,
+        room_id: Uuid,
+        sealed: Option<&str>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Stored calendar occurrences and the sync that keeps them.

@@ -62,6 +62,7 @@ fn RoomView(room: RoomDto) -> impl IntoView {
                 {room.upcoming.clone().into_iter().map(|u| view! { <UpcomingRow upcoming=u/> }).collect_view()}
             </ul>
         })}
+        <Subscribe url=room.url.clone()/>
         {room.is_owner.then(|| view! {
             <p class="mb-6"><a href=format!("/rooms/{}/settings", room.name) class="text-indigo-700 hover:underline" data-testid="settings-link">"Room settings and calendar"</a></p>
         })}
@@ -88,6 +89,52 @@ fn RoomView(room: RoomDto) -> impl IntoView {
                 </p>
             }.into_any()
         }}
+    }
+}
+
+/// "Subscribe": the room's schedule in the visitor's own calendar app (`webcal://` opens
+/// it there; the https address is for pasting into "add calendar from URL").
+#[component]
+fn Subscribe(url: String) -> impl IntoView {
+    let https = format!("{url}/calendar.ics");
+    let webcal = match https.split_once("://") {
+        Some((_, rest)) => format!("webcal://{rest}"),
+        None => https.clone(),
+    };
+    view! {
+        <section class="mb-6 text-sm" data-testid="subscribe">
+            <h2 class="text-lg font-semibold mb-2">"Subscribe"</h2>
+            <p class="mb-2">
+                <a href=webcal class="text-indigo-700 hover:underline" data-testid="subscribe-webcal">
+                    "Add this room's schedule to your calendar app"
+                </a>
+            </p>
+            <label class="block text-slate-600 mb-1" for="subscribe-url">
+                "Or subscribe by address (titles and times only):"
+            </label>
+            <input
+                id="subscribe-url"
+                readonly
+                class="w-full border border-slate-300 rounded px-2 py-1 font-mono text-xs"
+                value=https.clone()
+                data-testid="subscribe-url"
+            />
+        </section>
+    }
+}
+
+/// "Add to calendar": one meeting or occurrence as an .ics download.
+#[component]
+pub fn AddToCalendar(room_name: String, id: String) -> impl IntoView {
+    view! {
+        <a
+            href=format!("/room/{room_name}/{id}/event.ics")
+            download=""
+            class="text-indigo-700 hover:underline text-sm ml-3"
+            data-testid="add-to-calendar"
+        >
+            "Add to calendar"
+        </a>
     }
 }
 
@@ -124,7 +171,10 @@ fn UpcomingRow(upcoming: UpcomingDto) -> impl IntoView {
                 <span class="font-medium">{title}</span>
                 <span class="text-slate-500 text-sm ml-2">{when}</span>
             </span>
-            {action}
+            <span>
+                {action}
+                <AddToCalendar room_name=room_of(&upcoming.page_path) id=upcoming.event_id.clone()/>
+            </span>
         </li>
     }
 }
@@ -152,7 +202,20 @@ fn MeetingRow(meeting: MeetingDto) -> impl IntoView {
                     </span>
                 })}
             </span>
-            <a href=meeting.page_path.clone() class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a>
+            <span>
+                <a href=meeting.page_path.clone() class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a>
+                <AddToCalendar room_name=meeting.room_name.clone() id=meeting.id.clone()/>
+            </span>
         </li>
     }
+}
+
+/// The room name in a page path (`/room/<name>/…`).
+fn room_of(page_path: &str) -> String {
+    page_path
+        .trim_start_matches("/room/")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }

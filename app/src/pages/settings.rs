@@ -25,7 +25,11 @@ pub fn SettingsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 status.get().map(|result| match result {
-                    Ok(s) => view! { <StatusCard status=s.clone()/> <SettingsForm status=s save=save error=save_error/> }.into_any(),
+                    Ok(s) => view! {
+                        <StatusCard status=s.clone()/>
+                        <PrivateFeed room_name=name() url=s.private_feed_url.clone().unwrap_or_default()/>
+                        <SettingsForm status=s save=save error=save_error/>
+                    }.into_any(),
                     Err(e) if e.status == 404 => view! { <NotFound message=e.message/> }.into_any(),
                     Err(e) => view! { <p role="alert" data-testid="settings-error">{e.message}</p> }.into_any(),
                 })
@@ -157,5 +161,45 @@ fn SettingsForm(
             </label>
             <button type="submit" class="rounded bg-indigo-600 text-white px-4 py-2">"Save"</button>
         </ActionForm>
+    }
+}
+
+/// The owner's own subscription address, with every detail, and a reset for when it
+/// leaked (the old address stops working at once).
+#[component]
+fn PrivateFeed(room_name: String, url: String) -> impl IntoView {
+    let reset = ServerAction::<api::ResetPrivateFeed>::new();
+    let shown = move || {
+        reset
+            .value()
+            .get()
+            .and_then(|r| r.ok())
+            .unwrap_or_else(|| url.clone())
+    };
+    view! {
+        <section class="mb-6 text-sm" data-testid="private-feed">
+            <label class="block font-medium mb-1" for="private-feed-url">
+                "Your private calendar of this room (with descriptions and attendees)"
+            </label>
+            <input
+                id="private-feed-url"
+                readonly
+                class="w-full border border-slate-300 rounded px-2 py-1 font-mono text-xs"
+                prop:value=shown
+                data-testid="private-feed-url"
+            />
+            <p class="text-slate-600 mt-1">"Keep it to yourself: anyone with this address sees every detail."</p>
+            <button
+                type="button"
+                class="mt-2 rounded border border-slate-400 px-3 py-1 disabled:opacity-50"
+                data-testid="reset-private-feed"
+                disabled=move || reset.pending().get()
+                on:click=move |_| {
+                    reset.dispatch(api::ResetPrivateFeed { room_name: room_name.clone() });
+                }
+            >
+                "Reset the address"
+            </button>
+        </section>
     }
 }

@@ -65,6 +65,9 @@ pub fn WaitingPage() -> impl IntoView {
                                         "It starts at " {short_time(&starts)} ". This page moves you in when it opens."
                                     </p>
                                     <p class="text-4xl font-mono" data-testid="countdown">{countdown}</p>
+                                    <p class="mt-4">
+                                        <super::room::AddToCalendar room_name=key().0 id=key().1/>
+                                    </p>
                                 </section>
                             }.into_any(),
                             "too_early" => view! {

@@ -172,13 +172,7 @@ async fn latency(server: &str, dtstart: &str) {
         .await
         .expect("room");
     assert!(made.status().is_success(), "room: {}", made.status());
-    let feed_addr = serve_feed(feed(
-        2000,
-        dtstart,
-        NEVER,
-        &format!("{server}/room/{room}"),
-    ))
-    .await;
+    let feed_addr = serve_feed(feed(2000, dtstart, NEVER, &format!("{server}/room/{room}"))).await;
     let feed_url = format!("http://{feed_addr}/feed.ics");
     let started = Instant::now();
     let calls: Vec<_> = (0..4)

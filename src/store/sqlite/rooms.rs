@@ -58,4 +58,26 @@ impl RoomStore for SqliteStore {
         save_calendar_query(c).execute(&self.pool).await?;
         Ok(())
     }
+
+    async fn room_feed_key(&self, room_id: Uuid) -> Result<Option<String>, StoreError> {
+        let key: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT feed_key FROM rooms WHERE id = ?")
+                .bind(room_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(key.and_then(|(k,)| k))
+    }
+
+    async fn set_room_feed_key(
+        &self,
+        room_id: Uuid,
+        sealed: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE rooms SET feed_key = ? WHERE id = ?")
+            .bind(sealed)
+            .bind(room_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

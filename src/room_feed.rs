@@ -1,0 +1,285 @@
+//! A room's schedule as an ICS feed people subscribe to, the owner's own feed with the
+//! details at a secret address, and one meeting as an "add to calendar" file.
+//!
+//! Privacy as everywhere: the public feed has titles and times only ("Private meeting"
+//! for private events); the owner's feed (`?key=…`, the key sealed at rest and reset from
+//! the settings page) carries what the owner sees on the room page.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::domain::{CalendarEvent, Meeting, Room, User};
+use crate::error::CoreError;
+use crate::ics_out::{write_calendar, FeedEvent};
+use crate::joining::visible_details;
+use crate::lifecycle_step::metadata_of;
+use crate::room_calendar::owned_room;
+use crate::rooms::find_room;
+use crate::Core;
+
+/// An .ics body with what HTTP needs to serve it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IcsFile {
+    /// The calendar text (CRLF, folded).
+    pub body: String,
+    /// A strong ETag of the body, quoted, for conditional GET.
+    pub etag: String,
+    /// A file name for downloads.
+    pub filename: String,
+}
+
+impl IcsFile {
+    fn new(body: String, filename: String) -> Self {
+        let digest: String = Sha256::digest(body.as_bytes())
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        IcsFile {
+            etag: format!("\"{digest}\""),
+            body,
+            filename,
+        }
+    }
+}
+
+/// The room's feed: its meetings from a day ago to the end of the sync window. With the
+/// owner's `key` it carries the details; a wrong or reset key is `NotFound`, never the
+/// public feed in disguise (a calendar app would silently show less).
+pub async fn room_feed(
+    core: &Core,
+    room_name: &str,
+    key: Option<&str>,
+) -> Result<IcsFile, CoreError> {
+    let room = find_room(core, room_name).await?;
+    let owner = match key {
+        None => false,
+        Some(given) => {
+            let stored = core.store.room_feed_key(room.id).await?;
+            let current = stored.and_then(|sealed| core.secrets.open(&sealed).ok());
+            if !current.is_some_and(|k| constant_time_eq(k.as_bytes(), given.as_bytes())) {
+                return Err(CoreError::NotFound(
+                    "this calendar address is not valid any more; copy the current one from the room's settings".into(),
+                ));
+            }
+            true
+        }
+    };
+    let now = core.clock.now();
+    let from = now - Duration::days(1);
+    let to = now + core.sync.settings().window_after;
+    let mut events: Vec<FeedEvent> = core
+        .store
+        .calendar_events_ending_after(room.id, from)
+        .await?
+        .iter()
+        .filter(|e| listed(e, to))
+        .map(|e| occurrence_event(core, &room, e, owner))
+        .collect();
+    let unscheduled = core.store.active_meetings_in_room(room.id).await?;
+    events.extend(
+        unscheduled
+            .iter()
+            .filter(|m| m.calendar_event_id.is_none() && m.end_time > now)
+            .map(|m| unscheduled_event(core, &room, m)),
+    );
+    events.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
+    let name = format!("{} · roomcal", room.name);
+    Ok(IcsFile::new(
+        write_calendar(&name, &events),
+        format!("{}.ics", room.name),
+    ))
+}
+
+/// One meeting or occurrence of the room (by either id) as a one-event calendar, as
+/// `viewer` may see it.
+pub async fn meeting_file(
+    core: &Core,
+    viewer: Option<&User>,
+    room_name: &str,
+    id: Uuid,
+) -> Result<IcsFile, CoreError> {
+    let room = find_room(core, room_name).await?;
+    let owner = viewer.is_some_and(|u| u.id == room.owner_id);
+    let not_found = || CoreError::NotFound("there is no such meeting in this room".into());
+    let event = match core.store.meeting_by_id(id).await? {
+        Some(m) if m.room_id != room.id => return Err(not_found()),
+        Some(m) => match m.calendar_event_id {
+            Some(event_id) => {
+                let e = core
+                    .store
+                    .calendar_event_by_id(event_id)
+                    .await?
+                    .ok_or_else(not_found)?;
+                occurrence_event(core, &room, &e, owner)
+            }
+            None => unscheduled_event(core, &room, &m),
+        },
+        None => {
+            let e = core
+                .store
+                .calendar_event_by_id(id)
+                .await?
+                .filter(|e| e.room_id == room.id && !e.is_deleted)
+                .ok_or_else(not_found)?;
+            occurrence_event(core, &room, &e, owner)
+        }
+    };
+    let filename = format!("{}-{}.ics", room.name, event.start.format("%Y%m%d-%H%M"));
+    Ok(IcsFile::new(
+        write_calendar(&format!("{} · roomcal", room.name), &[event]),
+        filename,
+    ))
+}
+
+/// The owner's private feed address (made on first use).
+pub async fn private_feed_url(
+    core: &Core,
+    owner: &User,
+    room_name: &str,
+) -> Result<String, CoreError> {
+    let room = owned_room(core, owner, room_name).await?;
+    let stored = core.store.room_feed_key(room.id).await?;
+    let key = match stored.and_then(|sealed| core.secrets.open(&sealed).ok()) {
+        Some(key) => key,
+        None => new_key(core, room.id).await?,
+    };
+    Ok(feed_url(core, &room, &key))
+}
+
+/// Makes a new private feed key; the old address stops working at once.
+pub async fn reset_private_feed(
+    core: &Core,
+    owner: &User,
+    room_name: &str,
+) -> Result<String, CoreError> {
+    let room = owned_room(core, owner, room_name).await?;
+    let key = new_key(core, room.id).await?;
+    Ok(feed_url(core, &room, &key))
+}
+
+async fn new_key(core: &Core, room_id: Uuid) -> Result<String, CoreError> {
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    core.store
+        .set_room_feed_key(room_id, Some(&core.secrets.seal(&key)))
+        .await?;
+    Ok(key)
+}
+
+fn feed_url(core: &Core, room: &Room, key: &str) -> String {
+    format!("{}/calendar.ics?key={key}", core.room_url(&room.name))
+}
+
+/// Whether a stored occurrence belongs in the feed: live, timed (all-day entries never
+/// become meetings), not cancelled, starting before the window's end.
+fn listed(event: &CalendarEvent, to: DateTime<Utc>) -> bool {
+    !event.is_deleted
+        && !event.all_day
+        && event.start_time < to
+        && !event
+            .status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"))
+}
+
+/// `<id>@<host of the public URL>`: stable for as long as the occurrence or meeting lives.
+fn uid(core: &Core, id: Uuid) -> String {
+    let host = url::Url::parse(&core.settings.public_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "roomcal".into());
+    format!("{id}@{host}")
+}
+
+fn occurrence_event(core: &Core, room: &Room, e: &CalendarEvent, owner: bool) -> FeedEvent {
+    let metadata = metadata_of(e);
+    let visible = visible_details(&metadata, owner);
+    FeedEvent {
+        uid: uid(core, e.id),
+        title: visible
+            .get("title")
+            .and_then(|t| t.as_str())
+            .unwrap_or("Untitled meeting")
+            .to_string(),
+        start: e.start_time,
+        end: e.end_time,
+        // The waiting page: it moves people into the meeting when it opens, so the link
+        // stays the same before and after the meeting exists.
+        page_url: format!("{}/event/{}", core.room_url(&room.name), e.id),
+        changed_at: e.last_synced,
+        description: owner.then(|| owner_description(&metadata)),
+    }
+}
+
+fn unscheduled_event(core: &Core, room: &Room, m: &Meeting) -> FeedEvent {
+    FeedEvent {
+        uid: uid(core, m.id),
+        title: "Unscheduled meeting".into(),
+        start: m.start_time,
+        end: m.end_time,
+        page_url: format!("{}/{}", core.room_url(&room.name), m.id),
+        changed_at: m.created_at,
+        description: None,
+    }
+}
+
+/// The details the owner sees, as plain text: description, location, organizer,
+/// attendees with their answers, conference links.
+fn owner_description(metadata: &serde_json::Value) -> String {
+    let text = |key: &str| {
+        metadata
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let person = |p: &serde_json::Value| {
+        let name = p.get("name").and_then(|v| v.as_str());
+        let email = p.get("email").and_then(|v| v.as_str());
+        let answer = p
+            .get("partstat")
+            .and_then(|v| v.as_str())
+            .unwrap_or("NEEDS-ACTION");
+        match (name, email) {
+            (Some(n), Some(e)) => format!("{n} <{e}> ({})", answer.to_lowercase()),
+            (Some(n), None) => format!("{n} ({})", answer.to_lowercase()),
+            (None, Some(e)) => format!("{e} ({})", answer.to_lowercase()),
+            (None, None) => String::new(),
+        }
+    };
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(description) = text("description") {
+        parts.push(description);
+    }
+    if let Some(location) = text("location") {
+        parts.push(format!("Location: {location}"));
+    }
+    if let Some(organizer) = metadata.get("organizer").filter(|o| !o.is_null()) {
+        parts.push(format!("Organizer: {}", person(organizer)));
+    }
+    if let Some(attendees) = metadata.get("attendees").and_then(|a| a.as_array()) {
+        let list: Vec<String> = attendees
+            .iter()
+            .map(person)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if !list.is_empty() {
+            parts.push(format!("Attendees: {}", list.join(", ")));
+        }
+    }
+    if let Some(links) = metadata.get("conference_links").and_then(|l| l.as_array()) {
+        let list: Vec<&str> = links.iter().filter_map(|l| l.as_str()).collect();
+        if !list.is_empty() {
+            parts.push(format!("Links: {}", list.join(" ")));
+        }
+    }
+    parts.join("\n\n")
+}
+
+/// Compares secrets without an early exit that would time how much matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
