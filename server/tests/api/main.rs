@@ -7,6 +7,7 @@ mod cli;
 mod feed_server;
 mod helpers;
 mod hostile_feeds;
+mod ics_out;
 mod lifecycle;
 mod limits;
 mod openapi;

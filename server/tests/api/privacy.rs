@@ -137,6 +137,9 @@ async fn everything_seen_by(
         format!("/room/privroom/{meeting}"),
         format!("/room/privroom/event/{private}"),
         "/rooms/privroom/settings".into(),
+        "/room/privroom/calendar.ics".into(),
+        format!("/room/privroom/{meeting}/event.ics"),
+        format!("/room/privroom/{private}/event.ics"),
     ];
     let mut seen = String::new();
     for path in gets {
