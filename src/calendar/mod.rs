@@ -22,11 +22,22 @@
 //! RECURRENCE-ID overrides. A tolerant layer around them would have re-parsed
 //! every line and re-normalised every rule, so the engine owns both steps, and
 //! its own iterator can jump to the window instead of walking a series from 2015.
+//! Both crates serve where they fit: `icalendar` writes what roomcal publishes
+//! (`crate::ics_out`), and `rrule` is a second, independent recurrence oracle in the
+//! tests (`tests/calendar/rrule_crate.rs`, with the cases where it departs from RFC 5545).
+//!
+//! Import graph: the modules above form one knot (values ↔ zones ↔ rules: a rule's
+//! UNTIL is read as a value, a value's zone needs VTIMEZONE rules expanded); everything
+//! outside `calendar` depends on it, never the other way round.
 //!
 //! Deliberate differences from the reference (each is a robustness choice):
-//! - an unusable RRULE (unknown FREQ, RSCALE other than GREGORIAN) is skipped
-//!   with a warning and the event keeps its DTSTART instance; upstream drops
-//!   the whole series. Spaces in list values (`BYDAY=MO, TU`) are tolerated.
+//! - an unusable RRULE (unknown FREQ, RSCALE other than GREGORIAN, an unknown
+//!   non-`X-` part such as a misspelt `UNTL=`, a value that cannot be read) is
+//!   skipped with a warning naming the event, which keeps its DTSTART instance;
+//!   upstream drops the whole series. Spaces in list values (`BYDAY=MO, TU`) are
+//!   tolerated.
+//! - expansion runs under a budget of recurrence steps ([`ExpandBudget`]): a series
+//!   over its share is left out by name, a feed over its budget is refused.
 //! - an out-of-range DURATION is skipped (zero-length event) instead of
 //!   dropping the event.
 //! - EXRULE is applied (upstream ignores it); `X-` parts of a rule are
