@@ -60,16 +60,18 @@ pub async fn sign_up(
 ) -> Result<SignedIn, CoreError> {
     let now = core.clock.now();
     let limits = &core.limits;
+    // Counted as a failure up front, given back unless it fails: parallel attempts cannot
+    // all pass a check made before any of them counted.
     limits
         .login_by_client
-        .check(&client.key(), now)
+        .take(&client.key(), now)
         .map_err(|wait| too_many_failures(wait, "from your address"))?;
     let result = create_account(core, input).await;
-    if matches!(
+    if !matches!(
         result,
         Err(CoreError::Validation { .. } | CoreError::Taken { .. })
     ) {
-        limits.login_by_client.record(&client.key(), now);
+        limits.login_by_client.refund(&client.key());
     }
     start_session(core, result?).await
 }
@@ -115,15 +117,34 @@ pub async fn sign_in(
     let now = core.clock.now();
     let limits = &core.limits;
     let account_key = format!("account:{email}");
+    // Each attempt is counted as a failure before the password is checked and given back
+    // unless it was a wrong password, so a burst of parallel guesses stops at the limit.
     limits
         .login_by_account
-        .check(&account_key, now)
+        .take(&account_key, now)
         .map_err(|wait| too_many_failures(wait, "for this account"))?;
-    limits
-        .login_by_client
-        .check(&client.key(), now)
-        .map_err(|wait| too_many_failures(wait, "from your address"))?;
-    let credentials = core.store.user_credentials_by_email(&email).await?;
+    if let Err(wait) = limits.login_by_client.take(&client.key(), now) {
+        limits.login_by_account.refund(&account_key);
+        return Err(too_many_failures(wait, "from your address"));
+    }
+    let outcome = check_credentials(core, &email, password).await;
+    match &outcome {
+        Err(CoreError::BadCredentials) => {}
+        Ok(_) => {
+            limits.login_by_client.refund(&client.key());
+            limits.login_by_account.forget(&account_key);
+        }
+        Err(_) => {
+            limits.login_by_client.refund(&client.key());
+            limits.login_by_account.refund(&account_key);
+        }
+    }
+    start_session(core, outcome?).await
+}
+
+/// The user whose email and password these are, or `BadCredentials`.
+async fn check_credentials(core: &Core, email: &str, password: &str) -> Result<User, CoreError> {
+    let credentials = core.store.user_credentials_by_email(email).await?;
     // Verify against a dummy hash for unknown emails too, so timing does not reveal which
     // addresses have accounts.
     let (user_id, hash) = match credentials {
@@ -132,17 +153,12 @@ pub async fn sign_in(
     };
     let valid = verify_password(core, password.to_string(), hash).await?;
     let Some(user_id) = user_id.filter(|_| valid) else {
-        limits.login_by_account.record(&account_key, now);
-        limits.login_by_client.record(&client.key(), now);
         return Err(CoreError::BadCredentials);
     };
-    limits.login_by_account.forget(&account_key);
-    let user = core
-        .store
+    core.store
         .user_by_id(user_id)
         .await?
-        .ok_or(CoreError::BadCredentials)?;
-    start_session(core, user).await
+        .ok_or(CoreError::BadCredentials)
 }
 
 /// The 429 once the failures allowed in the window are used up.

@@ -37,9 +37,8 @@ impl PresenceEvent {
 /// Records a presence announcement for an active meeting.
 ///
 /// A participant id the meeting has not seen is a new person: it is refused with a 429
-/// when the meeting is full (`--max-participants-per-meeting`) or when this client (a
-/// signed-in user, else the address) has announced `--presence-ids-per-minute` new ids
-/// in this meeting within the minute, so one script cannot inflate the head count or
+/// when the meeting is full (`--max-participants-per-meeting`) or when this client address
+/// has announced `--presence-ids-per-minute` new ids in this meeting within the minute, so one script cannot inflate the head count or
 /// keep a meeting open with made-up people. A `leave` for an unknown id records nothing.
 pub async fn announce_presence(
     core: &Core,
@@ -70,12 +69,35 @@ pub async fn announce_presence(
         ));
     }
     let now = core.clock.now();
+    if event != PresenceEvent::Leave {
+        // Join only on time, as everywhere: a pre-created meeting whose start is ahead, or
+        // one whose close is due, takes no one in (and tells no one who is there).
+        let answer = crate::lifecycle::join_decision(
+            crate::lifecycle::JoinTarget::Meeting(&crate::lifecycle_step::meeting_state(&meeting)),
+            &core.settings.lifecycle,
+            now,
+        );
+        if !matches!(answer, crate::lifecycle::JoinAnswer::Join { .. }) {
+            return Err(CoreError::Gone(
+                crate::lifecycle::MEETING_ENDED_MESSAGE.into(),
+            ));
+        }
+        if meeting.start_time > now {
+            return Err(CoreError::Forbidden(format!(
+                "this meeting opens at {} UTC; the waiting page moves you in on time",
+                meeting.start_time.format("%H:%M")
+            )));
+        }
+    }
+    // One new-participant decision per meeting at a time: the head count read below must
+    // still hold when the row is written.
+    let _serial = core.limits.serial.lock(meeting_id).await;
     let records = core.store.presence_of_meeting(meeting_id).await?;
     if !records.iter().any(|r| r.participant_id == participant_id) {
         if event == PresenceEvent::Leave {
             return Ok(());
         }
-        admit_new_participant(core, viewer, meeting_id, &records, client, now)?;
+        admit_new_participant(core, meeting_id, &records, client, now)?;
     }
     let record = PresenceRecord {
         meeting_id,
@@ -94,7 +116,6 @@ pub async fn announce_presence(
 /// Whether a participant id the meeting has not seen may join it now.
 fn admit_new_participant(
     core: &Core,
-    viewer: Option<&User>,
     meeting_id: Uuid,
     records: &[PresenceRecord],
     client: ClientAddr,
@@ -109,15 +130,10 @@ fn admit_new_participant(
             format!("this meeting is full ({max} people are in it); try again when someone leaves"),
         ));
     }
-    // Signed-in people are counted by account, guests by address: colleagues behind one
-    // office address who sign in never hold each other up.
-    let who = match viewer {
-        Some(user) => format!("user:{}", user.id),
-        None => client.key(),
-    };
+    // Per client address, signed in or not: accounts are free to make, addresses are not.
     limits
         .presence_ids
-        .take(&format!("{meeting_id}/{who}"), now)
+        .take(&format!("{meeting_id}/{}", client.key()), now)
         .map_err(|wait| {
             too_many(
                 wait,

@@ -22,6 +22,10 @@ impl ClientAddr {
     /// usually holds a whole /64 and could otherwise pick a fresh address per request.
     pub fn key(&self) -> String {
         match self.0 {
+            // An IPv4 client of a server listening on `[::]` arrives as `::ffff:a.b.c.d`.
+            Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some() => v6
+                .to_ipv4_mapped()
+                .map_or_else(String::new, |v4| v4.to_string()),
             Some(IpAddr::V6(v6)) => {
                 let s = v6.segments();
                 format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
@@ -85,6 +89,8 @@ pub struct Limiters {
     pub feed_tests: RateLimiter,
     /// Password hashes computed at once.
     pub hashing: tokio::sync::Semaphore,
+    /// Serialises joins of one meeting, starts in one room, rooms of one owner.
+    pub serial: KeyedLocks,
 }
 
 impl Limiters {
@@ -96,6 +102,7 @@ impl Limiters {
             presence_ids: RateLimiter::new(settings.presence_ids_per_minute, Duration::minutes(1)),
             feed_tests: RateLimiter::new(settings.feed_tests_per_minute, Duration::minutes(1)),
             hashing: tokio::sync::Semaphore::new(settings.password_hash_concurrency.max(1)),
+            serial: KeyedLocks::default(),
             settings,
         }
     }
@@ -112,6 +119,33 @@ impl std::fmt::Debug for Limiters {
         f.debug_struct("Limiters")
             .field("settings", &self.settings)
             .finish_non_exhaustive()
+    }
+}
+
+/// One async lock per key (a meeting, a room, an owner): what is checked and then
+/// written — "is the meeting full?", "does this user have a meeting running?" — is done
+/// by one request of this process at a time. Entries nobody holds are dropped as the map
+/// grows.
+#[derive(Default)]
+pub struct KeyedLocks {
+    /// The lock of each key.
+    locks: Mutex<HashMap<uuid::Uuid, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl KeyedLocks {
+    /// Waits for `key`'s lock.
+    pub async fn lock(&self, key: uuid::Uuid) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = match self.locks.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if locks.len() >= SWEEP_AT {
+                locks.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
+            }
+            locks.entry(key).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 }
 
@@ -181,11 +215,38 @@ impl RateLimiter {
         entry.count = entry.count.saturating_add(1);
     }
 
-    /// [`check`](Self::check), then [`record`](Self::record) when allowed.
+    /// Counts one event of `key` at `now` if there is room for it, as one step under the
+    /// lock (parallel requests cannot all pass a check made before any of them counted);
+    /// otherwise how many seconds until there is room.
     pub fn take(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
-        self.check(key, now)?;
-        self.record(key, now);
+        let mut windows = self.lock();
+        if windows.len() >= SWEEP_AT {
+            let window = self.window;
+            windows.retain(|_, w| w.start + window > now);
+        }
+        let entry = windows.entry(key.to_string()).or_insert(Window {
+            start: now,
+            count: 0,
+        });
+        if entry.start + self.window <= now {
+            *entry = Window {
+                start: now,
+                count: 0,
+            };
+        }
+        if entry.count >= self.max {
+            return Err(((entry.start + self.window - now).num_seconds().max(1)) as u64);
+        }
+        entry.count += 1;
         Ok(())
+    }
+
+    /// Gives back one event [`take`](Self::take) counted (an attempt that turned out not
+    /// to be a failure).
+    pub fn refund(&self, key: &str) {
+        if let Some(w) = self.lock().get_mut(key) {
+            w.count = w.count.saturating_sub(1);
+        }
     }
 
     /// Forgets `key` (a successful sign-in clears its account's failures).
@@ -276,5 +337,11 @@ mod tests {
         assert_ne!(a.key(), c.key());
         let v4 = ClientAddr(Some("192.0.2.7".parse().expect("ip")));
         assert_eq!(v4.key(), "192.0.2.7");
+        let mapped = ClientAddr(Some("::ffff:192.0.2.7".parse().expect("ip")));
+        assert_eq!(
+            mapped.key(),
+            "192.0.2.7",
+            "IPv4 through a dual-stack socket"
+        );
     }
 }

@@ -121,13 +121,13 @@ pub async fn list_meetings(
             items.push(active_item(&room, meeting, present, owner, now));
         }
     }
-    let with_meeting: Vec<Uuid> = active.iter().filter_map(|m| m.calendar_event_id).collect();
     let events = core
         .store
         .upcoming_calendar_events(room.id, now, 500)
         .await?;
+    let events = without_meeting(core, events, now).await?;
     let upcoming_end = now + query.upcoming_within;
-    for event in events.iter().filter(|e| !with_meeting.contains(&e.id)) {
+    for event in &events {
         if event.all_day || is_cancelled(event) {
             continue;
         }
@@ -141,6 +141,26 @@ pub async fn list_meetings(
         items.push(occurrence_item(&room, event, kind, owner));
     }
     Ok(items)
+}
+
+/// The occurrences that have no meeting at all — neither running nor closed already (a
+/// meeting everyone left closes before its scheduled end, and its occurrence is then
+/// over, not "upcoming"). Only occurrences that started or start within the pre-creation
+/// lead can have one, so only those are looked up.
+pub async fn without_meeting(
+    core: &Core,
+    events: Vec<CalendarEvent>,
+    now: DateTime<Utc>,
+) -> Result<Vec<CalendarEvent>, CoreError> {
+    let lead_end = now + core.settings.lifecycle.precreate_lead;
+    let mut kept = Vec::with_capacity(events.len());
+    for event in events {
+        if event.start_time <= lead_end && core.store.meeting_for_event(event.id).await?.is_some() {
+            continue;
+        }
+        kept.push(event);
+    }
+    Ok(kept)
 }
 
 /// Whether an active meeting can still be joined (overrun included; not once its close

@@ -26,6 +26,8 @@ pub struct RoomView {
 /// Creates a room owned by `owner`, at most `--max-rooms-per-user` of them.
 pub async fn create_room(core: &Core, owner: &User, name: &str) -> Result<Room, CoreError> {
     let name = RoomName::parse(name).map_err(|m| CoreError::field("name", m))?;
+    // One room creation per owner at a time, so parallel requests cannot all pass the cap.
+    let _serial = core.limits.serial.lock(owner.id).await;
     let max = core.limits.settings.max_rooms_per_user;
     if core.store.rooms_owned_by(owner.id).await?.len() >= max as usize {
         // Room names are a shared namespace: one account must not squat thousands.
@@ -91,17 +93,14 @@ pub async fn view_room(
         let present = present_participants(&records, &core.settings.lifecycle, now);
         meeting.participants_now = i32::try_from(present.len()).unwrap_or(i32::MAX);
     }
-    let with_meeting: Vec<Uuid> = active_meetings
-        .iter()
-        .filter_map(|m| m.calendar_event_id)
-        .collect();
-    let upcoming = core
-        .store
-        .upcoming_calendar_events(room.id, now, 20)
-        .await?
-        .into_iter()
-        .filter(|e| !with_meeting.contains(&e.id))
-        .collect();
+    let upcoming = crate::room_meetings::without_meeting(
+        core,
+        core.store
+            .upcoming_calendar_events(room.id, now, 20)
+            .await?,
+        now,
+    )
+    .await?;
     Ok(RoomView {
         viewer_is_owner: viewer.is_some_and(|u| u.id == room.owner_id),
         room,
@@ -132,6 +131,9 @@ pub async fn start_unscheduled_meeting(
     room_name: &str,
 ) -> Result<StartedMeeting, CoreError> {
     let room = find_room(core, room_name).await?;
+    // One start per room at a time: parallel requests must see each other's meeting,
+    // or thirty of them would make thirty calls.
+    let _serial = core.limits.serial.lock(room.id).await;
     let now = core.clock.now();
     let running: Vec<Meeting> = core
         .store

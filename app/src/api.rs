@@ -72,6 +72,13 @@ pub mod ssr {
         let result = body.await;
         if let Err(err) = &result {
             crate::pages::set_status(err.status);
+            // A limit's 429 says when to come back, as on /v1.
+            if let (Some(secs), Some(response)) = (
+                err.retry_after_secs,
+                use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                response.insert_header(http::header::RETRY_AFTER, HeaderValue::from(secs));
+            }
         }
         result
     }

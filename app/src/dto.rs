@@ -104,7 +104,8 @@ pub struct MeetingDto {
     pub is_active: bool,
     /// Video platform name.
     pub platform: String,
-    /// The call URL participants open.
+    /// The call URL participants open (empty in room listings: the call is reached
+    /// through the meeting's page, on time).
     pub participant_url: String,
     /// roomcal's page for the meeting: `/room/<name>/<id>`.
     pub page_path: String,
@@ -301,7 +302,12 @@ pub mod convert {
             active_meetings: view
                 .active_meetings
                 .iter()
-                .map(|m| meeting(&view.room.name, m, view.viewer_is_owner))
+                .map(|m| MeetingDto {
+                    // The call is reached through the meeting's page, on time; a list of
+                    // call URLs would let anyone in early.
+                    participant_url: String::new(),
+                    ..meeting(&view.room.name, m, view.viewer_is_owner)
+                })
                 .collect(),
             upcoming: view
                 .upcoming

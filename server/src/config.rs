@@ -192,6 +192,9 @@ pub struct LimitArgs {
     /// Address tests running at once per instance (a pool apart from --sync-concurrency).
     #[arg(long, env = "ROOMCAL_FEED_TEST_CONCURRENCY", default_value_t = 2)]
     pub feed_test_concurrency: usize,
+    /// How long an address test waits for a free slot before the answer is a 429.
+    #[arg(long, env = "ROOMCAL_FEED_TEST_WAIT", default_value = "10s", value_parser = parse_duration)]
+    pub feed_test_wait: chrono::Duration,
     /// Recurrence steps one series of a feed may take; a series over it is skipped with a
     /// warning in the sync log.
     #[arg(long, env = "ROOMCAL_FEED_SERIES_STEPS", default_value_t = 200_000)]

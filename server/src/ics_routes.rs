@@ -63,7 +63,8 @@ async fn meeting_file(
         .find_map(|h| roomcal::accounts::token_from_cookie_header(h, secure));
     let viewer = roomcal::accounts::current_user(&state.core, token).await?;
     let file = room_feed::meeting_file(&state.core, viewer.as_ref(), &name, id).await?;
-    Ok(serve(&headers, file, "private, no-cache", true))
+    // What it says depends on who asks (the owner gets the real title).
+    Ok(serve(&headers, file, "private, no-store", true))
 }
 
 /// The file, or 304 when the client's copy (`If-None-Match`) is current.

@@ -214,6 +214,11 @@ fn build_syncer(
             window_after: sync.sync_window_after,
             per_host_interval: std::time::Duration::from_millis(sync.feed_host_interval_ms),
             test_concurrency: args.limits.feed_test_concurrency.max(1),
+            test_slot_wait: args
+                .limits
+                .feed_test_wait
+                .to_std()
+                .unwrap_or(std::time::Duration::from_secs(10)),
             budget: ExpandBudget {
                 steps_per_series: args.limits.feed_series_steps.max(1),
                 steps_per_feed: args.limits.feed_steps.max(1),
@@ -310,7 +315,16 @@ pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bo
         .layer(axum::middleware::from_fn(move |request, next| {
             crate::client_addr::record_client_addr(trust_forwarded_for, request, next)
         }))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path only: a query may carry a secret (the private feed's key).
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path()
+                )
+            },
+        ))
         .with_state(state)
 }
 

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::budget::Meter;
 use super::component::{Component, EventSink, TreeBuilder};
 use super::contentline::{unescape_text, PropRef};
 use super::decode::{for_each_logical_line, to_utf8_bytes};
@@ -12,7 +13,7 @@ use super::tz::{iana, Resolver, ZoneRef, Zones};
 use super::values::{
     parse_datetime, parse_duration, parse_time_prop, parse_time_value, RDateValue, TimeValue,
 };
-use super::vtimezone::CustomZone;
+use super::vtimezone::{CustomZone, ZONE_BUDGET};
 use super::{push_warning, EventComponent, Feed, FeedError, ParseWarning};
 
 /// Explains what a body that is not a calendar looks like.
@@ -88,12 +89,14 @@ pub(crate) fn parse_feed(bytes: &[u8], charset: Option<&str>) -> Result<Feed, Fe
     }
     // Per calendar: how each interned TZID resolves, and its X-WR-TIMEZONE.
     let mut contexts: HashMap<usize, (Vec<Option<ZoneRef>>, Option<ZoneRef>)> = HashMap::new();
+    // One budget for the time-zone rules of the whole body, however many calendars it holds.
+    let meter = Meter::new(ZONE_BUDGET);
     for (ordinal, calendar) in &tree.calendars {
-        let context = calendar_context(&mut feed, calendar, &interner.names);
+        let context = calendar_context(&mut feed, calendar, &interner.names, &meter);
         contexts.insert(*ordinal, context);
     }
     let loose = Component::default();
-    let loose_context = calendar_context(&mut feed, &loose, &interner.names);
+    let loose_context = calendar_context(&mut feed, &loose, &interner.names, &meter);
     let zones = feed.timezones.clone();
     // Resolved in place: a second vector of events would double the peak memory.
     for (event, ordinal) in pending.iter_mut().zip(&ordinals) {
@@ -105,8 +108,10 @@ pub(crate) fn parse_feed(bytes: &[u8], charset: Option<&str>) -> Result<Feed, Fe
         }
     }
     feed.events = pending;
+    let zone_warnings = std::mem::take(&mut feed.warnings);
     feed.warnings = tree_warnings;
     feed.warnings.extend(event_warnings);
+    feed.warnings.extend(zone_warnings);
     feed.warnings.sort_by_key(|w| w.line);
     Ok(feed)
 }
@@ -117,9 +122,18 @@ fn calendar_context(
     feed: &mut Feed,
     calendar: &Component,
     tzids: &[String],
+    meter: &Meter,
 ) -> (Vec<Option<ZoneRef>>, Option<ZoneRef>) {
     let mut resolver = Resolver::default();
     for child in calendar.children.iter().filter(|c| c.name == "VTIMEZONE") {
+        if meter.feed_over() {
+            push_warning(
+                &mut feed.warnings,
+                child.line,
+                "the calendar's time zone rules need too much work; the rest are ignored".into(),
+            );
+            break;
+        }
         let Some(tzid) = child.prop("TZID").map(|p| p.value.trim().to_owned()) else {
             continue;
         };
@@ -131,7 +145,7 @@ fn calendar_context(
         {
             continue;
         }
-        match CustomZone::from_component(child) {
+        match CustomZone::from_component(child, meter) {
             Some(zone) => {
                 resolver.custom.insert(cleaned, feed.timezones.len());
                 feed.timezones.push(zone);

@@ -195,19 +195,23 @@ impl RRule {
                 "BYMINUTE" => rule.by_minute = int_list(&key, &value, |v: u32| v < 60)?,
                 "BYHOUR" => rule.by_hour = int_list(&key, &value, |v: u32| v < 24)?,
                 "BYMONTHDAY" => {
-                    rule.by_month_day = int_list(&key, &value, |v: i32| v != 0 && v.abs() <= 31)?
+                    rule.by_month_day =
+                        int_list(&key, &value, |v: i32| v != 0 && v.unsigned_abs() <= 31)?
                 }
                 "BYYEARDAY" => {
-                    rule.by_year_day = int_list(&key, &value, |v: i32| v != 0 && v.abs() <= 366)?
+                    rule.by_year_day =
+                        int_list(&key, &value, |v: i32| v != 0 && v.unsigned_abs() <= 366)?
                 }
                 "BYWEEKNO" => {
-                    rule.by_week_no = int_list(&key, &value, |v: i32| v != 0 && v.abs() <= 53)?
+                    rule.by_week_no =
+                        int_list(&key, &value, |v: i32| v != 0 && v.unsigned_abs() <= 53)?
                 }
                 "BYMONTH" => {
                     rule.by_month = int_list(&key, &value, |v: u32| (1..=12).contains(&v))?
                 }
                 "BYSETPOS" => {
-                    rule.by_set_pos = int_list(&key, &value, |v: i32| v != 0 && v.abs() <= 366)?
+                    rule.by_set_pos =
+                        int_list(&key, &value, |v: i32| v != 0 && v.unsigned_abs() <= 366)?
                 }
                 "WKST" => rule.wkst = weekday(&value).ok_or_else(bad)?,
                 "BYDAY" => {
@@ -219,7 +223,7 @@ impl RRule {
                             let day = weekday(d.get(split..)?)?;
                             let n = d.get(..split)?.trim_start_matches('+');
                             let n: i32 = if n.is_empty() { 0 } else { n.parse().ok()? };
-                            (n.abs() <= 53).then_some((n, day))
+                            (n.unsigned_abs() <= 53).then_some((n, day))
                         })
                         .collect::<Option<Vec<_>>>()
                         .ok_or_else(bad)?

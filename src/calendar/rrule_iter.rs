@@ -281,6 +281,11 @@ pub(crate) fn expand_rule(
                     if !rule.day_matches(day) {
                         continue;
                     }
+                    // Every candidate time of the day is built and sorted: BYHOUR ×
+                    // BYMINUTE × BYSECOND can make 87,840 of them for one day.
+                    if !meter.charge((hours.len() * minutes.len() * seconds.len()) as u64) {
+                        return;
+                    }
                     for &h in &hours {
                         for &m in &minutes {
                             for &s in &seconds {
@@ -312,6 +317,9 @@ pub(crate) fn expand_rule(
                     } else {
                         seconds.clone()
                     };
+                    if !meter.charge((mins.len() * secs.len()) as u64) {
+                        return;
+                    }
                     for &m in &mins {
                         for &s in &secs {
                             if let Some(time) = NaiveTime::from_hms_opt(t.hour(), m, s) {

@@ -8,6 +8,13 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::budget::{ExpandBudget, Meter};
+
+/// What all the VTIMEZONE rules of one feed may spend together. An Outlook zone starts
+/// its yearly rules in 1601, about 220,000 steps each to the year 2200.
+pub(crate) const ZONE_BUDGET: ExpandBudget = ExpandBudget {
+    steps_per_series: 250_000,
+    steps_per_feed: 5_000_000,
+};
 use super::component::Component;
 use super::rrule::{expand_rule, RRule, Until};
 use super::values::{parse_date, parse_datetime};
@@ -58,8 +65,10 @@ fn parse_local(text: &str) -> Option<NaiveDateTime> {
 }
 
 impl CustomZone {
-    /// Builds a zone from a VTIMEZONE; `None` when it has no usable observance.
-    pub(crate) fn from_component(component: &Component) -> Option<CustomZone> {
+    /// Builds a zone from a VTIMEZONE; `None` when it has no usable observance. Its rules
+    /// spend `meter`, which the caller shares among all of a feed's zones so a feed of
+    /// hostile VTIMEZONEs is bounded as a whole.
+    pub(crate) fn from_component(component: &Component, meter: &Meter) -> Option<CustomZone> {
         let tzid = component.prop("TZID")?.value.trim().to_owned();
         let mut transitions = Vec::new();
         let mut first: Option<(NaiveDateTime, i32, bool)> = None;
@@ -99,9 +108,9 @@ impl CustomZone {
                     Until::Floating(t) => t,
                     Until::Date(d) => d.and_hms_opt(23, 59, 59).unwrap_or(limit),
                 });
-                // A zone's onsets are few; a hostile rule is cut off by its own budget.
-                let meter = Meter::new(ExpandBudget::default());
-                expand_rule(&rule, start, start, limit, until, &meter, &mut |t| {
+                // A zone's onsets are few; a hostile rule is cut off by the budget.
+                meter.start_series();
+                expand_rule(&rule, start, start, limit, until, meter, &mut |t| {
                     onsets.push(t)
                 });
             }

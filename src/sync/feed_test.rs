@@ -6,9 +6,6 @@ use super::fetch::{Fetched, Validators};
 use super::Syncer;
 use chrono::{DateTime, Utc};
 
-/// How long an address test waits for a free slot before the owner is asked to retry.
-const TEST_SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// Why an address test gave no report.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TestFeedError {
@@ -57,7 +54,7 @@ impl Syncer {
         now: DateTime<Utc>,
     ) -> Result<FeedTestReport, TestFeedError> {
         // A pool of its own, never the sync slots: waiting here delays no room's sync.
-        let _slot = tokio::time::timeout(TEST_SLOT_WAIT, self.test_slots.acquire())
+        let _slot = tokio::time::timeout(self.settings.test_slot_wait, self.test_slots.acquire())
             .await
             .map_err(|_| TestFeedError::Busy)?;
         self.hosts.wait_turn(url.host_str().unwrap_or("")).await;

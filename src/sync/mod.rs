@@ -56,6 +56,9 @@ pub struct SyncSettings {
     /// Address tests ("test connection") running at once in this process: a pool of their
     /// own, so owners testing slow servers never hold the slots calendar sync needs.
     pub test_concurrency: usize,
+    /// How long an address test waits for one of its slots before the owner is told to
+    /// retry (429).
+    pub test_slot_wait: std::time::Duration,
     /// Recurrence steps one expansion may take, per series and per feed.
     pub budget: ExpandBudget,
     /// Bytes of parsed feeds kept in memory at most (estimated from their text).
@@ -74,6 +77,7 @@ impl Default for SyncSettings {
             per_host_interval: std::time::Duration::from_millis(100),
             concurrency: 8,
             test_concurrency: 2,
+            test_slot_wait: std::time::Duration::from_secs(10),
             budget: ExpandBudget::default(),
             cache_bytes: 256 * 1024 * 1024,
         }

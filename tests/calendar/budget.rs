@@ -129,3 +129,54 @@ fn an_event_with_an_invalid_rule_keeps_its_first_instance_and_the_warning_names_
         warning.reason
     );
 }
+
+#[test]
+fn every_candidate_time_counts_so_a_rule_with_all_hours_minutes_and_seconds_is_cut_off() {
+    let list = |n: u32| (0..n).map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+    let rule = format!(
+        "RRULE:FREQ=DAILY;COUNT=4000000000;BYHOUR={};BYMINUTE={};BYSECOND={}\r\n",
+        list(24),
+        list(60),
+        list(60)
+    );
+    let feed = feed(&[("dense", "Dense", rule.as_str()), ("daily", "Daily", DAILY)]);
+    let started = std::time::Instant::now();
+    let got = feed
+        .expand_within(
+            utc(2026, 3, 2),
+            utc(2026, 3, 3),
+            chrono_tz::UTC,
+            ExpandBudget::default(),
+        )
+        .expect("within the feed budget");
+    assert_eq!(got.over_budget, ["\"Dense\" (UID dense)"]);
+    assert_eq!(got.occurrences.len(), 1, "the daily series is kept");
+    assert!(got.steps <= ExpandBudget::default().steps_per_feed);
+    // Not a timing assertion on the engine: a generous bound that fails only if the
+    // candidates were built without being counted (minutes of work).
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn a_feed_of_hostile_time_zones_is_read_within_one_shared_budget() {
+    let mut body = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+    for i in 0..200 {
+        body.push_str(&format!(
+            "BEGIN:VTIMEZONE\r\nTZID:Hostile/{i}\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+             TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=SECONDLY\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+        ));
+    }
+    body.push_str("BEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=Hostile/0:20260302T090000\r\nDURATION:PT1H\r\nSUMMARY:X\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+    let feed = parse_feed(body.as_bytes(), None).expect("calendar");
+    assert!(
+        feed.warnings
+            .iter()
+            .any(|w| w.reason.contains("time zone rules need too much work")),
+        "{:?}",
+        feed.warnings.first()
+    );
+    assert!(
+        feed.timezones.len() < 200,
+        "the zones past the budget were not built"
+    );
+}

@@ -35,6 +35,10 @@ pub struct MeetingItem {
     pub id: String,
     /// The title; "Private meeting" for private events seen by others.
     pub title: String,
+    /// `running` (open and started), `opening` (open for a start moments ahead) or
+    /// `scheduled` (no meeting yet).
+    #[schema(example = "running")]
+    pub status: String,
     /// Scheduled start (RFC 3339, UTC).
     pub start: DateTime<Utc>,
     /// Scheduled end (RFC 3339, UTC).
@@ -79,6 +83,11 @@ pub struct JoinHintDto {
 
 impl From<ListedMeeting> for MeetingItem {
     fn from(m: ListedMeeting) -> Self {
+        let status = match (m.kind, &m.join) {
+            (ListedKind::Active, JoinHint::JoinNow { .. }) => "running",
+            (ListedKind::Active, JoinHint::WaitUntil { .. }) => "opening",
+            _ => "scheduled",
+        };
         let (action, page_path, starts_at) = match m.join {
             JoinHint::JoinNow { page_path } => ("join_now", page_path, None),
             JoinHint::WaitUntil {
@@ -94,6 +103,7 @@ impl From<ListedMeeting> for MeetingItem {
             }
             .into(),
             id: m.id.to_string(),
+            status: status.into(),
             title: m.title,
             start: m.start,
             end: m.end,

@@ -396,3 +396,136 @@ async fn testing_calendar_addresses_has_a_per_user_limit() {
     let third = app.post("/v1/rooms/testroom/ics/test", body).await;
     assert_limited(third, "tested calendar addresses several times").await;
 }
+
+#[tokio::test]
+async fn a_burst_of_parallel_guesses_is_cut_off_at_the_limit_too() {
+    let app = app_with(&["--login-failures", "3"]).await;
+    app.sign_up("ada@example.com").await;
+    let guesses: Vec<_> = (0..20)
+        .map(|i| {
+            let client = new_client();
+            let url = app.url("/v1/auth/login");
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .header("x-forwarded-for", format!("198.51.100.{i}"))
+                    .json(&login("ada@example.com", &format!("guess {i}")))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.expect("task").expect("response"));
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(
+        checked, 3,
+        "only three passwords were checked: {statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 17);
+}
+
+#[tokio::test]
+async fn parallel_requests_for_an_unscheduled_meeting_make_one_call() {
+    let app = app_with(&[]).await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "rushroom"})).await;
+    let starts: Vec<_> = (0..12)
+        .map(|_| {
+            let client = app.client.clone();
+            let url = app.url("/v1/rooms/rushroom/meeting");
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .json(&json!({}))
+                    .send()
+                    .await
+                    .expect("start");
+                let status = response.status().as_u16();
+                let body: Value = response.json().await.expect("json");
+                (status, body["id"].as_str().unwrap_or_default().to_string())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for start in starts {
+        answers.push(start.await.expect("task"));
+    }
+    assert_eq!(
+        answers.iter().filter(|(s, _)| *s == 201).count(),
+        1,
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().all(|(_, id)| *id == answers[0].1),
+        "one meeting for all: {answers:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_address_test_on_a_slow_server_holds_no_sync_slot_and_a_full_test_pool_says_429() {
+    let app = app_with(&[
+        "--sync-concurrency",
+        "1",
+        "--feed-test-concurrency",
+        "1",
+        "--feed-test-wait",
+        "1s",
+    ])
+    .await;
+    let feeds = crate::feed_server::start_on("127.0.0.1").await;
+    let url = app.room_url("slowroom");
+    feeds.set(
+        "main",
+        crate::helpers::ics(&[crate::helpers::Ev {
+            uid: "standup",
+            start: chrono::Utc::now() + chrono::Duration::hours(2),
+            minutes: 15,
+            summary: "Standup",
+            location: &url,
+        }]),
+    );
+    app.room_with_feed("slowroom", &feeds.url("/feed/main"))
+        .await;
+    // A test of a server that never answers in time holds the only test slot (the test
+    // apps give up on a feed after 2 s).
+    let held = tokio::spawn({
+        let client = app.client.clone();
+        let url = app.url("/v1/rooms/slowroom/ics/test");
+        let body = json!({"url": feeds.url("/slow")});
+        async move {
+            client
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The calendar sync still has its slot: the room syncs while the test hangs.
+    let sync = app.post("/v1/rooms/slowroom/ics/sync", json!({})).await;
+    assert_eq!(sync.status(), 200);
+    let outcome: Value = sync.json().await.expect("json");
+    assert_eq!(outcome["created"], 1);
+    assert!(
+        !held.is_finished(),
+        "the slow test was still running during the sync"
+    );
+    // A second test finds the pool full and is told to retry.
+    let busy = app
+        .post(
+            "/v1/rooms/slowroom/ics/test",
+            json!({"url": feeds.url("/feed/main")}),
+        )
+        .await;
+    assert_limited(busy, "being tested right now").await;
+    assert_eq!(
+        held.await.expect("task").expect("response"),
+        422,
+        "the slow server timed out"
+    );
+}

@@ -56,7 +56,7 @@ async fn seeded() -> (TestApp, String, String) {
     feeds.set(
         "main",
         format!(
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{}{}END:VCALENDAR\r\n",
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{}{}{}END:VCALENDAR\r\n",
             vevent(
                 "board",
                 "Board sync",
@@ -69,6 +69,14 @@ async fn seeded() -> (TestApp, String, String) {
                 "Secret merger talk",
                 now + Duration::minutes(10),
                 "CLASS:PRIVATE\r\n",
+                &room_url
+            ),
+            // Hours ahead: "later", which only the owner's list has.
+            vevent(
+                "offsite",
+                "Offsite planning",
+                now + Duration::hours(5),
+                "",
                 &room_url
             ),
         ),
@@ -263,6 +271,21 @@ async fn non_owners_get_title_times_count_and_join_hint_and_nothing_else() {
         2,
         "the active meeting and the upcoming private one; never `later`"
     );
+    assert!(!list.to_string().contains("Offsite planning"));
+    let owner: serde_json::Value = app
+        .get("/v1/rooms/privroom/meetings?later=true")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let later: Vec<_> = owner
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|i| i["kind"] == "later")
+        .map(|i| i["title"].clone())
+        .collect();
+    assert_eq!(later, [serde_json::json!("Offsite planning")]);
     let mut keys: Vec<&str> = items[0]
         .as_object()
         .expect("object")
@@ -283,6 +306,7 @@ async fn non_owners_get_title_times_count_and_join_hint_and_nothing_else() {
             "running_for_seconds",
             "start",
             "started_at",
+            "status",
             "title"
         ]
     );
