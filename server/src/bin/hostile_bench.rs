@@ -62,6 +62,13 @@ fn cpu_seconds() -> f64 {
 /// Parses and expands each worst case under the default budget; prints the cost.
 fn cost() {
     let now = Utc::now();
+    let list = |n: u32| (0..n).map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+    let dense = format!(
+        "RRULE:FREQ=DAILY;COUNT=4000000000;BYHOUR={};BYMINUTE={};BYSECOND={}",
+        list(24),
+        list(60),
+        list(60)
+    );
     let cases = [
         (
             "2,000 × HOURLY;COUNT=1e6 from 2020 (the report)",
@@ -88,6 +95,10 @@ fn cost() {
                 "RRULE:FREQ=YEARLY;COUNT=1000000;BYMONTH=2;BYMONTHDAY=30",
                 "x",
             ),
+        ),
+        (
+            "2,000 × DAILY;COUNT=4e9 with every hour, minute and second from 2020",
+            feed(2000, "20200101T090000Z", &dense, "x"),
         ),
         (
             "1 × HOURLY;COUNT=1e6 from 1970 (one series)",
