@@ -35,6 +35,15 @@ pub struct StepReport {
     pub platform_errors: usize,
 }
 
+/// Gives up this instance's lifecycle lease (on shutdown), so another instance ticks at
+/// once instead of after the lease runs out.
+pub async fn release_lifecycle_lease(core: &Core) -> Result<(), CoreError> {
+    core.store
+        .release_worker_lease(LEASE, core.sync.instance())
+        .await?;
+    Ok(())
+}
+
 /// Runs one lifecycle tick at `now`, doing at most `max_actions` actions, if this
 /// instance holds the lifecycle lease (else the report says `skipped`).
 pub async fn run_lifecycle_step(

@@ -23,9 +23,21 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Copy the SQLite database to a new file while roomcal runs (PostgreSQL: use pg_dump).
+    Backup(BackupArgs),
     /// Calendar tools for debugging a feed.
     #[command(subcommand)]
     Ics(IcsCommand),
+}
+
+/// `roomcal backup PATH`
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write the copy to (it must not exist).
+    pub path: PathBuf,
+    /// Which database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// `roomcal ics …`

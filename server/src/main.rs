@@ -59,6 +59,19 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some(Command::Backup(args)) => {
+            let url = args.database.database_url();
+            return match roomcal::store::backup::backup(&url, &args.path).await {
+                Ok(()) => {
+                    println!("backed up to {}", args.path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Some(Command::Migrate(db)) => {
             init_logging(db.log_format);
             let url = db.database_url();

@@ -19,6 +19,7 @@ use roomcal::sync::address::{AddressPolicy, Cidr};
 use roomcal::sync::fetch::{FetchSettings, Fetcher};
 use roomcal::sync::{SyncSettings, Syncer};
 use roomcal::{Core, CoreSettings};
+use std::future::IntoFuture;
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
@@ -341,6 +342,7 @@ pub async fn serve(
             source,
         })?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop_rx_for_deadline = stop_rx.clone();
     let mut background = Vec::new();
     if !args.sync.no_background_sync {
         let tick = args
@@ -364,9 +366,14 @@ pub async fn serve(
         lifecycle_tick,
         stop_rx,
     )));
-    let app = router(core, leptos_options(&args), args.limits.trust_forwarded_for);
+    let app = router(
+        core.clone(),
+        leptos_options(&args),
+        args.limits.trust_forwarded_for,
+    );
     tracing::info!("roomcal is serving on {}", args.public_url());
-    let served = axum::serve(
+    let mut stopping = stop_rx_for_deadline;
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
@@ -374,16 +381,41 @@ pub async fn serve(
         shutdown.await;
         let _ = stop_tx.send(true);
     })
-    .await;
+    .into_future();
+    // Stop accepting at once; in-flight requests get a few seconds to finish, so the
+    // process always exits well within the 10 s an orchestrator waits before SIGKILL.
+    let served = tokio::select! {
+        served = server => served,
+        () = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; closing them");
+            Ok(())
+        }
+    };
+    // Let in-flight work finish its transaction, but not past one shared deadline.
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
     for task in background {
-        // Let in-flight work finish its transaction before exiting.
-        let _ = task.await;
+        if tokio::time::timeout_at(deadline, task).await.is_err() {
+            tracing::warn!(
+                "a background task was still busy at shutdown; its room leases expire by themselves"
+            );
+        }
     }
+    if let Err(err) = roomcal::lifecycle_step::release_lifecycle_lease(&core).await {
+        tracing::warn!(error = %err, "could not release the lifecycle lease");
+    }
+    core.store.close().await;
+    tracing::info!("stopped");
     served.map_err(|source| StartupError::Listen {
         addr: args.addr,
         source,
     })
 }
+
+/// How long in-flight requests, then background work, may take after a shutdown signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The meeting lifecycle: every tick, pre-create, follow calendars and close meetings.
 /// A thin loop around [`roomcal::lifecycle_step::run_lifecycle_step`].

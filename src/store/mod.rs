@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use uuid::Uuid;
 
+pub mod backup;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -73,6 +74,9 @@ pub trait Store:
 
     /// Applies pending migrations of this backend.
     async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Waits for the connections in use to come back, then closes them all (shutdown).
+    async fn close(&self);
 }
 
 /// Users and their sessions.
@@ -270,6 +274,10 @@ pub trait MeetingStore: Send + Sync {
         room_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Vec<(Option<String>, DateTime<Utc>, String)>, StoreError>;
+
+    /// Gives up the named lease if `owner` holds it (shutdown: another instance takes
+    /// over at once instead of after the lease expires).
+    async fn release_worker_lease(&self, name: &str, owner: &str) -> Result<(), StoreError>;
 
     /// Takes or renews the named lease until `until`; false while another owner holds it.
     async fn claim_worker_lease(

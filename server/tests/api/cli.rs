@@ -139,3 +139,64 @@ fn expand_reads_a_real_office_365_feed_and_warns_on_stderr() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert!(!json.as_array().expect("array").is_empty());
 }
+
+#[tokio::test]
+async fn backup_copies_the_sqlite_database_while_it_is_open_and_never_overwrites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}/roomcal.db", dir.path().display());
+    let store = roomcal_server::startup::open_database(&url)
+        .await
+        .expect("open");
+    let user = roomcal::store::NewUser {
+        id: uuid::Uuid::new_v4(),
+        email: "ada@example.com".into(),
+        display_name: "Ada".into(),
+        password_hash: "x".into(),
+        created_at: chrono::Utc::now(),
+    };
+    store.insert_user(&user).await.expect("user");
+    // The live store stays open (WAL mode) while the binary copies it.
+    let copy = dir.path().join("copy.db");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_roomcal"))
+            .args([
+                "backup",
+                copy.to_str().expect("path"),
+                "--database-url",
+                &url,
+            ])
+            .output()
+            .expect("run")
+    };
+    let output = run();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let restored = roomcal::store::open(&format!("sqlite://{}", copy.display()))
+        .await
+        .expect("open copy");
+    let found = restored
+        .user_credentials_by_email("ada@example.com")
+        .await
+        .expect("query");
+    assert!(found.is_some(), "the copy holds the data written before");
+    let again = run();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwrites"));
+    let pg = Command::new(env!("CARGO_BIN_EXE_roomcal"))
+        .args([
+            "backup",
+            "/tmp/x.db",
+            "--database-url",
+            "postgres://u:secret@127.0.0.1:9/db",
+        ])
+        .output()
+        .expect("run");
+    let message = String::from_utf8_lossy(&pg.stderr);
+    assert!(
+        message.contains("pg_dump") && !message.contains("secret"),
+        "{message}"
+    );
+}

@@ -37,3 +37,76 @@ fn a_database_that_cannot_be_opened_is_one_line_naming_the_masked_url_and_exit_1
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_within_ten_seconds_and_hands_over_the_lifecycle_lease() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_roomcal"))
+        .args([
+            "serve",
+            "--addr",
+            &addr.to_string(),
+            "--data-dir",
+            dir.path().to_str().expect("dir"),
+            "--site-root",
+            "/nonexistent-site-root",
+            "--no-background-sync",
+            "--lifecycle-tick",
+            "1s",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start");
+    let client = crate::helpers::new_client();
+    let mut ready = false;
+    for _ in 0..100 {
+        if client
+            .get(format!("http://{addr}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server came up");
+    // One lifecycle tick has taken the lease by now.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "still running 10 s after SIGTERM"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status:?}");
+    // The lease was given back: another instance takes it at once, not 30 s later.
+    let url = format!("sqlite://{}/roomcal.db", dir.path().display());
+    let store = roomcal::store::open(&url).await.expect("open");
+    let now = chrono::Utc::now();
+    let taken = store
+        .claim_worker_lease(
+            "lifecycle",
+            "another-instance",
+            now,
+            now + chrono::Duration::seconds(30),
+        )
+        .await
+        .expect("claim");
+    assert!(taken, "the stopped instance released its lifecycle lease");
+}

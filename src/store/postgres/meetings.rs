@@ -201,4 +201,13 @@ impl MeetingStore for PostgresStore {
         .await?;
         Ok(result.rows_affected() == 1)
     }
+
+    async fn release_worker_lease(&self, name: &str, owner: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM worker_leases WHERE name = $1 AND owner = $2")
+            .bind(name)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

@@ -138,4 +138,8 @@ impl Store for PostgresStore {
             .await?;
         Ok(())
     }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
 }

@@ -200,4 +200,13 @@ impl MeetingStore for SqliteStore {
         .await?;
         Ok(result.rows_affected() == 1)
     }
+
+    async fn release_worker_lease(&self, name: &str, owner: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM worker_leases WHERE name = ? AND owner = ?")
+            .bind(name)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

@@ -143,4 +143,8 @@ impl Store for SqliteStore {
         sqlx::migrate!("migrations/sqlite").run(&self.pool).await?;
         Ok(())
     }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
 }
