@@ -2,7 +2,7 @@
 
 use crate::domain::{check_new_password, DisplayName, Email, User};
 use crate::error::CoreError;
-use crate::limits::{too_many, wait_text, ClientAddr};
+use crate::limits::{too_many, wait_text, ClientAddr, Refusal};
 use crate::store::{NewUser, StoreError};
 use crate::Core;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
@@ -60,19 +60,19 @@ pub async fn sign_up(
 ) -> Result<SignedIn, CoreError> {
     let now = core.clock.now();
     let limits = &core.limits;
-    // Counted as a failure up front, given back unless it fails: parallel attempts cannot
-    // all pass a check made before any of them counted.
+    let client_key = client.key();
     limits
         .login_by_client
-        .take(&client.key(), now)
-        .map_err(|wait| too_many_failures(wait, "from your address"))?;
+        .begin(&client_key, now)
+        .map_err(|refusal| refused(refusal, "from your address"))?;
     let result = create_account(core, input).await;
-    if !matches!(
+    let failed = matches!(
         result,
         Err(CoreError::Validation { .. } | CoreError::Taken { .. })
-    ) {
-        limits.login_by_client.refund(&client.key());
-    }
+    );
+    limits
+        .login_by_client
+        .finish(&client_key, core.clock.now(), failed);
     start_session(core, result?).await
 }
 
@@ -116,28 +116,27 @@ pub async fn sign_in(
     let email = email.trim().to_lowercase();
     let now = core.clock.now();
     let limits = &core.limits;
-    let account_key = format!("account:{email}");
-    // Each attempt is counted as a failure before the password is checked and given back
-    // unless it was a wrong password, so a burst of parallel guesses stops at the limit.
+    // Keyed by a digest: the email is raw input of any length.
+    let account_key = format!("account:{}", hash_token(&email));
+    let client_key = client.key();
+    // Each attempt holds a place in both windows while its password is checked, so a
+    // burst of parallel guesses stops at the limit; only wrong passwords are counted.
+    // The address is asked first: a refused address adds nothing to the account's map.
     limits
-        .login_by_account
-        .take(&account_key, now)
-        .map_err(|wait| too_many_failures(wait, "for this account"))?;
-    if let Err(wait) = limits.login_by_client.take(&client.key(), now) {
-        limits.login_by_account.refund(&account_key);
-        return Err(too_many_failures(wait, "from your address"));
+        .login_by_client
+        .begin(&client_key, now)
+        .map_err(|refusal| refused(refusal, "from your address"))?;
+    if let Err(refusal) = limits.login_by_account.begin(&account_key, now) {
+        limits.login_by_client.finish(&client_key, now, false);
+        return Err(refused(refusal, "for this account"));
     }
     let outcome = check_credentials(core, &email, password).await;
-    match &outcome {
-        Err(CoreError::BadCredentials) => {}
-        Ok(_) => {
-            limits.login_by_client.refund(&client.key());
-            limits.login_by_account.forget(&account_key);
-        }
-        Err(_) => {
-            limits.login_by_client.refund(&client.key());
-            limits.login_by_account.refund(&account_key);
-        }
+    let failed = matches!(outcome, Err(CoreError::BadCredentials));
+    let done = core.clock.now();
+    limits.login_by_client.finish(&client_key, done, failed);
+    limits.login_by_account.finish(&account_key, done, failed);
+    if outcome.is_ok() {
+        limits.login_by_account.forget(&account_key);
     }
     start_session(core, outcome?).await
 }
@@ -161,15 +160,22 @@ async fn check_credentials(core: &Core, email: &str, password: &str) -> Result<U
         .ok_or(CoreError::BadCredentials)
 }
 
-/// The 429 once the failures allowed in the window are used up.
-fn too_many_failures(wait: u64, whose: &str) -> CoreError {
-    too_many(
-        wait,
-        format!(
-            "too many failed attempts {whose}; try again in {}",
-            wait_text(wait)
+/// The 429 once the failures allowed in the window are used up, or while attempts in
+/// flight fill it (then only a moment's wait).
+fn refused(refusal: Refusal, whose: &str) -> CoreError {
+    match refusal {
+        Refusal::Exhausted(wait) => too_many(
+            wait,
+            format!(
+                "too many failed attempts {whose}; try again in {}",
+                wait_text(wait)
+            ),
         ),
-    )
+        Refusal::Busy(wait) => too_many(
+            wait,
+            format!("many sign-ins {whose} are being checked right now; try again in {wait} s"),
+        ),
+    }
 }
 
 /// Ends the session with this cookie token.

@@ -89,16 +89,33 @@ pub async fn announce_presence(
             )));
         }
     }
-    // One new-participant decision per meeting at a time: the head count read below must
-    // still hold when the row is written.
-    let _serial = core.limits.serial.lock(meeting_id).await;
+    let known =
+        |records: &[PresenceRecord]| records.iter().any(|r| r.participant_id == participant_id);
     let records = core.store.presence_of_meeting(meeting_id).await?;
-    if !records.iter().any(|r| r.participant_id == participant_id) {
+    // Heartbeats of people already in go straight through; a newcomer is decided one at
+    // a time per meeting, so the head count read below still holds when the row is
+    // written.
+    let _serial = if known(&records) {
+        None
+    } else {
         if event == PresenceEvent::Leave {
             return Ok(());
         }
-        admit_new_participant(core, meeting_id, &records, client, now)?;
-    }
+        let guard = core
+            .limits
+            .serial
+            .lock_within(
+                meeting_id,
+                std::time::Duration::from_secs(5),
+                "many people are joining this meeting",
+            )
+            .await?;
+        let records = core.store.presence_of_meeting(meeting_id).await?;
+        if !known(&records) {
+            admit_new_participant(core, meeting_id, &records, client, now)?;
+        }
+        Some(guard)
+    };
     let record = PresenceRecord {
         meeting_id,
         participant_id: participant_id.to_string(),

@@ -133,6 +133,24 @@ pub struct KeyedLocks {
 }
 
 impl KeyedLocks {
+    /// Waits up to `wait` for `key`'s lock; past that, a 429 that says what is busy (a
+    /// slow video platform must not queue requests without end).
+    pub async fn lock_within(
+        &self,
+        key: uuid::Uuid,
+        wait: std::time::Duration,
+        busy: &str,
+    ) -> Result<tokio::sync::OwnedMutexGuard<()>, CoreError> {
+        tokio::time::timeout(wait, self.lock(key))
+            .await
+            .map_err(|_| {
+                too_many(
+                    wait.as_secs().max(1),
+                    format!("{busy}; try again in a few seconds"),
+                )
+            })
+    }
+
     /// Waits for `key`'s lock.
     pub async fn lock(&self, key: uuid::Uuid) -> tokio::sync::OwnedMutexGuard<()> {
         let lock = {
@@ -149,18 +167,31 @@ impl KeyedLocks {
     }
 }
 
-/// One key's window: when it started and how many events it has seen.
+/// One key's window: when it started, how many events it counted, and how many attempts
+/// are in flight (begun, not yet known to have failed).
 #[derive(Debug, Clone, Copy)]
 struct Window {
     /// Start of the window.
     start: DateTime<Utc>,
     /// Events counted in it.
     count: u32,
+    /// Attempts begun and not finished (see [`RateLimiter::begin`]).
+    pending: u32,
+}
+
+/// Why an attempt may not begin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The window's events are used up: come back when it ends (seconds).
+    Exhausted(u64),
+    /// Only attempts still in flight fill the window: come back in a moment (seconds).
+    Busy(u64),
 }
 
 /// At most `max` events per key in each window of `window` (a fixed window that starts
-/// with a key's first event). Keys whose window is over are dropped as the map grows, so
-/// memory stays proportional to the keys active in one window.
+/// with a key's first event). Keys whose window is over and that have nothing in flight
+/// are dropped as the map grows, so memory stays proportional to the keys active in one
+/// window.
 pub struct RateLimiter {
     /// Events allowed per window.
     max: u32,
@@ -195,23 +226,33 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one event of `key` at `now`.
-    pub fn record(&self, key: &str, now: DateTime<Utc>) {
-        let mut windows = self.lock();
+    /// The key's current window at `now` (a new one when the last has ended).
+    fn current<'m>(
+        &self,
+        windows: &'m mut HashMap<String, Window>,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> &'m mut Window {
         if windows.len() >= SWEEP_AT {
             let window = self.window;
-            windows.retain(|_, w| w.start + window > now);
+            windows.retain(|_, w| w.start + window > now || w.pending > 0);
         }
         let entry = windows.entry(key.to_string()).or_insert(Window {
             start: now,
             count: 0,
+            pending: 0,
         });
         if entry.start + self.window <= now {
-            *entry = Window {
-                start: now,
-                count: 0,
-            };
+            entry.start = now;
+            entry.count = 0;
         }
+        entry
+    }
+
+    /// Counts one event of `key` at `now`.
+    pub fn record(&self, key: &str, now: DateTime<Utc>) {
+        let mut windows = self.lock();
+        let entry = self.current(&mut windows, key, now);
         entry.count = entry.count.saturating_add(1);
     }
 
@@ -220,38 +261,60 @@ impl RateLimiter {
     /// otherwise how many seconds until there is room.
     pub fn take(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
         let mut windows = self.lock();
-        if windows.len() >= SWEEP_AT {
-            let window = self.window;
-            windows.retain(|_, w| w.start + window > now);
-        }
-        let entry = windows.entry(key.to_string()).or_insert(Window {
-            start: now,
-            count: 0,
-        });
-        if entry.start + self.window <= now {
-            *entry = Window {
-                start: now,
-                count: 0,
-            };
-        }
+        let window = self.window;
+        let entry = self.current(&mut windows, key, now);
         if entry.count >= self.max {
-            return Err(((entry.start + self.window - now).num_seconds().max(1)) as u64);
+            return Err(((entry.start + window - now).num_seconds().max(1)) as u64);
         }
         entry.count += 1;
         Ok(())
     }
 
-    /// Gives back one event [`take`](Self::take) counted (an attempt that turned out not
-    /// to be a failure).
-    pub fn refund(&self, key: &str) {
-        if let Some(w) = self.lock().get_mut(key) {
-            w.count = w.count.saturating_sub(1);
+    /// Begins an attempt that may turn out to be a failure (a sign-in): it holds a place
+    /// in the window until [`finish`](Self::finish) says how it went, so a burst of
+    /// parallel attempts cannot all pass before any of them failed. Refused as
+    /// `Exhausted` when the failures fill the window, as `Busy` when attempts still in
+    /// flight do.
+    pub fn begin(&self, key: &str, now: DateTime<Utc>) -> Result<(), Refusal> {
+        let mut windows = self.lock();
+        let window = self.window;
+        let entry = self.current(&mut windows, key, now);
+        if entry.count >= self.max {
+            let wait = (entry.start + window - now).num_seconds().max(1) as u64;
+            return Err(Refusal::Exhausted(wait));
+        }
+        if entry.count + entry.pending >= self.max {
+            return Err(Refusal::Busy(2));
+        }
+        entry.pending += 1;
+        Ok(())
+    }
+
+    /// Ends an attempt [`begin`](Self::begin) let through: a failure is counted in the
+    /// window current at `now`; anything else leaves no trace. A key with nothing
+    /// counted and nothing in flight is dropped.
+    pub fn finish(&self, key: &str, now: DateTime<Utc>, failed: bool) {
+        let mut windows = self.lock();
+        let entry = self.current(&mut windows, key, now);
+        entry.pending = entry.pending.saturating_sub(1);
+        if failed {
+            entry.count = entry.count.saturating_add(1);
+        }
+        if entry.count == 0 && entry.pending == 0 {
+            windows.remove(key);
         }
     }
 
-    /// Forgets `key` (a successful sign-in clears its account's failures).
+    /// Forgets `key`'s counted failures (a successful sign-in clears its account's);
+    /// attempts still in flight keep their places.
     pub fn forget(&self, key: &str) {
-        self.lock().remove(key);
+        let mut windows = self.lock();
+        match windows.get_mut(key) {
+            Some(w) if w.pending > 0 => w.count = 0,
+            _ => {
+                windows.remove(key);
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Window>> {
@@ -316,6 +379,34 @@ mod tests {
         assert_eq!(limiter.check("k", t(1)), Err(59));
         limiter.forget("k");
         assert_eq!(limiter.check("k", t(1)), Ok(()));
+    }
+
+    #[test]
+    fn attempts_in_flight_hold_their_place_and_only_failures_are_counted() {
+        let limiter = RateLimiter::new(2, Duration::minutes(15));
+        assert_eq!(limiter.begin("k", t(0)), Ok(()));
+        assert_eq!(limiter.begin("k", t(0)), Ok(()));
+        assert_eq!(
+            limiter.begin("k", t(0)),
+            Err(Refusal::Busy(2)),
+            "two in flight"
+        );
+        limiter.finish("k", t(1), false);
+        assert_eq!(
+            limiter.begin("k", t(1)),
+            Ok(()),
+            "a success leaves no trace"
+        );
+        limiter.finish("k", t(2), true);
+        limiter.finish("k", t(2), true);
+        assert_eq!(
+            limiter.begin("k", t(3)),
+            Err(Refusal::Exhausted(15 * 60 - 3))
+        );
+        limiter.forget("k");
+        assert_eq!(limiter.begin("k", t(4)), Ok(()));
+        limiter.finish("k", t(4), false);
+        assert!(limiter.lock().is_empty(), "nothing counted, nothing kept");
     }
 
     #[test]

@@ -125,7 +125,7 @@ pub async fn list_meetings(
         .store
         .upcoming_calendar_events(room.id, now, 500)
         .await?;
-    let events = without_meeting(core, events, now).await?;
+    let events = without_meeting(core, events, &active, now).await?;
     let upcoming_end = now + query.upcoming_within;
     for event in &events {
         if event.all_day || is_cancelled(event) {
@@ -143,19 +143,25 @@ pub async fn list_meetings(
     Ok(items)
 }
 
-/// The occurrences that have no meeting at all — neither running nor closed already (a
-/// meeting everyone left closes before its scheduled end, and its occurrence is then
-/// over, not "upcoming"). Only occurrences that started or start within the pre-creation
-/// lead can have one, so only those are looked up.
+/// The occurrences that have no meeting at all — neither one of `active` (whose times
+/// may have moved away from the occurrence's) nor one closed already (a meeting everyone
+/// left closes before its scheduled end, and its occurrence is then over, not
+/// "upcoming"). Only timed occurrences that started or start within the pre-creation
+/// lead can have a closed one, so only those few are looked up.
 pub async fn without_meeting(
     core: &Core,
     events: Vec<CalendarEvent>,
+    active: &[Meeting],
     now: DateTime<Utc>,
 ) -> Result<Vec<CalendarEvent>, CoreError> {
     let lead_end = now + core.settings.lifecycle.precreate_lead;
     let mut kept = Vec::with_capacity(events.len());
     for event in events {
-        if event.start_time <= lead_end && core.store.meeting_for_event(event.id).await?.is_some() {
+        if active.iter().any(|m| m.calendar_event_id == Some(event.id)) {
+            continue;
+        }
+        let may_have_closed_one = !event.all_day && event.start_time <= lead_end;
+        if may_have_closed_one && core.store.meeting_for_event(event.id).await?.is_some() {
             continue;
         }
         kept.push(event);

@@ -23,11 +23,23 @@ pub struct RoomView {
     pub upcoming: Vec<crate::domain::CalendarEvent>,
 }
 
+/// How long a request waits for another start in the same room (or room creation by the
+/// same owner) to finish.
+const SERIAL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Creates a room owned by `owner`, at most `--max-rooms-per-user` of them.
 pub async fn create_room(core: &Core, owner: &User, name: &str) -> Result<Room, CoreError> {
     let name = RoomName::parse(name).map_err(|m| CoreError::field("name", m))?;
     // One room creation per owner at a time, so parallel requests cannot all pass the cap.
-    let _serial = core.limits.serial.lock(owner.id).await;
+    let _serial = core
+        .limits
+        .serial
+        .lock_within(
+            owner.id,
+            SERIAL_WAIT,
+            "another room of yours is being created",
+        )
+        .await?;
     let max = core.limits.settings.max_rooms_per_user;
     if core.store.rooms_owned_by(owner.id).await?.len() >= max as usize {
         // Room names are a shared namespace: one account must not squat thousands.
@@ -98,6 +110,7 @@ pub async fn view_room(
         core.store
             .upcoming_calendar_events(room.id, now, 20)
             .await?,
+        &active_meetings,
         now,
     )
     .await?;
@@ -133,7 +146,15 @@ pub async fn start_unscheduled_meeting(
     let room = find_room(core, room_name).await?;
     // One start per room at a time: parallel requests must see each other's meeting,
     // or thirty of them would make thirty calls.
-    let _serial = core.limits.serial.lock(room.id).await;
+    let _serial = core
+        .limits
+        .serial
+        .lock_within(
+            room.id,
+            SERIAL_WAIT,
+            "a meeting is being started in this room",
+        )
+        .await?;
     let now = core.clock.now();
     let running: Vec<Meeting> = core
         .store
@@ -202,6 +223,13 @@ pub async fn open_meeting(
         return Err(CoreError::Gone(
             crate::lifecycle::MEETING_ENDED_MESSAGE.into(),
         ));
+    }
+    // Join only on time: a meeting pre-created for a start still ahead shows no call yet.
+    if meeting.start_time > core.clock.now() {
+        return Err(CoreError::Forbidden(format!(
+            "This meeting opens at {} UTC; its waiting page moves you in on time.",
+            meeting.start_time.format("%H:%M")
+        )));
     }
     Ok((room, meeting))
 }

@@ -242,6 +242,29 @@ impl RRule {
             }
         }
         rule.freq = freq.ok_or_else(|| "RRULE without FREQ".to_owned())?;
+        // The lists are sets: `BYMONTHDAY=31,31,…` a million times is one value, and the
+        // iterator's cost per day must not grow with repetitions.
+        for list in [
+            &mut rule.by_second,
+            &mut rule.by_minute,
+            &mut rule.by_hour,
+            &mut rule.by_month,
+        ] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        for list in [
+            &mut rule.by_month_day,
+            &mut rule.by_year_day,
+            &mut rule.by_week_no,
+            &mut rule.by_set_pos,
+        ] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        rule.by_day
+            .sort_by_key(|(n, day)| (*n, day.num_days_from_monday()));
+        rule.by_day.dedup();
         Ok(rule)
     }
 }

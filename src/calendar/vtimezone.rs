@@ -108,11 +108,18 @@ impl CustomZone {
                     Until::Floating(t) => t,
                     Until::Date(d) => d.and_hms_opt(23, 59, 59).unwrap_or(limit),
                 });
-                // A zone's onsets are few; a hostile rule is cut off by the budget.
+                // Onsets before 1970 place no event a calendar holds today, and the
+                // iterator jumps straight there (Outlook starts its rules in 1601).
+                let from = start.max(NaiveDate::from_ymd_opt(1970, 1, 1)?.and_hms_opt(0, 0, 0)?);
                 meter.start_series();
-                expand_rule(&rule, start, start, limit, until, meter, &mut |t| {
+                expand_rule(&rule, start, from, limit, until, meter, &mut |t| {
                     onsets.push(t)
                 });
+                if meter.series_over() || meter.feed_over() {
+                    // A zone with half its transitions would be silently wrong half the
+                    // year: drop it (the caller warns; TZID mapping takes over).
+                    return None;
+                }
             }
             for onset in onsets {
                 // The onset is wall-clock time in the offset being left.

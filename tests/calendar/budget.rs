@@ -180,3 +180,12 @@ fn a_feed_of_hostile_time_zones_is_read_within_one_shared_budget() {
         "the zones past the budget were not built"
     );
 }
+
+#[test]
+fn repeated_list_values_are_one_value() {
+    let many = vec!["31"; 100_000].join(",");
+    let rule =
+        RRule::parse(&format!("FREQ=MONTHLY;BYMONTHDAY={many};BYDAY=MO,MO,TU")).expect("rule");
+    assert_eq!(rule.by_month_day, [31]);
+    assert_eq!(rule.by_day.len(), 2);
+}

@@ -118,6 +118,42 @@ async fn one_route_joins_started_meetings_and_says_wait_for_everything_ahead() {
         .expect("step");
     let early: Value = join(&app, &soon_id).await.json().await.expect("json");
     assert_eq!(early["status"], "waiting");
+    let list: Value = app
+        .get("/v1/rooms/early/meetings")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let opening = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["status"] == "opening")
+        .expect("the pre-created meeting is listed as opening")
+        .clone();
+    assert_eq!(opening["join"]["action"], "wait_until");
+    let page = app
+        .get(&format!(
+            "/room/early/{}",
+            opening["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(
+        page.status(),
+        403,
+        "its page shows no call before the start"
+    );
+    let room: Value = app.get("/v1/rooms/early").await.json().await.expect("json");
+    let listed: Vec<&str> = room["active_meetings"]
+        .as_array()
+        .expect("meetings")
+        .iter()
+        .filter_map(|m| m["page_path"].as_str())
+        .collect();
+    assert!(
+        listed.contains(&format!("/room/early/event/{soon_id}").as_str()),
+        "the room lists it with its waiting page: {listed:?}"
+    );
 
     // Unknown and malformed ids name nothing here.
     assert_eq!(
