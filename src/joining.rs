@@ -37,9 +37,11 @@ impl PresenceEvent {
 /// Records a presence announcement for an active meeting.
 ///
 /// A participant id the meeting has not seen is a new person: it is refused with a 429
-/// when the meeting is full (`--max-participants-per-meeting`) or when this client address
-/// has announced `--presence-ids-per-minute` new ids in this meeting within the minute, so one script cannot inflate the head count or
-/// keep a meeting open with made-up people. A `leave` for an unknown id records nothing.
+/// when the meeting is full (`--max-participants-per-meeting`) or when this client
+/// address has announced `--presence-ids-per-minute` new ids in this meeting within the
+/// minute, so one script cannot inflate the head count or keep a meeting open with
+/// made-up people. A `leave` for an unknown id records nothing. Joins and heartbeats are
+/// taken only while the meeting can be joined (on time, not after its close is due).
 pub async fn announce_presence(
     core: &Core,
     viewer: Option<&User>,
