@@ -200,6 +200,15 @@ pub struct CalendarEvent {
     pub conference_links: sqlx::types::Json<serde_json::Value>,
 }
 
+impl CalendarEvent {
+    /// Whether the calendar marks this occurrence cancelled (STATUS:CANCELLED).
+    pub fn is_cancelled(&self) -> bool {
+        self.status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"))
+    }
+}
+
 /// One presence record of a meeting page (join, heartbeats, leave).
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PresenceRecord {

@@ -321,10 +321,7 @@ pub fn occurrence_of(event: &CalendarEvent) -> Occurrence {
         start: event.start_time,
         end: event.end_time,
         all_day: event.all_day,
-        cancelled: event
-            .status
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED")),
+        cancelled: event.is_cancelled(),
         deleted: event.is_deleted,
     }
 }

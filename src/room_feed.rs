@@ -16,6 +16,7 @@ use crate::ics_out::{write_calendar, FeedEvent};
 use crate::joining::visible_details;
 use crate::lifecycle_step::metadata_of;
 use crate::room_calendar::owned_room;
+use crate::room_meetings::{named, title_of, Named};
 use crate::rooms::find_room;
 use crate::Core;
 
@@ -54,6 +55,7 @@ pub async fn room_feed(
     key: Option<&str>,
 ) -> Result<IcsFile, CoreError> {
     let room = find_room(core, room_name).await?;
+    let site = Site::of(core, &room);
     let owner = match key {
         None => false,
         Some(given) => {
@@ -76,14 +78,14 @@ pub async fn room_feed(
         .await?
         .iter()
         .filter(|e| listed(e, to))
-        .map(|e| occurrence_event(core, &room, e, owner))
+        .map(|e| occurrence_event(&site, e, owner))
         .collect();
     let unscheduled = core.store.active_meetings_in_room(room.id).await?;
     events.extend(
         unscheduled
             .iter()
             .filter(|m| m.calendar_event_id.is_none() && m.end_time > now)
-            .map(|m| unscheduled_event(core, &room, m)),
+            .map(|m| unscheduled_event(&site, m)),
     );
     events.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
     let name = format!("{} · roomcal", room.name);
@@ -102,30 +104,23 @@ pub async fn meeting_file(
     id: Uuid,
 ) -> Result<IcsFile, CoreError> {
     let room = find_room(core, room_name).await?;
+    let site = Site::of(core, &room);
     let owner = viewer.is_some_and(|u| u.id == room.owner_id);
     let not_found = || CoreError::NotFound("there is no such meeting in this room".into());
-    let event = match core.store.meeting_by_id(id).await? {
-        Some(m) if m.room_id != room.id => return Err(not_found()),
-        Some(m) => match m.calendar_event_id {
+    let event = match named(core, &room, id).await? {
+        Named::Meeting(m) => match m.calendar_event_id {
             Some(event_id) => {
                 let e = core
                     .store
                     .calendar_event_by_id(event_id)
                     .await?
                     .ok_or_else(not_found)?;
-                occurrence_event(core, &room, &e, owner)
+                occurrence_event(&site, &e, owner)
             }
-            None => unscheduled_event(core, &room, &m),
+            None => unscheduled_event(&site, &m),
         },
-        None => {
-            let e = core
-                .store
-                .calendar_event_by_id(id)
-                .await?
-                .filter(|e| e.room_id == room.id && !e.is_deleted)
-                .ok_or_else(not_found)?;
-            occurrence_event(core, &room, &e, owner)
-        }
+        Named::Occurrence(e) if !e.is_deleted => occurrence_event(&site, &e, owner),
+        Named::Occurrence(_) => return Err(not_found()),
     };
     let filename = format!("{}-{}.ics", room.name, event.start.format("%Y%m%d-%H%M"));
     Ok(IcsFile::new(
@@ -177,51 +172,57 @@ fn feed_url(core: &Core, room: &Room, key: &str) -> String {
 /// Whether a stored occurrence belongs in the feed: live, timed (all-day entries never
 /// become meetings), not cancelled, starting before the window's end.
 fn listed(event: &CalendarEvent, to: DateTime<Utc>) -> bool {
-    !event.is_deleted
-        && !event.all_day
-        && event.start_time < to
-        && !event
-            .status
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"))
+    !event.is_deleted && !event.all_day && event.start_time < to && !event.is_cancelled()
 }
 
-/// `<id>@<host of the public URL>`: stable for as long as the occurrence or meeting lives.
-fn uid(core: &Core, id: Uuid) -> String {
-    let host = url::Url::parse(&core.settings.public_url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_else(|| "roomcal".into());
-    format!("{id}@{host}")
+/// What every VEVENT of one room's file is built from, worked out once per request.
+struct Site {
+    /// The host of the public URL, for UIDs (`<id>@<host>`: stable for as long as the
+    /// occurrence or meeting lives).
+    host: String,
+    /// The room page's full URL.
+    room_url: String,
 }
 
-fn occurrence_event(core: &Core, room: &Room, e: &CalendarEvent, owner: bool) -> FeedEvent {
+impl Site {
+    fn of(core: &Core, room: &Room) -> Site {
+        Site {
+            host: url::Url::parse(&core.settings.public_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| "roomcal".into()),
+            room_url: core.room_url(&room.name),
+        }
+    }
+
+    fn uid(&self, id: Uuid) -> String {
+        format!("{id}@{}", self.host)
+    }
+}
+
+fn occurrence_event(site: &Site, e: &CalendarEvent, owner: bool) -> FeedEvent {
     let metadata = metadata_of(e);
     let visible = visible_details(&metadata, owner);
     FeedEvent {
-        uid: uid(core, e.id),
-        title: visible
-            .get("title")
-            .and_then(|t| t.as_str())
-            .unwrap_or("Untitled meeting")
-            .to_string(),
+        uid: site.uid(e.id),
+        title: title_of(&visible, false),
         start: e.start_time,
         end: e.end_time,
         // The waiting page: it moves people into the meeting when it opens, so the link
         // stays the same before and after the meeting exists.
-        page_url: format!("{}/event/{}", core.room_url(&room.name), e.id),
+        page_url: format!("{}/event/{}", site.room_url, e.id),
         changed_at: e.last_synced,
         description: owner.then(|| owner_description(&metadata)),
     }
 }
 
-fn unscheduled_event(core: &Core, room: &Room, m: &Meeting) -> FeedEvent {
+fn unscheduled_event(site: &Site, m: &Meeting) -> FeedEvent {
     FeedEvent {
-        uid: uid(core, m.id),
-        title: "Unscheduled meeting".into(),
+        uid: site.uid(m.id),
+        title: title_of(&serde_json::Value::Null, true),
         start: m.start_time,
         end: m.end_time,
-        page_url: format!("{}/{}", core.room_url(&room.name), m.id),
+        page_url: format!("{}/{}", site.room_url, m.id),
         changed_at: m.created_at,
         description: None,
     }

@@ -128,7 +128,7 @@ pub async fn list_meetings(
     let events = without_meeting(core, events, &active, now).await?;
     let upcoming_end = now + query.upcoming_within;
     for event in &events {
-        if event.all_day || is_cancelled(event) {
+        if event.all_day || event.is_cancelled() {
             continue;
         }
         let kind = if event.start_time < upcoming_end {
@@ -182,15 +182,9 @@ fn is_joinable(meeting: &Meeting, core: &Core, now: DateTime<Utc>) -> bool {
     )
 }
 
-fn is_cancelled(event: &CalendarEvent) -> bool {
-    event
-        .status
-        .as_deref()
-        .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"))
-}
-
-/// The title a viewer sees: the owner the event's own, others the privacy view's.
-fn title_of(details: &serde_json::Value, unscheduled: bool) -> String {
+/// The title a viewer sees, from the details as they may see them (the owner the event's
+/// own, others the privacy view's), with a plain name where the calendar gave none.
+pub(crate) fn title_of(details: &serde_json::Value, unscheduled: bool) -> String {
     details
         .get("title")
         .and_then(|t| t.as_str())
@@ -216,15 +210,14 @@ fn active_item(
         .as_ref()
         .map(|meta| visible_details(&meta.0, owner))
         .unwrap_or_else(|| serde_json::json!({}));
+    let page_path = page_path(&room.name, meeting, now);
     let join = if meeting.start_time > now {
         JoinHint::WaitUntil {
             starts_at: meeting.start_time,
-            page_path: waiting_path(room, meeting),
+            page_path,
         }
     } else {
-        JoinHint::JoinNow {
-            page_path: meeting_path(room, meeting.id),
-        }
+        JoinHint::JoinNow { page_path }
     };
     ListedMeeting {
         kind: ListedKind::Active,
@@ -268,16 +261,39 @@ fn occurrence_item(
     }
 }
 
-fn meeting_path(room: &Room, meeting_id: Uuid) -> String {
-    format!("/room/{}/{}", room.name, meeting_id)
+/// The page that leads into `meeting` at `now`: its own page once it has started; before
+/// that its occurrence's waiting page, which moves people in on time (join only on time).
+pub fn page_path(room_name: &str, meeting: &Meeting, now: DateTime<Utc>) -> String {
+    match meeting.calendar_event_id {
+        Some(event) if meeting.start_time > now => format!("/room/{room_name}/event/{event}"),
+        _ => format!("/room/{room_name}/{}", meeting.id),
+    }
 }
 
-/// Where someone waits for a pre-created meeting: its occurrence's waiting page.
-fn waiting_path(room: &Room, meeting: &Meeting) -> String {
-    match meeting.calendar_event_id {
-        Some(event) => format!("/room/{}/event/{event}", room.name),
-        None => meeting_path(room, meeting.id),
+/// What an id in a room's URL names: pages, the join route and "add to calendar" take a
+/// meeting's id or an occurrence's id alike.
+pub enum Named {
+    /// A meeting of the room.
+    Meeting(Meeting),
+    /// A stored occurrence of the room (deleted ones too: the caller decides).
+    Occurrence(CalendarEvent),
+}
+
+/// The meeting or occurrence `id` names in `room`; `NotFound` for anything else.
+pub async fn named(core: &Core, room: &Room, id: Uuid) -> Result<Named, CoreError> {
+    let not_found = || CoreError::NotFound("there is no such meeting in this room".into());
+    if let Some(meeting) = core.store.meeting_by_id(id).await? {
+        return match meeting.room_id == room.id {
+            true => Ok(Named::Meeting(meeting)),
+            false => Err(not_found()),
+        };
     }
+    core.store
+        .calendar_event_by_id(id)
+        .await?
+        .filter(|e| e.room_id == room.id)
+        .map(Named::Occurrence)
+        .ok_or_else(not_found)
 }
 
 /// The answer to "join this meeting or occurrence now".
@@ -315,23 +331,9 @@ pub async fn join(
     let owner = viewer.is_some_and(|u| u.id == room.owner_id);
     let now = core.clock.now();
     let settings = &core.settings.lifecycle;
-    let not_found = || CoreError::NotFound("there is no such meeting in this room".into());
-    let meeting = match core.store.meeting_by_id(id).await? {
-        Some(m) if m.room_id == room.id => Some(m),
-        Some(_) => return Err(not_found()),
-        None => None,
-    };
-    let (meeting, event) = match meeting {
-        Some(m) => (Some(m), None),
-        None => {
-            let event = core
-                .store
-                .calendar_event_by_id(id)
-                .await?
-                .filter(|e| e.room_id == room.id)
-                .ok_or_else(not_found)?;
-            (core.store.meeting_for_event(event.id).await?, Some(event))
-        }
+    let (meeting, event) = match named(core, &room, id).await? {
+        Named::Meeting(m) => (Some(m), None),
+        Named::Occurrence(e) => (core.store.meeting_for_event(e.id).await?, Some(e)),
     };
     let waiting = |starts_at, page_path| JoinOutcome::Waiting {
         starts_at,
@@ -343,15 +345,16 @@ pub async fn join(
             let answer =
                 join_decision(JoinTarget::Meeting(&meeting_state(&meeting)), settings, now);
             match answer {
-                JoinAnswer::Join { .. } if meeting.start_time > now => {
-                    Ok(waiting(meeting.start_time, waiting_path(&room, &meeting)))
-                }
+                JoinAnswer::Join { .. } if meeting.start_time > now => Ok(waiting(
+                    meeting.start_time,
+                    page_path(&room.name, &meeting, now),
+                )),
                 JoinAnswer::Join { .. } => Ok(JoinOutcome::Join {
                     url: match (owner, &meeting.host_url) {
                         (true, Some(host)) => host.clone(),
                         _ => meeting.participant_url.clone(),
                     },
-                    page_path: meeting_path(&room, meeting.id),
+                    page_path: page_path(&room.name, &meeting, now),
                     meeting_id: meeting.id,
                 }),
                 _ if is_cancellation(meeting.close_reason.as_deref()) => {
@@ -379,7 +382,10 @@ pub async fn join(
                 )),
             }
         }
-        (None, None) => Err(not_found()),
+        // `named` always gives one of the two.
+        (None, None) => Err(CoreError::NotFound(
+            "there is no such meeting in this room".into(),
+        )),
     }
 }
 

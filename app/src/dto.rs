@@ -302,23 +302,16 @@ pub mod convert {
             active_meetings: view
                 .active_meetings
                 .iter()
-                .map(|m| {
-                    let listed = meeting(&view.room.name, m, view.viewer_is_owner);
-                    // Before its start a pre-created meeting is reached through its waiting
-                    // page, which moves people in on time.
-                    let page_path = match m.calendar_event_id {
-                        Some(event) if m.start_time > core.clock.now() => {
-                            format!("/room/{}/event/{event}", view.room.name)
-                        }
-                        _ => listed.page_path.clone(),
-                    };
-                    MeetingDto {
-                        // The call is reached through the meeting's page, on time; a list
-                        // of call URLs would let anyone in early.
-                        participant_url: String::new(),
-                        page_path,
-                        ..listed
-                    }
+                .map(|m| MeetingDto {
+                    // The call is reached through the page that leads in on time; a list
+                    // of call URLs would let anyone in early.
+                    participant_url: String::new(),
+                    page_path: roomcal::room_meetings::page_path(
+                        &view.room.name,
+                        m,
+                        core.clock.now(),
+                    ),
+                    ..meeting(&view.room.name, m, view.viewer_is_owner)
                 })
                 .collect(),
             upcoming: view

@@ -5,9 +5,7 @@
 use crate::api::error::ApiError;
 use crate::startup::ServerState;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, ETAG, IF_NONE_MATCH,
-};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -55,13 +53,7 @@ async fn meeting_file(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = CoreError::parse_id(&id, "there is no such meeting in this room")?;
-    let secure = state.core.settings.public_url.starts_with("https://");
-    let token = headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| roomcal::accounts::token_from_cookie_header(h, secure));
-    let viewer = roomcal::accounts::current_user(&state.core, token).await?;
+    let viewer = crate::api::viewer(&state.core, &headers).await?;
     let file = room_feed::meeting_file(&state.core, viewer.as_ref(), &name, id).await?;
     // What it says depends on who asks (the owner gets the real title).
     Ok(serve(&headers, file, "private, no-store", true))

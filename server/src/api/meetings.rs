@@ -154,14 +154,24 @@ async fn list(
 ) -> Result<Json<Vec<MeetingItem>>, ApiError> {
     let Query(params) =
         params.map_err(|_| CoreError::field("later", "use later=true or later=false"))?;
-    let viewer = viewer(&state.core, &headers).await?;
     let query = ListQuery {
         active: true,
         upcoming_within: state.core.settings.lifecycle.upcoming_window,
         later: params.later,
     };
+    listed(&state, &headers, &room_name, query).await
+}
+
+/// The room's items for the caller as JSON.
+async fn listed(
+    state: &ServerState,
+    headers: &HeaderMap,
+    room_name: &str,
+    query: ListQuery,
+) -> Result<Json<Vec<MeetingItem>>, ApiError> {
+    let viewer = viewer(&state.core, headers).await?;
     let items =
-        room_meetings::list_meetings(&state.core, viewer.as_ref(), &room_name, query).await?;
+        room_meetings::list_meetings(&state.core, viewer.as_ref(), room_name, query).await?;
     Ok(Json(items.into_iter().map(MeetingItem::from).collect()))
 }
 
@@ -192,32 +202,22 @@ async fn upcoming(
     params: Result<Query<UpcomingParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<MeetingItem>>, ApiError> {
     let minutes = match params.map(|Query(p)| p.minutes) {
-        Ok(None) => state.core.settings.lifecycle.upcoming_window,
-        Ok(Some(text)) => match text.trim().parse::<i64>() {
-            Ok(n) if (1..=120).contains(&n) => Duration::minutes(n),
-            _ => {
-                return Err(CoreError::field(
-                    "minutes",
-                    "use a whole number of minutes from 1 to 120",
-                )
-                .into())
-            }
-        },
-        Err(_) => {
-            return Err(
-                CoreError::field("minutes", "use a whole number of minutes from 1 to 120").into(),
-            )
-        }
-    };
-    let viewer = viewer(&state.core, &headers).await?;
+        Ok(None) => Some(state.core.settings.lifecycle.upcoming_window),
+        Ok(Some(text)) => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=120).contains(n))
+            .map(Duration::minutes),
+        Err(_) => None,
+    }
+    .ok_or_else(|| CoreError::field("minutes", "use a whole number of minutes from 1 to 120"))?;
     let query = ListQuery {
         active: false,
         upcoming_within: minutes,
         later: false,
     };
-    let items =
-        room_meetings::list_meetings(&state.core, viewer.as_ref(), &room_name, query).await?;
-    Ok(Json(items.into_iter().map(MeetingItem::from).collect()))
+    listed(&state, &headers, &room_name, query).await
 }
 
 /// The answer to a join: go in now, or wait.

@@ -83,8 +83,9 @@ fn session_token<'h>(core: &Core, headers: &'h HeaderMap) -> Option<&'h str> {
         .find_map(|header| accounts::token_from_cookie_header(header, secure))
 }
 
-/// The signed-in user, if any.
-async fn viewer(core: &Core, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
+/// The signed-in user, if any (also for the site's non-`/v1` routes, such as the `.ics`
+/// files).
+pub(crate) async fn viewer(core: &Core, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
     Ok(accounts::current_user(core, session_token(core, headers)).await?)
 }
 

@@ -17,6 +17,8 @@
 //! target/release/hostile_bench latency http://127.0.0.1:3000 [DTSTART, default 20200101T090000Z]
 //! ```
 
+mod common;
+
 use axum::routing::get;
 use axum::Router;
 use chrono::{Duration, Utc};
@@ -37,26 +39,6 @@ fn feed(events: usize, dtstart: &str, rule: &str, room_url: &str) -> String {
     }
     out.push_str("END:VCALENDAR\r\n");
     out
-}
-
-/// CPU seconds (user + system) of this process so far, from /proc/self/stat.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Parses and expands each worst case under the default budget; prints the cost.
@@ -108,7 +90,7 @@ fn cost() {
     println!("| feed | bytes | parse | expand | CPU | result |");
     println!("|---|---|---|---|---|---|");
     for (name, body) in cases {
-        let cpu = cpu_seconds();
+        let cpu = common::cpu_seconds();
         let started = Instant::now();
         let parsed = parse_feed(body.as_bytes(), None).expect("a calendar");
         let parse = started.elapsed();
@@ -128,7 +110,7 @@ fn cost() {
             body.len(),
             parse.as_secs_f64() * 1000.0,
             (total - parse).as_secs_f64() * 1000.0,
-            cpu_seconds() - cpu
+            common::cpu_seconds() - cpu
         );
     }
 }

@@ -7,6 +7,8 @@
 //! ```
 //! Defaults: 2000 rooms, concurrency 16, a fresh SQLite file in a temp directory.
 
+mod common;
+
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::Router;
@@ -47,26 +49,6 @@ fn feed(i: usize, name: &str) -> String {
     }
     out.push_str("END:VCALENDAR\r\n");
     out
-}
-
-/// CPU seconds (user + system) of this process so far, from /proc/self/stat.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 #[tokio::main]
@@ -156,7 +138,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         store::mask_database_url(&url)
     );
     for pass in ["first sync (all new)", "second sync (content unchanged)"] {
-        let cpu_before = cpu_seconds();
+        let cpu_before = common::cpu_seconds();
         let started = Instant::now();
         let mut now =
             Utc::now() + Duration::minutes(if pass.starts_with("second") { 2 } else { 0 });
@@ -170,7 +152,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             synced += n;
         }
         let wall = started.elapsed().as_secs_f64();
-        let cpu = cpu_seconds() - cpu_before;
+        let cpu = common::cpu_seconds() - cpu_before;
         // Check the work was real: every room stored its 5 occurrences, every attempt is ok.
         let mut stored = 0;
         let mut failed = 0;

@@ -49,6 +49,18 @@ async fn assert_limited(response: Response, words: &str) {
     assert!(message.contains(words), "{message:?} should say {words:?}");
 }
 
+/// Signs `name` up as `email` with `client`, from address `from`.
+async fn sign_up_from(
+    app: &TestApp,
+    client: &reqwest::Client,
+    from: &str,
+    email: &str,
+    name: &str,
+) -> Response {
+    let body = json!({"email": email, "name": name, "password": "long enough"});
+    post_from(app, client, from, "/v1/auth/signup", body).await
+}
+
 fn login(email: &str, password: &str) -> Value {
     json!({"email": email, "password": password})
 }
@@ -95,14 +107,7 @@ async fn password_guessing_is_refused_per_account_from_any_address_even_with_the
 
     // Another account is not affected, and /healthz keeps answering.
     let bob = new_client();
-    let signup = post_from(
-        &app,
-        &bob,
-        "192.0.2.1",
-        "/v1/auth/signup",
-        json!({"email": "bob@example.com", "name": "Bob", "password": "long enough"}),
-    )
-    .await;
+    let signup = sign_up_from(&app, &bob, "192.0.2.1", "bob@example.com", "Bob").await;
     assert_eq!(signup.status(), 201);
     let bob_in = post_from(
         &app,
@@ -142,14 +147,7 @@ async fn one_address_trying_many_accounts_is_refused_while_others_sign_in() {
     )
     .await;
     assert_limited(next, "from your address").await;
-    let signup = post_from(
-        &app,
-        &sprayer,
-        "203.0.113.7",
-        "/v1/auth/signup",
-        json!({"email": "x@example.com", "name": "X", "password": "long enough"}),
-    )
-    .await;
+    let signup = sign_up_from(&app, &sprayer, "203.0.113.7", "x@example.com", "X").await;
     assert_limited(signup, "from your address").await;
     // Ada, from her own address, still gets in: her account saw no failures.
     let ada = post_from(
@@ -289,12 +287,12 @@ async fn asking_again_for_an_unscheduled_meeting_gives_back_the_running_one_and_
     app.sign_up("ada@example.com").await;
     app.post("/v1/rooms", json!({"name": "busyroom"})).await;
     let mallory = new_client();
-    let signup = post_from(
+    let signup = sign_up_from(
         &app,
         &mallory,
         "192.0.2.9",
-        "/v1/auth/signup",
-        json!({"email": "mallory@example.com", "name": "Mallory", "password": "long enough"}),
+        "mallory@example.com",
+        "Mallory",
     )
     .await;
     assert_eq!(signup.status(), 201);
@@ -337,14 +335,7 @@ async fn asking_again_for_an_unscheduled_meeting_gives_back_the_running_one_and_
         201
     );
     let cy = new_client();
-    post_from(
-        &app,
-        &cy,
-        "192.0.2.10",
-        "/v1/auth/signup",
-        json!({"email": "cy@example.com", "name": "Cy", "password": "long enough"}),
-    )
-    .await;
+    sign_up_from(&app, &cy, "192.0.2.10", "cy@example.com", "Cy").await;
     let third = post_from(
         &app,
         &cy,
