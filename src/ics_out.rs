@@ -1,7 +1,7 @@
 //! ICS out: a room's schedule as a calendar people subscribe to, and single meetings as
 //! "add to calendar" files. Written with the `icalendar` crate, which owns escaping,
 //! line folding at 75 octets and CRLF line ends. Pure: what to write is decided by the
-//! caller ([`crate::room_feed`]), including what each viewer may see.
+//! caller ([`crate::services::room_feed`]), including what each viewer may see.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};

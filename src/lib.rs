@@ -2,33 +2,28 @@
 //! with no web framework in sight. The `app` (Leptos pages) and `server` (axum, CLI) crates
 //! are thin shells over the functions here.
 //!
-//! - [`domain`]: validated value types (room names, emails, passwords) and records.
-//! - [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations.
-//! - [`accounts`], [`rooms`]: the use cases pages and the API call.
-//! - [`platform`]: video platforms that create the call room of a meeting.
-//! - [`limits`]: per-client and per-account limits that answer 429.
-//! - [`clock`]: the only place that reads the time; rules take `now` as an argument.
+//! The layers, each importing only those above it in this list:
+//!
+//! 1. Pure, no I/O: [`calendar`] (the ICS engine), [`lifecycle`] (meeting rules as
+//!    functions of state and `now`), [`ics_out`] (writes iCalendar), [`clock`], [`secret`].
+//! 2. [`domain`]: validated values and the records the store keeps.
+//! 3. [`platform`]: video platforms that create the call room of a meeting.
+//! 4. [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations.
+//! 5. [`sync`]: fetches each room's feed and keeps its stored occurrences in step.
+//! 6. [`services`]: the use cases the pages, the API and the workers call, on the [`Core`]
+//!    handle, with their error [`CoreError`].
+//!
+//! `tests/core/architecture.rs` checks that no import points back up this list.
 
-pub mod accounts;
 pub mod calendar;
 pub mod clock;
-pub mod core;
 pub mod domain;
-pub mod error;
 pub mod ics_out;
-pub mod joining;
 pub mod lifecycle;
-pub mod lifecycle_step;
-pub mod limits;
-pub mod participants;
 pub mod platform;
-pub mod room_calendar;
-pub mod room_feed;
-pub mod room_meetings;
-pub mod rooms;
 pub mod secret;
+pub mod services;
 pub mod store;
 pub mod sync;
 
-pub use crate::core::{Core, CoreSettings};
-pub use crate::error::CoreError;
+pub use crate::services::{Core, CoreError, CoreSettings};

@@ -8,7 +8,7 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::{event, room, t0};
 use roomcal::domain::{CalendarEvent, PresenceRecord};
-use roomcal::lifecycle_step::run_lifecycle_step;
+use roomcal::services::lifecycle_step::run_lifecycle_step;
 use roomcal::store::Store;
 use roomcal::Core;
 use std::sync::Arc;

@@ -4,15 +4,15 @@
 #[macro_use]
 mod common;
 
-use roomcal::limits::ClientAddr;
+use roomcal::services::limits::ClientAddr;
 use roomcal::CoreError;
 
 #[tokio::test]
 async fn sign_ins_wait_for_a_hashing_slot_and_are_told_to_retry_when_none_frees() {
     let (store, _dir) = common::sqlite_store().await;
     let mut core = common::test_core(store);
-    core.limits = std::sync::Arc::new(roomcal::limits::Limiters::new(
-        roomcal::limits::LimitSettings {
+    core.limits = std::sync::Arc::new(roomcal::services::limits::Limiters::new(
+        roomcal::services::limits::LimitSettings {
             password_hash_wait: std::time::Duration::from_millis(200),
             ..Default::default()
         },
@@ -25,8 +25,13 @@ async fn sign_ins_wait_for_a_hashing_slot_and_are_told_to_retry_when_none_frees(
         .acquire_many(slots)
         .await
         .expect("permits");
-    let attempt =
-        roomcal::accounts::sign_in(&core, "ada@example.com", "guess", ClientAddr::default()).await;
+    let attempt = roomcal::services::accounts::sign_in(
+        &core,
+        "ada@example.com",
+        "guess",
+        ClientAddr::default(),
+    )
+    .await;
     match attempt {
         Err(CoreError::TooManyRequests {
             retry_after_secs,
@@ -39,8 +44,13 @@ async fn sign_ins_wait_for_a_hashing_slot_and_are_told_to_retry_when_none_frees(
     }
     // Once a slot frees, the same attempt is answered normally (a wrong password).
     drop(held);
-    let attempt =
-        roomcal::accounts::sign_in(&core, "ada@example.com", "guess", ClientAddr::default()).await;
+    let attempt = roomcal::services::accounts::sign_in(
+        &core,
+        "ada@example.com",
+        "guess",
+        ClientAddr::default(),
+    )
+    .await;
     assert!(
         matches!(attempt, Err(CoreError::BadCredentials)),
         "{attempt:?}"

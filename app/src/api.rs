@@ -13,8 +13,8 @@ pub mod ssr {
     use crate::dto::AppError;
     use http::header::{HeaderValue, COOKIE, SET_COOKIE};
     use leptos::prelude::*;
-    use roomcal::accounts::{self, token_from_cookie_header};
     use roomcal::domain::User;
+    use roomcal::services::accounts::{self, token_from_cookie_header};
     use roomcal::Core;
 
     /// The core services, provided as context by the server.
@@ -47,10 +47,10 @@ pub mod ssr {
     }
 
     /// The client address the server recorded for this request (for per-client limits).
-    pub async fn client_addr() -> roomcal::limits::ClientAddr {
+    pub async fn client_addr() -> roomcal::services::limits::ClientAddr {
         let extensions: Option<http::Extensions> = leptos_axum::extract().await.ok();
         extensions
-            .and_then(|e| e.get::<roomcal::limits::ClientAddr>().copied())
+            .and_then(|e| e.get::<roomcal::services::limits::ClientAddr>().copied())
             .unwrap_or_default()
     }
 
@@ -113,7 +113,7 @@ pub async fn get_me() -> Result<Option<UserDto>, AppError> {
 #[server]
 pub async fn sign_up(email: String, name: String, password: String) -> Result<UserDto, AppError> {
     ssr::run(async move {
-        use roomcal::accounts;
+        use roomcal::services::accounts;
         let core = ssr::core()?;
         let signed_in = accounts::sign_up(
             &core,
@@ -135,7 +135,7 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<Us
 #[server]
 pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppError> {
     ssr::run(async move {
-        use roomcal::accounts;
+        use roomcal::services::accounts;
         let core = ssr::core()?;
         let client = ssr::client_addr().await;
         let signed_in = accounts::sign_in(&core, &email, &password, client).await?;
@@ -149,7 +149,7 @@ pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppErro
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
     ssr::run(async move {
-        use roomcal::accounts;
+        use roomcal::services::accounts;
         let core = ssr::core()?;
         if let Some(token) = ssr::session_token().await {
             accounts::sign_out(&core, &token).await?;
@@ -165,7 +165,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server]
 pub async fn list_my_rooms() -> Result<Vec<RoomSummaryDto>, AppError> {
     ssr::run(async move {
-        use roomcal::{accounts, rooms};
+        use roomcal::services::{accounts, rooms};
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         let list = rooms::my_rooms(&core, &user).await?;
@@ -181,7 +181,7 @@ pub async fn list_my_rooms() -> Result<Vec<RoomSummaryDto>, AppError> {
 #[server]
 pub async fn create_room(name: String) -> Result<RoomSummaryDto, AppError> {
     ssr::run(async move {
-        use roomcal::{accounts, rooms};
+        use roomcal::services::{accounts, rooms};
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         let room = rooms::create_room(&core, &user, &name).await?;
@@ -195,7 +195,7 @@ pub async fn create_room(name: String) -> Result<RoomSummaryDto, AppError> {
 #[server]
 pub async fn get_room(name: String) -> Result<RoomDto, AppError> {
     ssr::run(async move {
-        use roomcal::rooms;
+        use roomcal::services::rooms;
         let core = ssr::core()?;
         let viewer = ssr::viewer(&core).await?;
         let view = rooms::view_room(&core, viewer.as_ref(), &name).await?;
@@ -208,7 +208,7 @@ pub async fn get_room(name: String) -> Result<RoomDto, AppError> {
 #[server]
 pub async fn start_meeting(room_name: String) -> Result<MeetingDto, AppError> {
     ssr::run(async move {
-        use roomcal::{accounts, rooms};
+        use roomcal::services::{accounts, rooms};
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         let started = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
@@ -225,7 +225,7 @@ pub async fn start_meeting(room_name: String) -> Result<MeetingDto, AppError> {
 #[server]
 pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<MeetingDto, AppError> {
     ssr::run(async move {
-        use roomcal::rooms;
+        use roomcal::services::rooms;
         let core = ssr::core()?;
         let id =
             roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
@@ -247,7 +247,8 @@ pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, 
         let core = ssr::core()?;
         let id = roomcal::CoreError::parse_id(&event_id, "there is no such meeting in this room")?;
         let viewer = ssr::viewer(&core).await?;
-        let outcome = roomcal::room_meetings::join(&core, viewer.as_ref(), &room_name, id).await;
+        let outcome =
+            roomcal::services::room_meetings::join(&core, viewer.as_ref(), &room_name, id).await;
         match outcome {
             Err(roomcal::CoreError::Gone(message)) => Ok(JoinDto {
                 status: "ended".into(),
@@ -271,7 +272,7 @@ pub async fn announce_presence(
     event: String,
 ) -> Result<Vec<ParticipantDto>, AppError> {
     ssr::run(async move {
-        use roomcal::{joining, participants};
+        use roomcal::services::{joining, participants};
         let core = ssr::core()?;
         let viewer = ssr::viewer(&core).await?;
         let id = roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting")?;
@@ -292,11 +293,11 @@ pub async fn announce_presence(
 #[server]
 pub async fn get_calendar_status(room_name: String) -> Result<CalendarStatusDto, AppError> {
     ssr::run(async move {
-        use roomcal::{accounts, room_calendar};
+        use roomcal::services::{accounts, room_calendar};
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         let status = room_calendar::status(&core, &user, &room_name).await?;
-        let feed = roomcal::room_feed::private_feed_url(&core, &user, &room_name).await?;
+        let feed = roomcal::services::room_feed::private_feed_url(&core, &user, &room_name).await?;
         Ok(crate::dto::convert::calendar_status(
             &room_name,
             &status,
@@ -310,10 +311,10 @@ pub async fn get_calendar_status(room_name: String) -> Result<CalendarStatusDto,
 #[server]
 pub async fn reset_private_feed(room_name: String) -> Result<String, AppError> {
     ssr::run(async move {
-        use roomcal::accounts;
+        use roomcal::services::accounts;
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
-        Ok(roomcal::room_feed::reset_private_feed(&core, &user, &room_name).await?)
+        Ok(roomcal::services::room_feed::reset_private_feed(&core, &user, &room_name).await?)
     })
     .await
 }
@@ -327,10 +328,10 @@ pub async fn save_calendar_settings(
     ics_fetch_interval_minutes: i64,
 ) -> Result<CalendarStatusDto, AppError> {
     ssr::run(async move {
-        use roomcal::{accounts, room_calendar};
+        use roomcal::services::{accounts, room_calendar};
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
-        let room = room_calendar::owned_room(&core, &user, &room_name).await?;
+        let room = roomcal::services::room_lookup::owned_room(&core, &user, &room_name).await?;
         let input = room_calendar::CalendarSettingsInput {
             ics_url: Some(ics_url).filter(|u| !u.trim().is_empty()),
             ics_enabled: Some(ics_enabled.is_some()),
@@ -348,7 +349,7 @@ pub async fn save_calendar_settings(
 #[server]
 pub async fn sync_calendar_now(room_name: String) -> Result<serde_json::Value, AppError> {
     ssr::run(async move {
-        use roomcal::{accounts, room_calendar};
+        use roomcal::services::{accounts, room_calendar};
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         Ok(room_calendar::sync_now(&core, &user, &room_name)
@@ -362,7 +363,7 @@ pub async fn sync_calendar_now(room_name: String) -> Result<serde_json::Value, A
 #[server]
 pub async fn get_sync_log(room_name: String) -> Result<Vec<serde_json::Value>, AppError> {
     ssr::run(async move {
-        use roomcal::{accounts, room_calendar};
+        use roomcal::services::{accounts, room_calendar};
         let core = ssr::core()?;
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         Ok(room_calendar::log(&core, &user, &room_name).await?)

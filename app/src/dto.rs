@@ -208,7 +208,7 @@ pub mod convert {
     //! Domain → DTO conversions and error mapping, server side only.
     use super::*;
     use roomcal::domain::{Meeting, MeetingKind, Room, User};
-    use roomcal::rooms::RoomView;
+    use roomcal::services::rooms::RoomView;
     use roomcal::{Core, CoreError};
 
     impl From<&User> for UserDto {
@@ -235,7 +235,7 @@ pub mod convert {
         let details = m
             .calendar_metadata
             .as_ref()
-            .map(|meta| roomcal::joining::visible_details(&meta.0, viewer_is_owner));
+            .map(|meta| roomcal::services::joining::visible_details(&meta.0, viewer_is_owner));
         let title = details
             .as_ref()
             .and_then(|d| d.get("title"))
@@ -261,7 +261,9 @@ pub mod convert {
     }
 
     /// The people in a call.
-    pub fn participants(list: &[roomcal::participants::Participant]) -> Vec<ParticipantDto> {
+    pub fn participants(
+        list: &[roomcal::services::participants::Participant],
+    ) -> Vec<ParticipantDto> {
         list.iter()
             .map(|p| ParticipantDto {
                 display_name: p.display_name.clone(),
@@ -273,7 +275,7 @@ pub mod convert {
     /// A calendar status for its owner.
     pub fn calendar_status(
         room_name: &str,
-        s: &roomcal::room_calendar::CalendarStatus,
+        s: &roomcal::services::room_calendar::CalendarStatus,
         private_feed_url: Option<String>,
     ) -> CalendarStatusDto {
         CalendarStatusDto {
@@ -306,7 +308,7 @@ pub mod convert {
                     // The call is reached through the page that leads in on time; a list
                     // of call URLs would let anyone in early.
                     participant_url: String::new(),
-                    page_path: roomcal::room_meetings::page_path(
+                    page_path: roomcal::services::room_meetings::page_path(
                         &view.room.name,
                         m,
                         core.clock.now(),
@@ -329,9 +331,9 @@ pub mod convert {
         e: &roomcal::domain::CalendarEvent,
         viewer_is_owner: bool,
     ) -> UpcomingDto {
-        let details = roomcal::joining::event_details(e, viewer_is_owner);
+        let details = roomcal::services::joining::event_details(e, viewer_is_owner);
         let answer = roomcal::lifecycle::join_decision(
-            roomcal::lifecycle::JoinTarget::Occurrence(&roomcal::lifecycle_step::occurrence_of(e)),
+            roomcal::lifecycle::JoinTarget::Occurrence(&roomcal::lifecycle::Occurrence::from(e)),
             &core.settings.lifecycle,
             core.clock.now(),
         );
@@ -380,8 +382,8 @@ pub mod convert {
     }
 
     /// The one way to join's answer, for the waiting page.
-    pub fn join_outcome(outcome: &roomcal::room_meetings::JoinOutcome) -> JoinDto {
-        use roomcal::room_meetings::JoinOutcome;
+    pub fn join_outcome(outcome: &roomcal::services::room_meetings::JoinOutcome) -> JoinDto {
+        use roomcal::services::room_meetings::JoinOutcome;
         match outcome {
             JoinOutcome::Join { page_path, .. } => JoinDto {
                 status: "join".into(),

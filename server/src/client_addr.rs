@@ -6,7 +6,7 @@
 use axum::extract::{ConnectInfo, Request};
 use axum::middleware::Next;
 use axum::response::Response;
-use roomcal::limits::ClientAddr;
+use roomcal::services::limits::ClientAddr;
 use std::net::{IpAddr, SocketAddr};
 
 /// Puts the request's [`ClientAddr`] into its extensions for handlers and server functions.

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use roomcal::room_feed::{self, IcsFile};
+use roomcal::services::room_feed::{self, IcsFile};
 use roomcal::CoreError;
 use serde::Deserialize;
 

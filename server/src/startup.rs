@@ -11,9 +11,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use roomcal::calendar::ExpandBudget;
 use roomcal::clock::{Clock, SystemClock};
 use roomcal::lifecycle::LifecycleSettings;
-use roomcal::limits::{LimitSettings, Limiters};
 use roomcal::platform::{JitsiPlatform, VideoPlatform, WherebyPlatform};
 use roomcal::secret::{KeySource, SecretBox, SecretKey};
+use roomcal::services::limits::{LimitSettings, Limiters};
 use roomcal::store::{self, mask_database_url, Store};
 use roomcal::sync::address::{AddressPolicy, Cidr};
 use roomcal::sync::fetch::{FetchSettings, Fetcher};
@@ -403,7 +403,7 @@ pub async fn serve(
             );
         }
     }
-    if let Err(err) = roomcal::lifecycle_step::release_lifecycle_lease(&core).await {
+    if let Err(err) = roomcal::services::lifecycle_step::release_lifecycle_lease(&core).await {
         tracing::warn!(error = %err, "could not release the lifecycle lease");
     }
     core.store.close().await;
@@ -418,7 +418,7 @@ pub async fn serve(
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The meeting lifecycle: every tick, pre-create, follow calendars and close meetings.
-/// A thin loop around [`roomcal::lifecycle_step::run_lifecycle_step`].
+/// A thin loop around [`roomcal::services::lifecycle_step::run_lifecycle_step`].
 pub async fn run_lifecycle_loop(
     core: Core,
     tick: std::time::Duration,
@@ -426,7 +426,7 @@ pub async fn run_lifecycle_loop(
 ) {
     loop {
         let now = core.clock.now();
-        match roomcal::lifecycle_step::run_lifecycle_step(&core, now, 500).await {
+        match roomcal::services::lifecycle_step::run_lifecycle_step(&core, now, 500).await {
             Ok(report) if report.created + report.closed + report.updated > 0 => {
                 tracing::info!(?report, "lifecycle tick");
             }

@@ -8,6 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 
+pub use crate::domain::CallRoom;
+
 /// What a platform needs to create a call.
 #[derive(Debug, Clone)]
 pub struct CallRequest {
@@ -17,17 +19,6 @@ pub struct CallRequest {
     pub start: DateTime<Utc>,
     /// When the call should end at the latest.
     pub end: DateTime<Utc>,
-}
-
-/// A call room created on a platform.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallRoom {
-    /// The URL participants open.
-    pub participant_url: String,
-    /// The URL the host opens, when the platform has a separate one.
-    pub host_url: Option<String>,
-    /// The platform's identifier, for ending the call later.
-    pub platform_meeting_id: Option<String>,
 }
 
 /// A platform failure, with a message for the room owner.

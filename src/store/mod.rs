@@ -7,13 +7,14 @@ mod sqlite;
 use crate::domain::{
     CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
 };
-use crate::sync::SyncPlan;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use uuid::Uuid;
 
 pub mod backup;
+mod plan;
+pub use plan::SyncPlan;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

@@ -4,7 +4,6 @@
 
 pub mod address;
 mod feed_cache;
-mod feed_test;
 pub mod feed_url;
 mod feed_work;
 pub mod fetch;
@@ -14,16 +13,18 @@ mod outcome;
 mod plan;
 #[cfg(test)]
 mod plan_tests;
+mod probe;
 
-pub use feed_test::{FeedTestReport, OccurrencePreview, TestFeedError};
+pub use crate::store::SyncPlan;
 pub use outcome::{SyncOutcome, SyncStatus};
-pub use plan::{plan_sync, to_row, SyncPlan};
+pub use plan::{plan_sync, to_row};
+pub use probe::{FeedTestReport, OccurrencePreview, TestFeedError};
 
 use crate::calendar::ExpandBudget;
 use crate::domain::RoomCalendar;
-use crate::error::CoreError;
 use crate::secret::SecretBox;
 use crate::store::Store;
+use crate::store::StoreError;
 use chrono::{DateTime, Duration, Utc};
 use feed_cache::FeedCache;
 use feed_work::{read_feed, FeedInput, FeedQuery};
@@ -33,6 +34,17 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
+
+/// Why a sync could not even be attempted (a failed fetch is an outcome, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The room was deleted meanwhile.
+    #[error("there is no room {0}")]
+    NoSuchRoom(Uuid),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// Tunables of the sync.
 #[derive(Debug, Clone)]
@@ -174,7 +186,7 @@ impl Syncer {
         self: &Arc<Self>,
         now: DateTime<Utc>,
         batch: i64,
-    ) -> Result<usize, CoreError> {
+    ) -> Result<usize, SyncError> {
         let claimed = self
             .store
             .claim_due_rooms(now, &self.instance, now + self.settings.lease, batch)
@@ -199,7 +211,7 @@ impl Syncer {
         &self,
         room_id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<SyncOutcome, CoreError> {
+    ) -> Result<SyncOutcome, SyncError> {
         let lock = self.room_lock(room_id);
         let _guard = lock.lock().await;
         // Never closed, so acquiring only waits for a free slot.
@@ -209,12 +221,12 @@ impl Syncer {
             .store
             .room_calendar(room_id)
             .await?
-            .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
+            .ok_or(SyncError::NoSuchRoom(room_id))?;
         let room = self
             .store
             .room_by_id(room_id)
             .await?
-            .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
+            .ok_or(SyncError::NoSuchRoom(room_id))?;
         let (mut outcome, plan) = match self.fetch_and_plan(&room.name, &mut calendar, now).await {
             Ok((outcome, plan)) => {
                 calendar.ics_last_sync = Some(now);

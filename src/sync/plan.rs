@@ -3,22 +3,10 @@
 
 use crate::calendar::{Occurrence, Person};
 use crate::domain::CalendarEvent;
+use crate::store::SyncPlan;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// The writes one sync makes, all applied in one transaction.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SyncPlan {
-    /// New occurrences.
-    pub inserts: Vec<CalendarEvent>,
-    /// Changed (or restored) occurrences, with their stored ids.
-    pub updates: Vec<CalendarEvent>,
-    /// Ids of future occurrences gone from the feed: soft-deleted.
-    pub soft_deletes: Vec<Uuid>,
-    /// How many of `updates` bring back a soft-deleted occurrence.
-    pub restored: usize,
-}
 
 /// Identity of an occurrence: (UID, recurrence id).
 type Key = (String, Option<DateTime<Utc>>);

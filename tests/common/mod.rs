@@ -100,7 +100,7 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         settings: roomcal::CoreSettings::default(),
         secrets,
         sync: Arc::new(sync),
-        limits: Arc::new(roomcal::limits::Limiters::default()),
+        limits: Arc::new(roomcal::services::limits::Limiters::default()),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::startup::ServerState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use roomcal::room_calendar::{self, CalendarSettingsInput, CalendarStatus};
+use roomcal::services::room_calendar::{self, CalendarSettingsInput, CalendarStatus};
 use roomcal::sync::{FeedTestReport, SyncOutcome};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -69,7 +69,7 @@ pub async fn update_settings(
     ApiJson(body): ApiJson<RoomSettingsBody>,
 ) -> Result<Json<RoomSettingsDto>, ApiError> {
     let user = require_user(&state.core, &headers).await?;
-    let room = room_calendar::room_by_id_or_name(&state.core, &room).await?;
+    let room = roomcal::services::room_lookup::room_by_id_or_name(&state.core, &room).await?;
     let input = CalendarSettingsInput {
         ics_url: body.ics_url,
         ics_enabled: body.ics_enabled,

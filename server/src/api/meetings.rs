@@ -8,7 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use roomcal::room_meetings::{self, JoinHint, JoinOutcome, ListQuery, ListedKind, ListedMeeting};
+use roomcal::services::room_meetings::{
+    self, JoinHint, JoinOutcome, ListQuery, ListedKind, ListedMeeting,
+};
 use roomcal::CoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -7,8 +7,8 @@ use app::dto::{convert, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
-use roomcal::limits::ClientAddr;
-use roomcal::{rooms, CoreError};
+use roomcal::services::limits::ClientAddr;
+use roomcal::services::{rooms, CoreError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -162,8 +162,13 @@ async fn participants(
 ) -> Result<Json<Vec<ParticipantDto>>, ApiError> {
     let owner = require_user(&state.core, &headers).await?;
     let id = CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
-    let list =
-        roomcal::participants::participants_for_owner(&state.core, &owner, &room_name, id).await?;
+    let list = roomcal::services::participants::participants_for_owner(
+        &state.core,
+        &owner,
+        &room_name,
+        id,
+    )
+    .await?;
     Ok(Json(convert::participants(&list)))
 }
 
@@ -209,8 +214,8 @@ async fn presence(
     })?;
     let id = CoreError::parse_id(&meeting_id, "there is no such meeting")?;
     let viewer = viewer(&state.core, &headers).await?;
-    let event = roomcal::joining::PresenceEvent::parse(&body.event)?;
-    roomcal::joining::announce_presence(
+    let event = roomcal::services::joining::PresenceEvent::parse(&body.event)?;
+    roomcal::services::joining::announce_presence(
         &state.core,
         viewer.as_ref(),
         id,
@@ -255,6 +260,6 @@ async fn whereby_webhook(
         .map_err(|m| ApiError::new(401, "bad_signature", m))?;
     let event: roomcal::platform::WebhookEvent = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(400, "bad_request", format!("not a Whereby event: {e}")))?;
-    roomcal::joining::whereby_webhook(&state.core, &event).await?;
+    roomcal::services::joining::whereby_webhook(&state.core, &event).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -214,7 +214,7 @@ async fn the_owners_secret_feed_has_the_details_and_a_reset_address_stops_workin
         .await
         .expect("q")
         .expect("user");
-    let secret = roomcal::room_feed::private_feed_url(&app.core, &owner_user, "feedroom")
+    let secret = roomcal::services::room_feed::private_feed_url(&app.core, &owner_user, "feedroom")
         .await
         .expect("url");
     let path = secret.trim_start_matches(&app.address);
@@ -239,9 +239,10 @@ async fn the_owners_secret_feed_has_the_details_and_a_reset_address_stops_workin
     )
     .await;
     assert_eq!(wrong.status(), 404);
-    let fresh = roomcal::room_feed::reset_private_feed(&app.core, &owner_user, "feedroom")
-        .await
-        .expect("reset");
+    let fresh =
+        roomcal::services::room_feed::reset_private_feed(&app.core, &owner_user, "feedroom")
+            .await
+            .expect("reset");
     assert_ne!(fresh, secret);
     assert_eq!(
         get(&new_client(), &app.url(path)).await.status(),

@@ -4,7 +4,7 @@
 use crate::feed_server;
 use crate::helpers::{ics, new_client, spawn_app, Ev, TestApp};
 use chrono::{Duration, Utc};
-use roomcal::lifecycle_step::run_lifecycle_step;
+use roomcal::services::lifecycle_step::run_lifecycle_step;
 use serde_json::{json, Value};
 
 /// `POST /v1/rooms/early/meetings/{id}/join` as `client`.

@@ -88,7 +88,7 @@ async fn seeded() -> (TestApp, String, String) {
         )
         .await;
     app.core.sync.sync_room(room, now).await.expect("sync");
-    roomcal::lifecycle_step::run_lifecycle_step(&app.core, Utc::now(), 100)
+    roomcal::services::lifecycle_step::run_lifecycle_step(&app.core, Utc::now(), 100)
         .await
         .expect("lifecycle");
     let meetings = app

@@ -8,7 +8,7 @@ use super::{
 use crate::domain::{
     CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
 };
-use crate::sync::SyncPlan;
+use crate::store::SyncPlan;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPoolOptions;

@@ -1,10 +1,10 @@
 //! Accounts and sign-in sessions: sign up, sign in, sign out, and who is signed in.
 
 use crate::domain::{check_new_password, DisplayName, Email, User};
-use crate::error::CoreError;
-use crate::limits::{too_many, wait_text, ClientAddr, Refusal};
+use crate::services::limits::{too_many, wait_text, ClientAddr, Refusal};
 use crate::store::{NewUser, StoreError};
 use crate::Core;
+use crate::CoreError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

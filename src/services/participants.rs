@@ -6,17 +6,14 @@
 //! younger than the presence timeout and it has not said it left. So what people see and
 //! when the meeting closes never disagree.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::{PresenceRecord, User};
-use crate::error::CoreError;
-use crate::lifecycle::{presence_summary, LifecycleSettings};
-use crate::lifecycle_step::presence_signals;
-use crate::rooms::find_room;
+use crate::lifecycle::{present_pages, LifecycleSettings, PageState};
+use crate::services::room_lookup::find_room;
 use crate::Core;
+use crate::CoreError;
 
 /// Someone in a meeting's call right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,20 +32,12 @@ pub fn present_participants(
     settings: &LifecycleSettings,
     now: DateTime<Utc>,
 ) -> Vec<Participant> {
-    let signals: Vec<_> = records.iter().flat_map(presence_signals).collect();
-    let present: HashSet<String> = presence_summary(&signals, settings, now)
-        .present
+    let pages: Vec<PageState<'_>> = records.iter().map(PageState::from).collect();
+    present_pages(&pages, settings, now)
         .into_iter()
-        .map(|p| p.0)
-        .collect();
-    let mut users_listed = HashSet::new();
-    records
-        .iter()
-        .filter(|r| present.contains(&r.participant_id))
-        .filter(|r| r.user_id.is_none_or(|user| users_listed.insert(user)))
-        .map(|r| Participant {
-            display_name: r.display_name.clone(),
-            signed_in: r.user_id.is_some(),
+        .map(|i| Participant {
+            display_name: records[i].display_name.clone(),
+            signed_in: records[i].user_id.is_some(),
         })
         .collect()
 }

@@ -6,7 +6,7 @@
 //!
 //! Rules take `now`; only the use cases read the clock.
 
-use crate::error::CoreError;
+use crate::CoreError;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -45,7 +45,7 @@ pub struct Core {
     /// Syncs calendar feeds.
     pub sync: Arc<crate::sync::Syncer>,
     /// Abuse limits and their counters (shared by every request of this process).
-    pub limits: Arc<crate::limits::Limiters>,
+    pub limits: Arc<crate::services::limits::Limiters>,
 }
 
 impl Core {

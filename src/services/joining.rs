@@ -1,14 +1,13 @@
 //! Presence announcements from meeting pages (and Whereby's webhooks), and what of a
 //! meeting's calendar details each viewer may see. Joining itself is
-//! [`crate::room_meetings::join`].
+//! [`crate::services::room_meetings::join`].
 
 use crate::domain::{CalendarEvent, PresenceRecord, User};
-use crate::error::CoreError;
 use crate::lifecycle::{public_view, PrivacyClass};
-use crate::lifecycle_step::metadata_of;
-use crate::limits::{too_many, wait_text, ClientAddr};
-use crate::participants::present_participants;
+use crate::services::limits::{too_many, wait_text, ClientAddr};
+use crate::services::participants::present_participants;
 use crate::Core;
+use crate::CoreError;
 use uuid::Uuid;
 
 /// What a page announces about one participant.
@@ -75,7 +74,7 @@ pub async fn announce_presence(
         // Join only on time, as everywhere: a pre-created meeting whose start is ahead, or
         // one whose close is due, takes no one in (and tells no one who is there).
         let answer = crate::lifecycle::join_decision(
-            crate::lifecycle::JoinTarget::Meeting(&crate::lifecycle_step::meeting_state(&meeting)),
+            crate::lifecycle::JoinTarget::Meeting(&crate::lifecycle::MeetingState::from(&meeting)),
             &core.settings.lifecycle,
             now,
         );
@@ -176,7 +175,7 @@ pub fn visible_details(metadata: &serde_json::Value, viewer_is_owner: bool) -> s
 
 /// The details of an occurrence for a viewer.
 pub fn event_details(event: &CalendarEvent, viewer_is_owner: bool) -> serde_json::Value {
-    visible_details(&metadata_of(event), viewer_is_owner)
+    visible_details(&event.metadata(), viewer_is_owner)
 }
 
 /// Applies a verified Whereby webhook: `room.client.joined` / `room.client.left` become

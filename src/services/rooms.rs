@@ -2,12 +2,13 @@
 //! open a meeting.
 
 use crate::domain::{Meeting, Room, RoomName, User};
-use crate::error::CoreError;
-use crate::limits::too_many;
-use crate::participants::present_participants;
 use crate::platform::CallRequest;
+use crate::services::limits::too_many;
+use crate::services::participants::present_participants;
+use crate::services::room_lookup::find_room;
 use crate::store::{NewRoom, StoreError};
 use crate::Core;
+use crate::CoreError;
 use uuid::Uuid;
 
 /// What the room page shows a visitor.
@@ -74,14 +75,6 @@ pub async fn my_rooms(core: &Core, owner: &User) -> Result<Vec<Room>, CoreError>
     Ok(core.store.rooms_owned_by(owner.id).await?)
 }
 
-/// The room called `name`, or `NotFound`.
-pub async fn find_room(core: &Core, name: &str) -> Result<Room, CoreError> {
-    core.store
-        .room_by_name(name)
-        .await?
-        .ok_or_else(|| CoreError::NotFound(format!("there is no room called \"{name}\"")))
-}
-
 /// The room page as `viewer` (maybe nobody signed in) sees it.
 pub async fn view_room(
     core: &Core,
@@ -105,7 +98,7 @@ pub async fn view_room(
         let present = present_participants(&records, &core.settings.lifecycle, now);
         meeting.participants_now = i32::try_from(present.len()).unwrap_or(i32::MAX);
     }
-    let upcoming = crate::room_meetings::without_meeting(
+    let upcoming = crate::services::room_meetings::without_meeting(
         core,
         core.store
             .upcoming_calendar_events(room.id, now, 20)
@@ -215,7 +208,7 @@ pub async fn open_meeting(
     // The lifecycle's join rule: a calendar meeting stays joinable through its overrun,
     // until its close is due, exactly as the room lists it.
     let answer = crate::lifecycle::join_decision(
-        crate::lifecycle::JoinTarget::Meeting(&crate::lifecycle_step::meeting_state(&meeting)),
+        crate::lifecycle::JoinTarget::Meeting(&crate::lifecycle::MeetingState::from(&meeting)),
         &core.settings.lifecycle,
         core.clock.now(),
     );

@@ -11,15 +11,15 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::{CalendarEvent, Meeting, Room, User};
-use crate::error::CoreError;
-use crate::joining::{event_details, visible_details};
 use crate::lifecycle::{
     join_decision, JoinAnswer, JoinTarget, MEETING_CANCELLED_MESSAGE, MEETING_ENDED_MESSAGE,
 };
-use crate::lifecycle_step::{meeting_state, occurrence_of};
-use crate::participants::{present_participants, Participant};
-use crate::rooms::find_room;
+use crate::lifecycle::{MeetingState, Occurrence};
+use crate::services::joining::{event_details, visible_details};
+use crate::services::participants::{present_participants, Participant};
+use crate::services::room_lookup::find_room;
 use crate::Core;
+use crate::CoreError;
 
 /// Which part of the list an item belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -174,7 +174,7 @@ pub async fn without_meeting(
 fn is_joinable(meeting: &Meeting, core: &Core, now: DateTime<Utc>) -> bool {
     matches!(
         join_decision(
-            JoinTarget::Meeting(&meeting_state(meeting)),
+            JoinTarget::Meeting(&MeetingState::from(meeting)),
             &core.settings.lifecycle,
             now
         ),
@@ -342,8 +342,11 @@ pub async fn join(
     };
     match (meeting, event) {
         (Some(meeting), _) => {
-            let answer =
-                join_decision(JoinTarget::Meeting(&meeting_state(&meeting)), settings, now);
+            let answer = join_decision(
+                JoinTarget::Meeting(&MeetingState::from(&meeting)),
+                settings,
+                now,
+            );
             match answer {
                 JoinAnswer::Join { .. } if meeting.start_time > now => Ok(waiting(
                     meeting.start_time,
@@ -365,7 +368,7 @@ pub async fn join(
         }
         (None, Some(event)) => {
             match join_decision(
-                JoinTarget::Occurrence(&occurrence_of(&event)),
+                JoinTarget::Occurrence(&Occurrence::from(&event)),
                 settings,
                 now,
             ) {

@@ -11,14 +11,13 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::{CalendarEvent, Meeting, Room, User};
-use crate::error::CoreError;
 use crate::ics_out::{write_calendar, FeedEvent};
-use crate::joining::visible_details;
-use crate::lifecycle_step::metadata_of;
-use crate::room_calendar::owned_room;
-use crate::room_meetings::{named, title_of, Named};
-use crate::rooms::find_room;
+use crate::services::joining::visible_details;
+use crate::services::room_lookup::find_room;
+use crate::services::room_lookup::owned_room;
+use crate::services::room_meetings::{named, title_of, Named};
 use crate::Core;
+use crate::CoreError;
 
 /// An .ics body with what HTTP needs to serve it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,7 +200,7 @@ impl Site {
 }
 
 fn occurrence_event(site: &Site, e: &CalendarEvent, owner: bool) -> FeedEvent {
-    let metadata = metadata_of(e);
+    let metadata = e.metadata();
     let visible = visible_details(&metadata, owner);
     FeedEvent {
         uid: site.uid(e.id),

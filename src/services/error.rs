@@ -85,3 +85,14 @@ impl CoreError {
         }
     }
 }
+
+impl From<crate::sync::SyncError> for CoreError {
+    fn from(err: crate::sync::SyncError) -> Self {
+        match err {
+            crate::sync::SyncError::NoSuchRoom(_) => {
+                CoreError::NotFound("there is no such room".into())
+            }
+            crate::sync::SyncError::Store(err) => CoreError::Store(err),
+        }
+    }
+}

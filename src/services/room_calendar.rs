@@ -2,17 +2,16 @@
 //! Only owners reach any of this; the feed URL leaves the server masked or not at all.
 
 use crate::domain::{Room, User};
-use crate::error::CoreError;
-use crate::limits::{too_many, wait_text};
-use crate::rooms::find_room;
+use crate::services::limits::{too_many, wait_text};
+use crate::services::room_lookup::{ensure_owner, owned_room};
 use crate::sync::feed_url::{mask_feed_url, normalize_feed_url};
 use crate::sync::{FeedTestReport, SyncOutcome, TestFeedError};
 use crate::Core;
+use crate::CoreError;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 /// Fetch intervals an owner may choose, in minutes.
 pub const ALLOWED_INTERVALS: &[i64] = &[1, 5, 10, 30, 60];
@@ -50,32 +49,6 @@ pub struct CalendarStatus {
     pub upcoming_occurrences: usize,
     /// Occurrences whose meeting the video platform failed to create (retried every tick).
     pub meeting_errors: Vec<String>,
-}
-
-/// The room `name`, if `user` owns it: 404 when missing, 403 when someone else's.
-pub async fn owned_room(core: &Core, user: &User, name: &str) -> Result<Room, CoreError> {
-    let room = find_room(core, name).await?;
-    ensure_owner(&room, user)?;
-    Ok(room)
-}
-
-fn ensure_owner(room: &Room, user: &User) -> Result<(), CoreError> {
-    if room.owner_id == user.id {
-        Ok(())
-    } else {
-        Err(CoreError::Forbidden(
-            "only the room's owner can see or change its calendar".into(),
-        ))
-    }
-}
-
-/// The room addressed by id (or, for convenience, by name).
-pub async fn room_by_id_or_name(core: &Core, key: &str) -> Result<Room, CoreError> {
-    let room = match Uuid::parse_str(key) {
-        Ok(id) => core.store.room_by_id(id).await?,
-        Err(_) => core.store.room_by_name(key).await?,
-    };
-    room.ok_or_else(|| CoreError::NotFound(format!("there is no room \"{key}\"")))
 }
 
 /// Applies `input` to the room's calendar settings after validating every field.
@@ -293,7 +266,7 @@ pub async fn sync_now(core: &Core, user: &User, room_name: &str) -> Result<SyncO
     }
     let result = core.sync.sync_room(room.id, now).await;
     let _ = core.store.release_room(room.id, &owner).await;
-    result
+    Ok(result?)
 }
 
 /// The room's last 50 sync outcomes, newest first.

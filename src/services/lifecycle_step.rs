@@ -4,15 +4,15 @@
 //! `now`, and carries out the actions. The server's loop calls it every tick; tests call it
 //! with a fixed clock.
 
-use crate::domain::{CalendarEvent, Meeting, PresenceRecord};
-use crate::error::CoreError;
+use crate::domain::CallRoom;
+use crate::domain::{CalendarEvent, Meeting};
 use crate::lifecycle::{
-    self, calendar_metadata, presence_update, CalendarDetails, LifecycleAction, MeetingState,
-    Occurrence, ParticipantId, PresenceSignal, PrivacyClass, RecurrenceInfo, SignalKind,
+    self, presence_update, LifecycleAction, MeetingState, Occurrence, PageState, PresenceSignal,
 };
-use crate::platform::{CallRequest, CallRoom};
+use crate::platform::CallRequest;
 use crate::store::StoreError;
 use crate::Core;
+use crate::CoreError;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -99,12 +99,12 @@ pub async fn run_lifecycle_work(
         signals
             .entry(record.meeting_id)
             .or_default()
-            .extend(presence_signals(record));
+            .extend(PageState::from(record).signals());
     }
     for meeting in meetings.iter_mut().filter(|m| m.is_active) {
         let mut changed = false;
         let update = presence_update(
-            &meeting_state(meeting),
+            &MeetingState::from(&*meeting),
             signals.get(&meeting.id).map(Vec::as_slice).unwrap_or(&[]),
             settings,
             now,
@@ -124,7 +124,7 @@ pub async fn run_lifecycle_work(
             .and_then(|id| events_by_id.get(&id))
         {
             // Details follow the calendar even after people joined.
-            let metadata = sqlx::types::Json(metadata_of(event));
+            let metadata = sqlx::types::Json(event.metadata());
             if meeting.calendar_metadata.as_ref() != Some(&metadata) {
                 meeting.calendar_metadata = Some(metadata);
                 changed = true;
@@ -135,8 +135,8 @@ pub async fn run_lifecycle_work(
         }
     }
 
-    let occurrences: Vec<Occurrence> = events.iter().map(occurrence_of).collect();
-    let states: Vec<MeetingState> = meetings.iter().map(meeting_state).collect();
+    let occurrences: Vec<Occurrence> = events.iter().map(Occurrence::from).collect();
+    let states: Vec<MeetingState> = meetings.iter().map(MeetingState::from).collect();
     let actions = lifecycle::plan_tick(&occurrences, &states, settings, now, max_actions);
     let mut meetings_by_id: HashMap<Uuid, Meeting> =
         meetings.into_iter().map(|m| (m.id, m)).collect();
@@ -211,7 +211,7 @@ async fn precreate(
         }
     };
     let meeting = Meeting {
-        calendar_metadata: Some(sqlx::types::Json(metadata_of(event))),
+        calendar_metadata: Some(sqlx::types::Json(event.metadata())),
         ..Meeting::open(
             event.room_id,
             Some(event.id),
@@ -271,124 +271,4 @@ fn snake_case(name: &str) -> String {
         out.push(c.to_ascii_lowercase());
     }
     out
-}
-
-/// The first RRULE value of a stored VEVENT text (the series' rule, for an occurrence
-/// expanded from it; overrides carry none). Folded lines are unfolded first.
-fn rrule_of(raw: &str) -> Option<String> {
-    let unfolded = raw
-        .replace("\r\n ", "")
-        .replace("\r\n\t", "")
-        .replace("\n ", "");
-    unfolded
-        .lines()
-        .map(str::trim_end)
-        .find(|line| {
-            let upper = line.get(..6).map(str::to_ascii_uppercase);
-            matches!(upper.as_deref(), Some("RRULE:") | Some("RRULE;"))
-        })
-        .and_then(|line| line.split_once(':'))
-        .map(|(_, value)| value.to_string())
-        .filter(|value| !value.is_empty())
-}
-
-/// A presence row as signals: its last heartbeat, then its leave if it left since.
-pub(crate) fn presence_signals(record: &PresenceRecord) -> Vec<PresenceSignal> {
-    let participant = ParticipantId(record.participant_id.clone());
-    let mut signals = vec![PresenceSignal {
-        participant: participant.clone(),
-        at: record.last_seen_at,
-        kind: SignalKind::Heartbeat,
-    }];
-    if let Some(left) = record.left_at {
-        signals.push(PresenceSignal {
-            participant,
-            at: left,
-            kind: SignalKind::Left,
-        });
-    }
-    signals
-}
-
-/// The lifecycle's view of a stored occurrence.
-pub fn occurrence_of(event: &CalendarEvent) -> Occurrence {
-    Occurrence {
-        event_id: event.id,
-        room_id: event.room_id,
-        uid: event.ics_uid.clone(),
-        recurrence_id: event.recurrence_id,
-        title: event.title.clone(),
-        start: event.start_time,
-        end: event.end_time,
-        all_day: event.all_day,
-        cancelled: event.is_cancelled(),
-        deleted: event.is_deleted,
-    }
-}
-
-/// The lifecycle's view of a stored meeting.
-pub fn meeting_state(m: &Meeting) -> MeetingState {
-    MeetingState {
-        id: m.id,
-        room_id: m.room_id,
-        calendar_event_id: m.calendar_event_id,
-        start: m.start_time,
-        end: m.end_time,
-        is_active: m.is_active,
-        created_at: m.created_at,
-        ever_had_participants: m.ever_had_participants,
-        participants_now: u32::try_from(m.participants_now).unwrap_or(0),
-        last_participant_left_at: m.last_participant_left_at,
-    }
-}
-
-/// The `calendar_metadata` of a meeting made from `event`.
-pub fn metadata_of(event: &CalendarEvent) -> serde_json::Value {
-    let conference_links = event
-        .conference_links
-        .0
-        .as_array()
-        .map(|links| {
-            links
-                .iter()
-                .filter_map(|l| l.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    calendar_metadata(&CalendarDetails {
-        title: event.title.clone(),
-        description: event.description.clone(),
-        attendees: event.attendees.0.clone(),
-        organizer: event.organizer.as_ref().map(|o| o.0.clone()),
-        location: event.location.clone(),
-        conference_links,
-        recurrence: event.recurrence_id.map(|rid| RecurrenceInfo {
-            rrule: rrule_of(&event.ics_raw_data),
-            recurrence_id: Some(rid),
-        }),
-        privacy_class: PrivacyClass::parse(event.privacy_class.as_deref()),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rrule_of;
-
-    #[test]
-    fn the_series_rule_is_read_from_the_stored_event_text_even_when_folded() {
-        let master = "BEGIN:VEVENT\r\nUID:standup\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,\r\n TU;COUNT=10\r\nDTSTART:20260302T090000Z\r\nEND:VEVENT";
-        assert_eq!(
-            rrule_of(master).as_deref(),
-            Some("FREQ=WEEKLY;BYDAY=MO,TU;COUNT=10")
-        );
-        let with_param = "BEGIN:VEVENT\nrrule;X-FOO=1:FREQ=DAILY\nEND:VEVENT";
-        assert_eq!(rrule_of(with_param).as_deref(), Some("FREQ=DAILY"));
-        let override_instance =
-            "BEGIN:VEVENT\r\nUID:standup\r\nRECURRENCE-ID:20260309T090000Z\r\nEND:VEVENT";
-        assert_eq!(rrule_of(override_instance), None);
-        assert_eq!(
-            rrule_of("BEGIN:VEVENT\r\nEXRULE:FREQ=DAILY\r\nEND:VEVENT"),
-            None
-        );
-    }
 }

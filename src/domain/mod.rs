@@ -1,0 +1,13 @@
+//! The domain: validated values parsed once at the edge ([`names`]), the records the
+//! store keeps ([`records`]), and how the pure rules see those records ([`convert`]).
+//! It sits above the pure calendar and lifecycle rules and below the store.
+
+mod convert;
+pub mod names;
+pub mod records;
+
+pub use names::{check_new_password, DisplayName, Email, RoomName};
+pub use records::{
+    CalendarEvent, CallRoom, Meeting, MeetingKind, PresenceRecord, Room, RoomCalendar, User,
+    UserCredentials,
+};

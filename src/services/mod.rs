@@ -1,0 +1,22 @@
+//! The use cases: what pages, the API and the background workers ask the core to do. Each
+//! takes the [`Core`] handle, reads the clock once at the edge, and calls the pure rules of
+//! [`crate::lifecycle`] and [`crate::calendar`], the [`crate::store`] and [`crate::sync`].
+//!
+//! Within this layer the look-ups come first ([`room_lookup`]), then what builds on them;
+//! no file here imports one that imports it back.
+
+pub mod accounts;
+mod core;
+mod error;
+pub mod joining;
+pub mod lifecycle_step;
+pub mod limits;
+pub mod participants;
+pub mod room_calendar;
+pub mod room_feed;
+pub mod room_lookup;
+pub mod room_meetings;
+pub mod rooms;
+
+pub use self::core::{Core, CoreSettings};
+pub use error::CoreError;
