@@ -21,7 +21,6 @@ test: deps lint unit e2e fuzz
 
 lint:
 	cargo fmt --all -- --check
-	python3 .ci/gen-postgres-store.py --check
 	cargo clippy -p roomcal -p server --all-targets -- -D warnings
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings

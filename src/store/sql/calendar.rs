@@ -1,10 +1,9 @@
-//! Stored calendar occurrences and the sync that keeps them: the PostgreSQL queries of [`CalendarStore`].
-//! GENERATED from the SQLite store by .ci/gen-postgres-store.py — edit that, then run it.
+//! Stored calendar occurrences and the sync that keeps them: the queries of [`CalendarStore`].
 
 use super::*;
 
 #[async_trait]
-impl CalendarStore for PostgresStore {
+impl CalendarStore for DbStore {
     async fn insert_calendar_event(&self, e: &CalendarEvent) -> Result<(), StoreError> {
         event_query(INSERT_EVENT, e)
             .execute(&self.pool)
@@ -136,21 +135,15 @@ impl CalendarStore for PostgresStore {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Uuid>, StoreError> {
-        // SKIP LOCKED: concurrent instances each claim different rooms without waiting.
-        let rows: Vec<(Uuid,)> = sqlx::query_as(
-            "UPDATE rooms SET ics_lease_owner = $1, ics_lease_until = $2 WHERE id IN ( \
-               SELECT id FROM rooms WHERE ics_enabled AND ics_url IS NOT NULL \
-               AND (ics_next_sync_at IS NULL OR ics_next_sync_at <= $3) \
-               AND (ics_lease_until IS NULL OR ics_lease_until < $4) \
-               ORDER BY ics_next_sync_at NULLS FIRST LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING id",
-        )
-        .bind(owner)
-        .bind(lease_until)
-        .bind(now)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        // The one statement that differs per database (see each backend).
+        let rows: Vec<(Uuid,)> = sqlx::query_as(CLAIM_DUE_ROOMS)
+            .bind(owner)
+            .bind(lease_until)
+            .bind(now)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 

@@ -1,19 +1,18 @@
-//! SQLite implementation of [`Store`]: the single-machine default (WAL mode).
+//! The queries of both stores, written once with `$N` placeholders (sqlx's SQLite driver
+//! reads them too) and compiled twice: `sqlite.rs` and `postgres.rs` each include this
+//! module with their own `Db` (the sqlx database) and `DbStore` (the store type), and
+//! write only what truly differs: opening the database and the `CLAIM_DUE_ROOMS` statement.
 
-use super::{
-    on_unique_violation, AccountStore, CalendarStore, MeetingStore, NewRoom, NewUser,
-    PresenceStore, RoomStore, Store, StoreError,
-};
+use super::{Db, DbStore, CLAIM_DUE_ROOMS};
 use crate::domain::{
     CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
 };
-use crate::store::SyncPlan;
+use crate::store::{
+    on_unique_violation, AccountStore, CalendarStore, MeetingStore, NewRoom, NewUser,
+    PresenceStore, RoomStore, StoreError, SyncPlan,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
-use std::str::FromStr;
-use std::time::Duration;
 use uuid::Uuid;
 
 mod accounts;
@@ -44,15 +43,15 @@ const CALENDAR_COLUMNS: &str = "id, ics_url, ics_enabled, ics_fetch_interval_min
 const INSERT_EVENT: &str = "INSERT INTO calendar_events (id, room_id, ics_uid, recurrence_id, \
     title, description, start_time, end_time, all_day, attendees, organizer, location, status, \
     sequence, last_modified, privacy_class, last_synced, is_deleted, ics_raw_data, \
-    conference_links) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    conference_links) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
 /// Rewrites a stored occurrence by id (binds in [`event_query`] order).
-const UPDATE_EVENT: &str = "UPDATE calendar_events SET room_id = ?2, ics_uid = ?3, \
-    recurrence_id = ?4, title = ?5, description = ?6, start_time = ?7, end_time = ?8, \
-    all_day = ?9, attendees = ?10, organizer = ?11, location = ?12, status = ?13, \
-    sequence = ?14, last_modified = ?15, privacy_class = ?16, last_synced = ?17, \
-    is_deleted = ?18, ics_raw_data = ?19, conference_links = ?20 WHERE id = ?1";
+const UPDATE_EVENT: &str = "UPDATE calendar_events SET room_id = $2, ics_uid = $3, \
+    recurrence_id = $4, title = $5, description = $6, start_time = $7, end_time = $8, \
+    all_day = $9, attendees = $10, organizer = $11, location = $12, status = $13, \
+    sequence = $14, last_modified = $15, privacy_class = $16, last_synced = $17, \
+    is_deleted = $18, ics_raw_data = $19, conference_links = $20 WHERE id = $1";
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
 
 /// Binds every column of `e`, id first.
 fn event_query<'q>(sql: &'q str, e: &'q CalendarEvent) -> Query<'q> {
@@ -82,10 +81,10 @@ fn event_query<'q>(sql: &'q str, e: &'q CalendarEvent) -> Query<'q> {
 /// Writes all calendar columns of a room.
 fn save_calendar_query(c: &RoomCalendar) -> Query<'_> {
     sqlx::query(
-        "UPDATE rooms SET ics_url = ?2, ics_enabled = ?3, ics_fetch_interval_minutes = ?4, \
-         ics_last_sync = ?5, ics_last_attempt = ?6, ics_next_sync_at = ?7, ics_etag = ?8, \
-         ics_last_modified = ?9, ics_content_hash = ?10, ics_last_outcome = ?11, \
-         ics_jitter_seconds = ?12 WHERE id = ?1",
+        "UPDATE rooms SET ics_url = $2, ics_enabled = $3, ics_fetch_interval_minutes = $4, \
+         ics_last_sync = $5, ics_last_attempt = $6, ics_next_sync_at = $7, ics_etag = $8, \
+         ics_last_modified = $9, ics_content_hash = $10, ics_last_outcome = $11, \
+         ics_jitter_seconds = $12 WHERE id = $1",
     )
     .bind(c.id)
     .bind(&c.ics_url)
@@ -99,52 +98,4 @@ fn save_calendar_query(c: &RoomCalendar) -> Query<'_> {
     .bind(&c.ics_content_hash)
     .bind(&c.ics_last_outcome)
     .bind(c.ics_jitter_seconds)
-}
-
-/// A pool of SQLite connections.
-#[derive(Debug, Clone)]
-pub struct SqliteStore {
-    /// The connection pool; cloning shares it.
-    pool: SqlitePool,
-}
-
-impl SqliteStore {
-    /// Opens (and creates when missing) the database file in WAL mode with foreign keys on.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true)
-            // Writers wait for each other instead of failing with SQLITE_BUSY.
-            .busy_timeout(Duration::from_secs(10))
-            // In WAL mode NORMAL is durable against corruption and skips an fsync per commit.
-            .synchronous(SqliteSynchronous::Normal);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool })
-    }
-
-    /// The underlying pool (for tests and the sync engine's transactions).
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-}
-
-#[async_trait]
-impl Store for SqliteStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("migrations/sqlite").run(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn close(&self) {
-        self.pool.close().await;
-    }
 }

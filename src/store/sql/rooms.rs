@@ -1,10 +1,9 @@
-//! Rooms and their calendar settings: the PostgreSQL queries of [`RoomStore`].
-//! GENERATED from the SQLite store by .ci/gen-postgres-store.py — edit that, then run it.
+//! Rooms and their calendar settings: the queries of [`RoomStore`].
 
 use super::*;
 
 #[async_trait]
-impl RoomStore for PostgresStore {
+impl RoomStore for DbStore {
     async fn insert_room(&self, room: &NewRoom) -> Result<Room, StoreError> {
         sqlx::query_as::<_, Room>(&format!(
             "INSERT INTO rooms (id, name, owner_id, created_at) VALUES ($1, $2, $3, $4) \

@@ -1,10 +1,9 @@
-//! Meetings and the lifecycle that opens and closes them: the PostgreSQL queries of [`MeetingStore`].
-//! GENERATED from the SQLite store by .ci/gen-postgres-store.py — edit that, then run it.
+//! Meetings and the lifecycle that opens and closes them: the queries of [`MeetingStore`].
 
 use super::*;
 
 #[async_trait]
-impl MeetingStore for PostgresStore {
+impl MeetingStore for DbStore {
     async fn insert_meeting(&self, m: &Meeting) -> Result<(), StoreError> {
         sqlx::query(&format!(
             "INSERT INTO meetings ({MEETING_COLUMNS}) \

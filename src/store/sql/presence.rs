@@ -1,9 +1,9 @@
-//! Who announced themselves on meeting pages: the SQLite queries of [`PresenceStore`].
+//! Who announced themselves on meeting pages: the queries of [`PresenceStore`].
 
 use super::*;
 
 #[async_trait]
-impl PresenceStore for SqliteStore {
+impl PresenceStore for DbStore {
     async fn presence_of_active_meetings(
         &self,
         room_id: Option<Uuid>,
@@ -11,7 +11,7 @@ impl PresenceStore for SqliteStore {
         Ok(sqlx::query_as::<_, PresenceRecord>(
             "SELECT meeting_id, participant_id, display_name, user_id, last_seen_at, left_at \
              FROM meeting_participants WHERE meeting_id IN \
-             (SELECT id FROM meetings WHERE is_active AND (?1 IS NULL OR room_id = ?1)) \
+             (SELECT id FROM meetings WHERE is_active AND ($1 IS NULL OR room_id = $1)) \
              ORDER BY display_name, participant_id",
         )
         .bind(room_id)
@@ -25,7 +25,7 @@ impl PresenceStore for SqliteStore {
     ) -> Result<Vec<PresenceRecord>, StoreError> {
         Ok(sqlx::query_as::<_, PresenceRecord>(
             "SELECT meeting_id, participant_id, display_name, user_id, last_seen_at, left_at \
-             FROM meeting_participants WHERE meeting_id = ? \
+             FROM meeting_participants WHERE meeting_id = $1 \
              ORDER BY display_name, participant_id",
         )
         .bind(meeting_id)
@@ -40,7 +40,7 @@ impl PresenceStore for SqliteStore {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO meeting_participants (meeting_id, participant_id, display_name, user_id, \
-             first_seen_at, last_seen_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             first_seen_at, last_seen_at, left_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (meeting_id, participant_id) DO UPDATE SET \
              display_name = excluded.display_name, last_seen_at = excluded.last_seen_at, \
              left_at = excluded.left_at",
@@ -59,7 +59,7 @@ impl PresenceStore for SqliteStore {
 
     async fn prune_presence(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let done = sqlx::query(
-            "DELETE FROM meeting_participants WHERE last_seen_at < ?1 OR left_at < ?1 \
+            "DELETE FROM meeting_participants WHERE last_seen_at < $1 OR left_at < $1 \
              OR meeting_id IN (SELECT id FROM meetings WHERE NOT is_active)",
         )
         .bind(before)

@@ -1,0 +1,68 @@
+//! PostgreSQL implementation of [`Store`]: for several instances sharing one database. Its
+//! queries are the shared ones of `src/store/sql/`; only connecting and claiming due rooms
+//! are PostgreSQL's own.
+
+use super::{Store, StoreError};
+use async_trait::async_trait;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use std::time::Duration;
+
+/// The database the shared queries are compiled for here.
+type Db = sqlx::Postgres;
+/// The store the shared queries implement the store traits for here.
+type DbStore = PostgresStore;
+
+/// Claims up to `$5` rooms due at `$3` whose lease ran out by `$4`, for owner `$1` until
+/// `$2`. SKIP LOCKED: concurrent instances each claim different rooms without waiting.
+const CLAIM_DUE_ROOMS: &str = "UPDATE rooms SET ics_lease_owner = $1, ics_lease_until = $2 \
+    WHERE id IN (SELECT id FROM rooms WHERE ics_enabled AND ics_url IS NOT NULL \
+    AND (ics_next_sync_at IS NULL OR ics_next_sync_at <= $3) \
+    AND (ics_lease_until IS NULL OR ics_lease_until < $4) \
+    ORDER BY ics_next_sync_at NULLS FIRST LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING id";
+
+#[path = "sql/mod.rs"]
+mod sql;
+
+/// A pool of PostgreSQL connections.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    /// The connection pool; cloning shares it.
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url`.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// The underlying pool (for tests and the sync engine's transactions).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

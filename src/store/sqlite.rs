@@ -1,0 +1,74 @@
+//! SQLite implementation of [`Store`]: the single-machine default (WAL mode). Its queries
+//! are the shared ones of `src/store/sql/`; only opening the file and claiming due rooms
+//! are SQLite's own.
+
+use super::{Store, StoreError};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The database the shared queries are compiled for here.
+type Db = sqlx::Sqlite;
+/// The store the shared queries implement the store traits for here.
+type DbStore = SqliteStore;
+
+/// Claims up to `$5` rooms due at `$3` whose lease ran out by `$4`, for owner `$1` until
+/// `$2`. SQLite has one writer at a time: the `UPDATE … RETURNING` is the claim.
+const CLAIM_DUE_ROOMS: &str = "UPDATE rooms SET ics_lease_owner = $1, ics_lease_until = $2 \
+    WHERE id IN (SELECT id FROM rooms WHERE ics_enabled AND ics_url IS NOT NULL \
+    AND (ics_next_sync_at IS NULL OR ics_next_sync_at <= $3) \
+    AND (ics_lease_until IS NULL OR ics_lease_until < $4) \
+    ORDER BY ics_next_sync_at LIMIT $5) RETURNING id";
+
+#[path = "sql/mod.rs"]
+mod sql;
+
+/// A pool of SQLite connections.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    /// The connection pool; cloning shares it.
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (and creates when missing) the database file in WAL mode with foreign keys on.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            // Writers wait for each other instead of failing with SQLITE_BUSY.
+            .busy_timeout(Duration::from_secs(10))
+            // In WAL mode NORMAL is durable against corruption and skips an fsync per commit.
+            .synchronous(SqliteSynchronous::Normal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// The underlying pool (for tests and the sync engine's transactions).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
