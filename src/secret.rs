@@ -19,6 +19,45 @@ pub enum KeySource {
     Generated,
 }
 
+/// A secret text (a password or its hash, a session token, an encrypted feed address, an
+/// API key): `Debug` prints `Secret(***)`, so a stray `{:?}` in a log line cannot leak it.
+/// Read it with [`Secret::expose`], where it is really needed.
+#[derive(Clone, PartialEq, Eq, Default, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret text.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(text: &str) -> Self {
+        Self(text.to_string())
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Self(text.to_string()))
+    }
+}
+
 /// A Fernet key: 32 bytes, URL-safe base64 (the format Python's `cryptography` uses).
 #[derive(Clone)]
 pub struct SecretKey(String);
@@ -102,8 +141,8 @@ impl SecretBox {
     }
 
     /// Encrypts `plain` into a Fernet token.
-    pub fn seal(&self, plain: &str) -> String {
-        self.fernet.encrypt(plain.as_bytes())
+    pub fn seal(&self, plain: &str) -> Secret {
+        Secret(self.fernet.encrypt(plain.as_bytes()))
     }
 
     /// Decrypts a Fernet token; fails when the key differs or the token was altered.
@@ -132,6 +171,15 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_secret_never_shows_in_debug_output() {
+        let login = (Secret::from("hunter2-password"), "ada@example.com");
+        let printed = format!("{login:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("Secret(***)"));
+        assert_eq!(login.0.expose(), "hunter2-password");
+    }
     use super::*;
 
     #[test]
@@ -154,13 +202,13 @@ mod tests {
     fn sealed_secrets_open_with_the_same_key_only() {
         let secret_box = SecretBox::new(&SecretKey::generate()).expect("box");
         let token = secret_box.seal("https://calendar.google.com/private-abc/basic.ics");
-        assert!(!token.contains("private-abc"));
+        assert!(!token.expose().contains("private-abc"));
         assert_eq!(
-            secret_box.open(&token).as_deref(),
+            secret_box.open(token.expose()).as_deref(),
             Ok("https://calendar.google.com/private-abc/basic.ics")
         );
         let other = SecretBox::new(&SecretKey::generate()).expect("box");
-        assert!(other.open(&token).is_err());
+        assert!(other.open(token.expose()).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{event, room, t0};
-use roomcal::domain::{CalendarEvent, PresenceRecord};
+use roomcal::domain::{CalendarEvent, ClosedBecause, PresenceRecord};
 use roomcal::services::lifecycle_step::run_lifecycle_step;
 use roomcal::store::Store;
 use roomcal::Core;
@@ -177,7 +177,10 @@ async fn a_meeting_closes_a_grace_period_after_the_last_participant_left(store: 
         .await
         .expect("q")
         .expect("m");
-    assert_eq!(meeting.close_reason.as_deref(), Some("grace_period_over"));
+    assert_eq!(
+        meeting.close_reason.map(ClosedBecause::as_str),
+        Some("grace_period_over")
+    );
 }
 
 async fn a_returning_participant_keeps_the_meeting_open(store: Arc<dyn Store>) {
@@ -241,7 +244,10 @@ async fn a_calendar_meeting_is_force_closed_after_its_overrun_even_with_people_i
         .await
         .expect("q")
         .expect("m");
-    assert_eq!(meeting.close_reason.as_deref(), Some("calendar_overrun"));
+    assert_eq!(
+        meeting.close_reason.map(ClosedBecause::as_str),
+        Some("calendar_overrun")
+    );
 }
 
 /// A platform that fails for one room and works for the others.
@@ -285,7 +291,7 @@ async fn a_platform_error_is_shown_to_the_owner_retried_next_tick_and_blocks_no_
         .expect("room")
         .name;
     // Leak a prefix that matches only the broken room's unique name.
-    let prefix: &'static str = Box::leak(broken_name.into_boxed_str());
+    let prefix: &'static str = Box::leak(String::from(broken_name).into_boxed_str());
     core.platform = Arc::new(FlakyPlatform {
         failing_prefix: prefix,
     });

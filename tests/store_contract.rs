@@ -4,7 +4,9 @@
 mod common;
 
 use chrono::{Duration, TimeZone, Utc};
-use roomcal::domain::{CalendarEvent, Meeting, PresenceRecord};
+use roomcal::domain::{CalendarEvent, DisplayName, Email, Meeting, PresenceRecord, RoomName};
+use roomcal::lifecycle::PrivacyClass;
+use roomcal::secret::Secret;
 use roomcal::store::{NewRoom, NewUser, Store, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -37,8 +39,8 @@ async fn user(store: &Arc<dyn Store>, email: &str) -> roomcal::domain::User {
     store
         .insert_user(&NewUser {
             id: Uuid::new_v4(),
-            email: email.into(),
-            display_name: "Ada".into(),
+            email: Email::parse(email).expect("email"),
+            display_name: DisplayName::parse("Ada").expect("name"),
             password_hash: "$argon2id$fake".into(),
             created_at: t0(),
         })
@@ -50,7 +52,7 @@ async fn room(store: &Arc<dyn Store>, owner: Uuid, name: &str) -> roomcal::domai
     store
         .insert_room(&NewRoom {
             id: Uuid::new_v4(),
-            name: name.into(),
+            name: RoomName::parse(name).expect("name"),
             owner_id: owner,
             created_at: t0(),
         })
@@ -97,8 +99,8 @@ async fn two_users_cannot_share_an_email_whatever_its_case(store: Arc<dyn Store>
     let second = store
         .insert_user(&NewUser {
             id: Uuid::new_v4(),
-            email: "ADA@example.com".into(),
-            display_name: "Other".into(),
+            email: Email::parse("ADA@example.com").expect("email"),
+            display_name: DisplayName::parse("Other").expect("name"),
             password_hash: "x".into(),
             created_at: t0(),
         })
@@ -151,7 +153,7 @@ async fn a_room_name_is_unique(store: Arc<dyn Store>) {
     let again = store
         .insert_room(&NewRoom {
             id: Uuid::new_v4(),
-            name: "standup".into(),
+            name: RoomName::parse("standup").expect("name"),
             owner_id: ada.id,
             created_at: t0(),
         })
@@ -185,7 +187,7 @@ async fn rooms_are_listed_for_their_owner_only(store: Arc<dyn Store>) {
         .await
         .expect("query")
         .into_iter()
-        .map(|r| r.name)
+        .map(|r| r.name.to_string())
         .collect();
     assert_eq!(names, vec!["alpha", "zeta"]);
 }
@@ -258,7 +260,7 @@ fn calendar_event(
         status: Some("CONFIRMED".into()),
         sequence: Some(2),
         last_modified: Some(t0() - Duration::days(1)),
-        privacy_class: Some("PRIVATE".into()),
+        privacy_class: Some(PrivacyClass::Private),
         last_synced: t0(),
         is_deleted: false,
         ics_raw_data: "BEGIN:VEVENT\r\nUID:uid-1\r\nEND:VEVENT".into(),
@@ -395,7 +397,10 @@ async fn a_sync_result_never_overwrites_the_owners_settings(store: Arc<dyn Store
         .await
         .expect("apply");
     let after = store.room_calendar(r.id).await.expect("q").expect("room");
-    assert_eq!(after.ics_url.as_deref(), Some("new-token"));
+    assert_eq!(
+        after.ics_url.as_ref().map(Secret::expose),
+        Some("new-token")
+    );
     assert_eq!(
         (after.ics_enabled, after.ics_fetch_interval_minutes),
         (false, 30)

@@ -91,7 +91,7 @@ pub mod ssr {
     /// After signing up or in: set the session cookie and go to "my rooms".
     pub fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
         set_cookie(&accounts::session_cookie(
-            &signed_in.token,
+            signed_in.token.expose(),
             core.settings.session_lifetime,
             secure_cookies(core),
         ));
@@ -120,7 +120,7 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<Us
             &accounts::SignUp {
                 email,
                 name,
-                password,
+                password: password.into(),
             },
             ssr::client_addr().await,
         )
@@ -251,7 +251,7 @@ pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, 
             roomcal::services::room_meetings::join(&core, viewer.as_ref(), &room_name, id).await;
         match outcome {
             Err(roomcal::CoreError::Gone(message)) => Ok(JoinDto {
-                status: "ended".into(),
+                status: crate::dto::JoinStatus::Ended,
                 meeting_path: None,
                 starts_at: None,
                 server_now: None,
@@ -333,7 +333,9 @@ pub async fn save_calendar_settings(
         let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
         let room = roomcal::services::room_lookup::owned_room(&core, &user, &room_name).await?;
         let input = room_calendar::CalendarSettingsInput {
-            ics_url: Some(ics_url).filter(|u| !u.trim().is_empty()),
+            ics_url: Some(ics_url)
+                .filter(|u| !u.trim().is_empty())
+                .map(Into::into),
             ics_enabled: Some(ics_enabled.is_some()),
             ics_fetch_interval_minutes: Some(ics_fetch_interval_minutes),
         };

@@ -68,12 +68,40 @@ pub struct UpcomingDto {
     pub page_path: String,
 }
 
+/// What opening a meeting or an occurrence now does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JoinStatus {
+    /// Go in now: `meeting_path` is the meeting page.
+    Join,
+    /// Wait on the waiting page until `starts_at`.
+    Waiting,
+    /// Too early even to wait; come back nearer `starts_at`.
+    TooEarly,
+    /// It is over (`message` says so).
+    Ended,
+    /// It cannot be joined (`message` says why).
+    Unavailable,
+}
+
+/// Where a meeting came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKindDto {
+    /// Started by hand.
+    Unscheduled,
+    /// Made from a calendar occurrence.
+    Calendar,
+}
+
 /// The answer to "can I join this now?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct JoinDto {
-    /// `join`, `waiting`, `too_early`, `ended` or `unavailable`.
-    pub status: String,
+    /// What opening it now does.
+    pub status: JoinStatus,
     /// For `join`: the meeting page.
     pub meeting_path: Option<String>,
     /// For `waiting` and `too_early`: the start (RFC 3339, UTC).
@@ -94,8 +122,8 @@ pub struct MeetingDto {
     pub id: String,
     /// The room it belongs to.
     pub room_name: String,
-    /// `unscheduled` or `calendar`.
-    pub kind: String,
+    /// Where it came from.
+    pub kind: MeetingKindDto,
     /// Start instant (RFC 3339, UTC).
     pub start_time: String,
     /// Latest end instant (RFC 3339, UTC).
@@ -215,8 +243,8 @@ pub mod convert {
         fn from(u: &User) -> Self {
             UserDto {
                 id: u.id.to_string(),
-                email: u.email.clone(),
-                name: u.display_name.clone(),
+                email: u.email.to_string(),
+                name: u.display_name.to_string(),
             }
         }
     }
@@ -225,7 +253,7 @@ pub mod convert {
     pub fn room_summary(core: &Core, room: &Room) -> RoomSummaryDto {
         RoomSummaryDto {
             id: room.id.to_string(),
-            name: room.name.clone(),
+            name: room.name.to_string(),
             url: core.room_url(&room.name),
         }
     }
@@ -247,8 +275,8 @@ pub mod convert {
             id: m.id.to_string(),
             room_name: room_name.to_string(),
             kind: match m.kind() {
-                MeetingKind::Unscheduled => "unscheduled".into(),
-                MeetingKind::Calendar => "calendar".into(),
+                MeetingKind::Unscheduled => MeetingKindDto::Unscheduled,
+                MeetingKind::Calendar => MeetingKindDto::Calendar,
             },
             start_time: m.start_time.to_rfc3339(),
             end_time: m.end_time.to_rfc3339(),
@@ -297,7 +325,7 @@ pub mod convert {
     pub fn room(core: &Core, view: &RoomView, viewer_signed_in: bool) -> RoomDto {
         RoomDto {
             id: view.room.id.to_string(),
-            name: view.room.name.clone(),
+            name: view.room.name.to_string(),
             url: core.room_url(&view.room.name),
             is_owner: view.viewer_is_owner,
             viewer_signed_in,
@@ -356,24 +384,30 @@ pub mod convert {
         use roomcal::lifecycle::JoinAnswer;
         let (status, meeting_path, starts_at, message) = match answer {
             JoinAnswer::Join { meeting_id } => (
-                "join",
+                JoinStatus::Join,
                 Some(format!("/room/{room_name}/{meeting_id}")),
                 None,
                 None,
             ),
-            JoinAnswer::Waiting { starts_at } => {
-                ("waiting", None, Some(starts_at.to_rfc3339()), None)
-            }
-            JoinAnswer::TooEarly { starts_at } => {
-                ("too_early", None, Some(starts_at.to_rfc3339()), None)
-            }
-            JoinAnswer::Ended { message } => ("ended", None, None, Some(message.clone())),
+            JoinAnswer::Waiting { starts_at } => (
+                JoinStatus::Waiting,
+                None,
+                Some(starts_at.to_rfc3339()),
+                None,
+            ),
+            JoinAnswer::TooEarly { starts_at } => (
+                JoinStatus::TooEarly,
+                None,
+                Some(starts_at.to_rfc3339()),
+                None,
+            ),
+            JoinAnswer::Ended { message } => (JoinStatus::Ended, None, None, Some(message.clone())),
             JoinAnswer::Unavailable { message } => {
-                ("unavailable", None, None, Some(message.clone()))
+                (JoinStatus::Unavailable, None, None, Some(message.clone()))
             }
         };
         JoinDto {
-            status: status.into(),
+            status,
             meeting_path,
             starts_at,
             server_now: None,
@@ -386,7 +420,7 @@ pub mod convert {
         use roomcal::services::room_meetings::JoinOutcome;
         match outcome {
             JoinOutcome::Join { page_path, .. } => JoinDto {
-                status: "join".into(),
+                status: JoinStatus::Join,
                 meeting_path: Some(page_path.clone()),
                 starts_at: None,
                 server_now: None,
@@ -397,7 +431,7 @@ pub mod convert {
                 server_now,
                 ..
             } => JoinDto {
-                status: "waiting".into(),
+                status: JoinStatus::Waiting,
                 meeting_path: None,
                 starts_at: Some(starts_at.to_rfc3339()),
                 server_now: Some(server_now.to_rfc3339()),

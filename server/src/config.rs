@@ -1,6 +1,7 @@
 //! Command line and environment (`ROOMCAL_*`) configuration.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use roomcal::secret::Secret;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -122,7 +123,7 @@ pub struct ServeArgs {
     /// Key for encrypting secrets at rest (32 bytes, URL-safe base64); generated into the
     /// data directory when not given.
     #[arg(long, env = "ROOMCAL_SECRET_KEY", hide_env_values = true)]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<Secret>,
     /// Directory of the built site (pages' JS, WASM, CSS and public assets).
     #[arg(long, env = "ROOMCAL_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -136,10 +137,10 @@ pub struct ServeArgs {
     pub video_platform: VideoPlatformKind,
     /// Whereby API key (with `--video-platform whereby`).
     #[arg(long, env = "ROOMCAL_WHEREBY_API_KEY", hide_env_values = true)]
-    pub whereby_api_key: Option<String>,
+    pub whereby_api_key: Option<Secret>,
     /// Secret Whereby signs its webhooks with (`POST /v1/webhooks/whereby`).
     #[arg(long, env = "ROOMCAL_WHEREBY_WEBHOOK_SECRET", hide_env_values = true)]
-    pub whereby_webhook_secret: Option<String>,
+    pub whereby_webhook_secret: Option<Secret>,
     /// Whereby API base URL.
     #[arg(
         long,

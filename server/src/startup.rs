@@ -12,7 +12,7 @@ use roomcal::calendar::ExpandBudget;
 use roomcal::clock::{Clock, SystemClock};
 use roomcal::lifecycle::LifecycleSettings;
 use roomcal::platform::{JitsiPlatform, VideoPlatform, WherebyPlatform};
-use roomcal::secret::{KeySource, SecretBox, SecretKey};
+use roomcal::secret::{KeySource, Secret, SecretBox, SecretKey};
 use roomcal::services::limits::{LimitSettings, Limiters};
 use roomcal::store::{self, mask_database_url, Store};
 use roomcal::sync::address::{AddressPolicy, Cidr};
@@ -88,8 +88,9 @@ pub async fn open_database(url: &str) -> Result<Arc<dyn Store>, StartupError> {
 /// Builds the core services from the configuration, with the given clock.
 pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core, StartupError> {
     let data_dir = &args.database.data_dir;
-    let (key, source) = SecretKey::load_or_generate(args.secret_key.as_deref(), data_dir)
-        .map_err(StartupError::SecretKey)?;
+    let (key, source) =
+        SecretKey::load_or_generate(args.secret_key.as_ref().map(Secret::expose), data_dir)
+            .map_err(StartupError::SecretKey)?;
     let secrets = SecretBox::new(&key).map_err(StartupError::SecretKey)?;
     if source == KeySource::Generated {
         tracing::warn!(
@@ -141,12 +142,16 @@ fn video_platform(args: &ServeArgs) -> Result<Arc<dyn VideoPlatform>, StartupErr
     match args.video_platform {
         VideoPlatformKind::Jitsi => Ok(Arc::new(JitsiPlatform::new(&args.jitsi_base_url))),
         VideoPlatformKind::Whereby => {
-            let key = args.whereby_api_key.as_deref().ok_or_else(|| {
-                StartupError::Config(
+            let key = args
+                .whereby_api_key
+                .as_ref()
+                .map(Secret::expose)
+                .ok_or_else(|| {
+                    StartupError::Config(
                     "--video-platform whereby needs --whereby-api-key (or ROOMCAL_WHEREBY_API_KEY)"
                         .into(),
                 )
-            })?;
+                })?;
             let platform = WherebyPlatform::new(&args.whereby_api_url, key)
                 .map_err(|e| StartupError::Config(e.to_string()))?;
             Ok(Arc::new(platform))

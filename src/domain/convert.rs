@@ -3,8 +3,7 @@
 
 use super::{CalendarEvent, Meeting, PresenceRecord};
 use crate::lifecycle::{
-    calendar_metadata, CalendarDetails, MeetingState, Occurrence, PageState, PrivacyClass,
-    RecurrenceInfo,
+    calendar_metadata, CalendarDetails, MeetingState, Occurrence, PageState, RecurrenceInfo,
 };
 
 impl From<&CalendarEvent> for Occurrence {
@@ -76,7 +75,7 @@ impl From<&CalendarEvent> for CalendarDetails {
                 rrule: rrule_of(&event.ics_raw_data),
                 recurrence_id: Some(rid),
             }),
-            privacy_class: PrivacyClass::parse(event.privacy_class.as_deref()),
+            privacy_class: event.privacy_class.unwrap_or_default(),
         }
     }
 }

@@ -2,10 +2,12 @@
 //! store keeps ([`records`]), and how the pure rules see those records ([`convert`]).
 //! It sits above the pure calendar and lifecycle rules and below the store.
 
+mod columns;
 mod convert;
 pub mod names;
 pub mod records;
 
+pub use columns::ClosedBecause;
 pub use names::{check_new_password, DisplayName, Email, RoomName};
 pub use records::{
     CalendarEvent, CallRoom, Meeting, MeetingKind, PresenceRecord, Room, RoomCalendar, User,

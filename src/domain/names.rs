@@ -8,8 +8,73 @@ const RESERVED_ROOM_NAMES: &[&str] = &[
     "room", "rooms", "settings", "signin", "signout", "signup", "static", "v1", "www",
 ];
 
+/// What every validated text value has: it reads back as text, shows as text, and is
+/// stored as a TEXT column. Rows decode without validating again (`#[sqlx(transparent)]`):
+/// a value stored under an older, looser rule must stay readable. Deserializing validates.
+macro_rules! text_value {
+    ($t:ident) => {
+        impl $t {
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        // Read-only access as `&str` (no `DerefMut`, so the value stays valid).
+        impl std::ops::Deref for $t {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl TryFrom<String> for $t {
+            type Error = String;
+            fn try_from(text: String) -> Result<Self, String> {
+                Self::parse(&text)
+            }
+        }
+
+        impl From<$t> for String {
+            fn from(value: $t) -> String {
+                value.0
+            }
+        }
+    };
+}
+
+text_value!(RoomName);
+text_value!(Email);
+text_value!(DisplayName);
+
 /// A room's name: the slug in `/room/<name>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(try_from = "String", into = "String")]
+#[sqlx(transparent)]
 pub struct RoomName(String);
 
 impl RoomName {
@@ -34,15 +99,12 @@ impl RoomName {
         }
         Ok(Self(name.to_string()))
     }
-
-    /// The name as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// An email address, lower-cased so that uniqueness ignores case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(try_from = "String", into = "String")]
+#[sqlx(transparent)]
 pub struct Email(String);
 
 impl Email {
@@ -67,15 +129,12 @@ impl Email {
         }
         Ok(Self(email))
     }
-
-    /// The address as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// A person's display name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(try_from = "String", into = "String")]
+#[sqlx(transparent)]
 pub struct DisplayName(String);
 
 impl DisplayName {
@@ -92,11 +151,6 @@ impl DisplayName {
             return Err("remove control characters".into());
         }
         Ok(Self(name.to_string()))
-    }
-
-    /// The name as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 

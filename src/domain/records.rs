@@ -4,15 +4,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::{ClosedBecause, DisplayName, Email, RoomName};
+use crate::lifecycle::PrivacyClass;
+use crate::secret::Secret;
+
 /// A person with an account.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
     /// Stable identifier.
     pub id: Uuid,
     /// Lower-cased email, unique.
-    pub email: String,
+    pub email: Email,
     /// Name shown to others.
-    pub display_name: String,
+    pub display_name: DisplayName,
     /// When the account was made.
     pub created_at: DateTime<Utc>,
 }
@@ -23,7 +27,7 @@ pub struct UserCredentials {
     /// Stable identifier.
     pub id: Uuid,
     /// Argon2 PHC string.
-    pub password_hash: String,
+    pub password_hash: Secret,
 }
 
 /// A room: a stable address that meetings happen in.
@@ -32,7 +36,7 @@ pub struct Room {
     /// Stable identifier (used by `PATCH /v1/rooms/{room_id}`).
     pub id: Uuid,
     /// The slug in `/room/<name>`.
-    pub name: String,
+    pub name: RoomName,
     /// The user who made the room and controls its settings.
     pub owner_id: Uuid,
     /// When the room was made.
@@ -78,8 +82,8 @@ pub struct CalendarEvent {
     pub sequence: Option<i64>,
     /// LAST-MODIFIED.
     pub last_modified: Option<DateTime<Utc>>,
-    /// CLASS: PUBLIC, PRIVATE or CONFIDENTIAL.
-    pub privacy_class: Option<String>,
+    /// CLASS (PUBLIC, PRIVATE or CONFIDENTIAL; unknown values read as PRIVATE), if given.
+    pub privacy_class: Option<PrivacyClass>,
     /// When a sync last saw it in the feed.
     pub last_synced: DateTime<Utc>,
     /// Soft-deleted: gone from the feed (rows are never hard-deleted).
@@ -122,7 +126,7 @@ pub struct RoomCalendar {
     /// The room.
     pub id: Uuid,
     /// Fernet token of the feed URL; `None` when no calendar is attached.
-    pub ics_url: Option<String>,
+    pub ics_url: Option<Secret>,
     /// Whether the feed is synced.
     pub ics_enabled: bool,
     /// Minutes between syncs (1, 5, 10, 30 or 60).
@@ -202,7 +206,7 @@ pub struct Meeting {
     /// When it closed.
     pub closed_at: Option<DateTime<Utc>>,
     /// Why it closed (`grace_period_over`, `calendar_overrun`, …).
-    pub close_reason: Option<String>,
+    pub close_reason: Option<ClosedBecause>,
     /// Who started it, for unscheduled meetings (they get it back instead of a new one).
     pub started_by: Option<Uuid>,
 }

@@ -1,6 +1,7 @@
 //! Accounts and sign-in sessions: sign up, sign in, sign out, and who is signed in.
 
 use crate::domain::{check_new_password, DisplayName, Email, User};
+use crate::secret::Secret;
 use crate::services::limits::{too_many, wait_text, ClientAddr, Refusal};
 use crate::store::{NewUser, StoreError};
 use crate::Core;
@@ -37,7 +38,7 @@ pub struct SignedIn {
     /// Who signed in.
     pub user: User,
     /// The secret cookie value (only its hash is stored).
-    pub token: String,
+    pub token: Secret,
 }
 
 /// Sign-up form input.
@@ -48,7 +49,7 @@ pub struct SignUp {
     /// Display name.
     pub name: String,
     /// Chosen password.
-    pub password: String,
+    pub password: Secret,
 }
 
 /// Creates an account and signs it in. Failed attempts count against the client's
@@ -80,7 +81,7 @@ async fn create_account(core: &Core, input: &SignUp) -> Result<User, CoreError> 
     let mut fields = BTreeMap::new();
     let email = Email::parse(&input.email).map_err(|m| fields.insert("email".into(), m));
     let name = DisplayName::parse(&input.name).map_err(|m| fields.insert("name".into(), m));
-    if let Err(m) = check_new_password(&input.password) {
+    if let Err(m) = check_new_password(input.password.expose()) {
         fields.insert("password".into(), m);
     }
     let (Ok(email), Ok(name), true) = (email, name, fields.is_empty()) else {
@@ -89,8 +90,8 @@ async fn create_account(core: &Core, input: &SignUp) -> Result<User, CoreError> 
     let password_hash = hash_password(core, input.password.clone()).await?;
     let new_user = NewUser {
         id: Uuid::new_v4(),
-        email: email.as_str().to_string(),
-        display_name: name.as_str().to_string(),
+        email,
+        display_name: name,
         password_hash,
         created_at: core.clock.now(),
     };
@@ -148,9 +149,9 @@ async fn check_credentials(core: &Core, email: &str, password: &str) -> Result<U
     // addresses have accounts.
     let (user_id, hash) = match credentials {
         Some(c) => (Some(c.id), c.password_hash),
-        None => (None, dummy_hash()),
+        None => (None, Secret::from(dummy_hash())),
     };
-    let valid = verify_password(core, password.to_string(), hash).await?;
+    let valid = verify_password(core, Secret::from(password), hash).await?;
     let Some(user_id) = user_id.filter(|_| valid) else {
         return Err(CoreError::BadCredentials);
     };
@@ -243,7 +244,10 @@ async fn start_session(core: &Core, user: User) -> Result<SignedIn, CoreError> {
             now + core.settings.session_lifetime,
         )
         .await?;
-    Ok(SignedIn { user, token })
+    Ok(SignedIn {
+        user,
+        token: Secret::from(token),
+    })
 }
 
 fn hash_token(token: &str) -> String {
@@ -267,27 +271,27 @@ async fn hashing_slot(core: &Core) -> Result<tokio::sync::SemaphorePermit<'_>, C
 }
 
 /// Argon2 is slow on purpose; run it off the async workers, a few at a time.
-async fn hash_password(core: &Core, password: String) -> Result<String, CoreError> {
+async fn hash_password(core: &Core, password: Secret) -> Result<Secret, CoreError> {
     let _slot = hashing_slot(core).await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| Secret::from(h.to_string()))
             .map_err(|e| CoreError::Internal(format!("password hashing failed: {e}")))
     })
     .await
     .map_err(|e| CoreError::Internal(e.to_string()))?
 }
 
-async fn verify_password(core: &Core, password: String, hash: String) -> Result<bool, CoreError> {
+async fn verify_password(core: &Core, password: Secret, hash: Secret) -> Result<bool, CoreError> {
     let _slot = hashing_slot(core).await?;
     tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&hash) else {
+        let Ok(parsed) = PasswordHash::new(hash.expose()) else {
             return false;
         };
         Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
+            .verify_password(password.expose().as_bytes(), &parsed)
             .is_ok()
     })
     .await

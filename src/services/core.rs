@@ -15,7 +15,7 @@ pub struct CoreSettings {
     /// Meeting lifecycle durations (lead, window, grace, overrun, lifetime, presence).
     pub lifecycle: crate::lifecycle::LifecycleSettings,
     /// Secret that signs Whereby webhooks; webhooks are refused without it.
-    pub whereby_webhook_secret: Option<String>,
+    pub whereby_webhook_secret: Option<crate::secret::Secret>,
 }
 
 impl Default for CoreSettings {

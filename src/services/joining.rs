@@ -121,7 +121,7 @@ pub async fn announce_presence(
         meeting_id,
         participant_id: participant_id.to_string(),
         display_name: viewer
-            .map(|u| u.display_name.clone())
+            .map(|u| u.display_name.to_string())
             .unwrap_or_else(|| "Guest".into()),
         user_id: viewer.map(|u| u.id),
         last_seen_at: now,

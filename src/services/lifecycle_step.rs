@@ -5,7 +5,7 @@
 //! with a fixed clock.
 
 use crate::domain::CallRoom;
-use crate::domain::{CalendarEvent, Meeting};
+use crate::domain::{CalendarEvent, ClosedBecause, Meeting};
 use crate::lifecycle::{
     self, presence_update, LifecycleAction, MeetingState, Occurrence, PageState, PresenceSignal,
 };
@@ -164,14 +164,14 @@ pub async fn run_lifecycle_work(
                 }
             }
             LifecycleAction::Deactivate { meeting_id, reason } => {
-                let reason = format!("calendar_{}", snake_case(&format!("{reason:?}")));
-                if close(core, meetings_by_id.get(&meeting_id), now, &reason).await? {
+                let reason = ClosedBecause::Calendar(reason);
+                if close(core, meetings_by_id.get(&meeting_id), now, reason).await? {
                     report.closed += 1;
                 }
             }
             LifecycleAction::Close { meeting_id, reason } => {
-                let reason = snake_case(&format!("{reason:?}"));
-                if close(core, meetings_by_id.get(&meeting_id), now, &reason).await? {
+                let reason = ClosedBecause::Rule(reason);
+                if close(core, meetings_by_id.get(&meeting_id), now, reason).await? {
                     report.closed += 1;
                 }
             }
@@ -193,7 +193,7 @@ async fn precreate(
         .store
         .room_by_id(event.room_id)
         .await?
-        .map(|r| r.name)
+        .map(|r| r.name.to_string())
         .unwrap_or_default();
     let request = CallRequest {
         room_name,
@@ -241,7 +241,7 @@ async fn close(
     core: &Core,
     meeting: Option<&Meeting>,
     now: DateTime<Utc>,
-    reason: &str,
+    reason: ClosedBecause,
 ) -> Result<bool, CoreError> {
     let Some(meeting) = meeting else {
         return Ok(false);
@@ -249,7 +249,7 @@ async fn close(
     if !core.store.close_meeting(meeting.id, now, reason).await? {
         return Ok(false);
     }
-    tracing::info!(meeting = %meeting.id, reason, "meeting closed");
+    tracing::info!(meeting = %meeting.id, reason = reason.as_str(), "meeting closed");
     let call = CallRoom {
         participant_url: meeting.participant_url.clone(),
         host_url: meeting.host_url.clone(),
@@ -259,16 +259,4 @@ async fn close(
         tracing::warn!(meeting = %meeting.id, error = %err, "could not end the call on the platform");
     }
     Ok(true)
-}
-
-/// `GracePeriodOver` → `grace_period_over`.
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }

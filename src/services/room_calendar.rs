@@ -2,6 +2,7 @@
 //! Only owners reach any of this; the feed URL leaves the server masked or not at all.
 
 use crate::domain::{Room, User};
+use crate::secret::Secret;
 use crate::services::limits::{too_many, wait_text};
 use crate::services::room_lookup::{ensure_owner, owned_room};
 use crate::sync::feed_url::{mask_feed_url, normalize_feed_url};
@@ -20,7 +21,7 @@ pub const ALLOWED_INTERVALS: &[i64] = &[1, 5, 10, 30, 60];
 #[derive(Debug, Clone, Default)]
 pub struct CalendarSettingsInput {
     /// New feed URL; an empty string removes the calendar.
-    pub ics_url: Option<String>,
+    pub ics_url: Option<Secret>,
     /// Turn syncing on or off.
     pub ics_enabled: Option<bool>,
     /// Minutes between fetches (one of [`ALLOWED_INTERVALS`]).
@@ -66,7 +67,7 @@ pub async fn update_settings(
         .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
     let mut fields = BTreeMap::new();
     let mut new_url: Option<Option<String>> = None;
-    if let Some(text) = &input.ics_url {
+    if let Some(text) = input.ics_url.as_ref().map(Secret::expose) {
         if text.trim().is_empty() {
             new_url = Some(None);
         } else {
@@ -182,7 +183,7 @@ async fn status_of(core: &Core, room: &Room) -> Result<CalendarStatus, CoreError
         .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
     let masked_url = calendar.ics_url.as_ref().map(|token| {
         core.secrets
-            .open(token)
+            .open(token.expose())
             .map(|url| mask_feed_url(&url))
             .unwrap_or_else(|e| e)
     });

@@ -159,7 +159,7 @@ async fn new_key(core: &Core, room_id: Uuid) -> Result<String, CoreError> {
     rand::thread_rng().fill_bytes(&mut bytes);
     let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     core.store
-        .set_room_feed_key(room_id, Some(&core.secrets.seal(&key)))
+        .set_room_feed_key(room_id, Some(core.secrets.seal(&key).expose()))
         .await?;
     Ok(key)
 }

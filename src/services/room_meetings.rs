@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::{CalendarEvent, Meeting, Room, User};
+use crate::domain::{CalendarEvent, ClosedBecause, Meeting, Room, User};
 use crate::lifecycle::{
     join_decision, JoinAnswer, JoinTarget, MEETING_CANCELLED_MESSAGE, MEETING_ENDED_MESSAGE,
 };
@@ -360,7 +360,10 @@ pub async fn join(
                     page_path: page_path(&room.name, &meeting, now),
                     meeting_id: meeting.id,
                 }),
-                _ if is_cancellation(meeting.close_reason.as_deref()) => {
+                _ if meeting
+                    .close_reason
+                    .is_some_and(ClosedBecause::is_cancellation) =>
+                {
                     Err(CoreError::Gone(MEETING_CANCELLED_MESSAGE.into()))
                 }
                 _ => Err(CoreError::Gone(MEETING_ENDED_MESSAGE.into())),
@@ -390,14 +393,4 @@ pub async fn join(
             "there is no such meeting in this room".into(),
         )),
     }
-}
-
-/// Whether a meeting closed because its calendar occurrence was cancelled or removed
-/// (the lifecycle's `calendar_<DeactivateReason>` close reasons; `calendar_overrun` is the
-/// end of a meeting that took place).
-fn is_cancellation(reason: Option<&str>) -> bool {
-    matches!(
-        reason,
-        Some("calendar_cancelled" | "calendar_deleted" | "calendar_missing")
-    )
 }

@@ -53,7 +53,7 @@ pub async fn create_room(core: &Core, owner: &User, name: &str) -> Result<Room, 
     }
     let new_room = NewRoom {
         id: Uuid::new_v4(),
-        name: name.as_str().to_string(),
+        name: name.clone(),
         owner_id: owner.id,
         created_at: core.clock.now(),
     };
@@ -175,7 +175,7 @@ pub async fn start_unscheduled_meeting(
     let call = core
         .platform
         .create_call(&CallRequest {
-            room_name: room.name.clone(),
+            room_name: room.name.to_string(),
             start: now,
             end,
         })

@@ -5,8 +5,10 @@ mod postgres;
 mod sqlite;
 
 use crate::domain::{
-    CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
+    CalendarEvent, ClosedBecause, DisplayName, Email, Meeting, PresenceRecord, Room, RoomCalendar,
+    RoomName, User, UserCredentials,
 };
+use crate::secret::Secret;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -41,11 +43,11 @@ pub struct NewUser {
     /// New identifier.
     pub id: Uuid,
     /// Lower-cased, validated email.
-    pub email: String,
+    pub email: Email,
     /// Validated display name.
-    pub display_name: String,
+    pub display_name: DisplayName,
     /// Argon2 PHC string.
-    pub password_hash: String,
+    pub password_hash: Secret,
     /// Creation instant.
     pub created_at: DateTime<Utc>,
 }
@@ -56,7 +58,7 @@ pub struct NewRoom {
     /// New identifier.
     pub id: Uuid,
     /// Validated slug.
-    pub name: String,
+    pub name: RoomName,
     /// The creating user.
     pub owner_id: Uuid,
     /// Creation instant.
@@ -259,7 +261,7 @@ pub trait MeetingStore: Send + Sync {
         &self,
         id: Uuid,
         at: DateTime<Utc>,
-        reason: &str,
+        reason: ClosedBecause,
     ) -> Result<bool, StoreError>;
 
     /// Records (or clears) the platform error of an occurrence's pre-creation.

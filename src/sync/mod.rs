@@ -265,7 +265,10 @@ impl Syncer {
             .ics_url
             .clone()
             .ok_or_else(|| fail("no calendar address is set for this room".into(), None))?;
-        let url_text = self.secrets.open(&token).map_err(|e| fail(e, None))?;
+        let url_text = self
+            .secrets
+            .open(token.expose())
+            .map_err(|e| fail(e, None))?;
         let url = url::Url::parse(&url_text).map_err(|_| {
             fail(
                 "the stored calendar address is invalid; paste it again".into(),

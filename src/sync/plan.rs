@@ -3,6 +3,7 @@
 
 use crate::calendar::{Occurrence, Person};
 use crate::domain::CalendarEvent;
+use crate::lifecycle::PrivacyClass;
 use crate::store::SyncPlan;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -109,7 +110,10 @@ pub fn to_row(room_id: Uuid, occ: &Occurrence, now: DateTime<Utc>) -> CalendarEv
         status: occ.status.clone(),
         sequence: occ.sequence,
         last_modified: occ.last_modified,
-        privacy_class: occ.class.clone(),
+        privacy_class: occ
+            .class
+            .as_deref()
+            .map(|class| PrivacyClass::parse(Some(class))),
         last_synced: now,
         is_deleted: false,
         ics_raw_data: occ.raw.clone(),

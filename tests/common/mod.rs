@@ -30,7 +30,7 @@ macro_rules! on_both_backends {
 }
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use roomcal::domain::CalendarEvent;
+use roomcal::domain::{CalendarEvent, DisplayName, Email, RoomName};
 use roomcal::store::{self, NewRoom, NewUser, Store};
 use sqlx::Connection;
 use std::sync::Arc;
@@ -116,8 +116,8 @@ pub async fn room(store: &Arc<dyn Store>) -> Uuid {
     let owner = store
         .insert_user(&NewUser {
             id: Uuid::new_v4(),
-            email: format!("{}@example.com", Uuid::new_v4()),
-            display_name: "Owner".into(),
+            email: Email::parse(&format!("{}@example.com", Uuid::new_v4())).expect("email"),
+            display_name: DisplayName::parse("Owner").expect("name"),
             password_hash: "x".into(),
             created_at: t0(),
         })
@@ -126,7 +126,7 @@ pub async fn room(store: &Arc<dyn Store>) -> Uuid {
     store
         .insert_room(&NewRoom {
             id: Uuid::new_v4(),
-            name: format!("room-{}", Uuid::new_v4().simple()),
+            name: RoomName::parse(&format!("room-{}", Uuid::new_v4().simple())).expect("name"),
             owner_id: owner.id,
             created_at: t0(),
         })

@@ -1,7 +1,7 @@
 use super::{set_status, NotFound};
 use crate::api;
 use crate::components::short_time;
-use crate::dto::{MeetingDto, RoomDto, UpcomingDto};
+use crate::dto::{JoinStatus, MeetingDto, MeetingKindDto, RoomDto, UpcomingDto};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -150,12 +150,12 @@ fn UpcomingRow(upcoming: UpcomingDto) -> impl IntoView {
             short_time(&upcoming.end_time)
         )
     };
-    let action = match upcoming.join.status.as_str() {
-        "join" => upcoming.join.meeting_path.clone().map(|p| {
+    let action = match upcoming.join.status {
+        JoinStatus::Join => upcoming.join.meeting_path.clone().map(|p| {
             view! { <a href=p class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a> }
                 .into_any()
         }),
-        "waiting" => Some(
+        JoinStatus::Waiting => Some(
             view! {
                 <a href=upcoming.page_path.clone() class="rounded bg-indigo-600 text-white px-3 py-1">
                     "Join early"
@@ -182,7 +182,7 @@ fn UpcomingRow(upcoming: UpcomingDto) -> impl IntoView {
 #[component]
 fn MeetingRow(meeting: MeetingDto) -> impl IntoView {
     let label = meeting.title.clone().unwrap_or_else(|| {
-        if meeting.kind == "calendar" {
+        if meeting.kind == MeetingKindDto::Calendar {
             "Scheduled meeting".into()
         } else {
             "Unscheduled meeting".into()

@@ -1,6 +1,7 @@
 use super::{set_status, NotFound};
 use crate::api;
 use crate::components::short_time;
+use crate::dto::JoinStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -42,7 +43,10 @@ pub fn WaitingPage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(join)) = answer.get() {
-            if let Some(path) = join.meeting_path.filter(|_| join.status == "join") {
+            if let Some(path) = join
+                .meeting_path
+                .filter(|_| join.status == JoinStatus::Join)
+            {
                 navigate(&path, Default::default());
             }
         }
@@ -57,8 +61,8 @@ pub fn WaitingPage() -> impl IntoView {
                             let starts = starts.clone();
                             move || countdown_text(&starts, now_ms.get())
                         };
-                        match join.status.as_str() {
-                            "waiting" | "join" => view! {
+                        match join.status {
+                            JoinStatus::Waiting | JoinStatus::Join => view! {
                                 <section class="py-10 text-center" data-testid="waiting">
                                     <h1 class="text-2xl font-bold mb-2">"The meeting opens soon"</h1>
                                     <p class="text-slate-700 mb-4">
@@ -70,7 +74,7 @@ pub fn WaitingPage() -> impl IntoView {
                                     </p>
                                 </section>
                             }.into_any(),
-                            "too_early" => view! {
+                            JoinStatus::TooEarly => view! {
                                 <section class="py-10" data-testid="too-early">
                                     <p class="text-lg">"This meeting starts at " {short_time(&starts)} ". Come back shortly before."</p>
                                 </section>

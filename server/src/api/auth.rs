@@ -51,7 +51,7 @@ fn with_session_cookie(
     signed_in: SignedIn,
 ) -> impl IntoResponse {
     let cookie = accounts::session_cookie(
-        &signed_in.token,
+        signed_in.token.expose(),
         state.core.settings.session_lifetime,
         state.core.settings.public_url.starts_with("https://"),
     );
@@ -84,7 +84,7 @@ async fn signup(
     let input = accounts::SignUp {
         email: body.email,
         name: body.name,
-        password: body.password,
+        password: body.password.into(),
     };
     let signed_in = accounts::sign_up(&state.core, &input, client).await?;
     Ok(with_session_cookie(&state, StatusCode::CREATED, signed_in))

@@ -71,14 +71,14 @@ pub async fn update_settings(
     let user = require_user(&state.core, &headers).await?;
     let room = roomcal::services::room_lookup::room_by_id_or_name(&state.core, &room).await?;
     let input = CalendarSettingsInput {
-        ics_url: body.ics_url,
+        ics_url: body.ics_url.map(Into::into),
         ics_enabled: body.ics_enabled,
         ics_fetch_interval_minutes: body.ics_fetch_interval_minutes,
     };
     let ics = room_calendar::update_settings(&state.core, &user, &room, &input).await?;
     Ok(Json(RoomSettingsDto {
         id: room.id.to_string(),
-        name: room.name,
+        name: room.name.to_string(),
         ics,
     }))
 }

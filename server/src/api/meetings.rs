@@ -30,8 +30,7 @@ pub fn router() -> OpenApiRouter<ServerState> {
 pub struct MeetingItem {
     /// `active` (open now), `upcoming` (starts within the upcoming window, no meeting yet)
     /// or `later` (the rest of the sync window; owners only).
-    #[schema(example = "active")]
-    pub kind: String,
+    pub kind: ItemKind,
     /// The meeting's id (active) or the occurrence's id (upcoming, later): what
     /// `POST …/meetings/{meeting_id}/join` takes.
     pub id: String,
@@ -39,8 +38,7 @@ pub struct MeetingItem {
     pub title: String,
     /// `running` (open and started), `opening` (open for a start moments ahead) or
     /// `scheduled` (no meeting yet).
-    #[schema(example = "running")]
-    pub status: String,
+    pub status: ItemStatus,
     /// Scheduled start (RFC 3339, UTC).
     pub start: DateTime<Utc>,
     /// Scheduled end (RFC 3339, UTC).
@@ -70,12 +68,55 @@ pub struct MeetingItem {
     pub present: Option<Vec<String>>,
 }
 
+/// Which list an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// An open meeting.
+    Active,
+    /// An occurrence starting within the upcoming window, with no meeting yet.
+    Upcoming,
+    /// The rest of the sync window (owners only).
+    Later,
+}
+
+/// Where an item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// Open and started.
+    Running,
+    /// Open for a start moments ahead.
+    Opening,
+    /// No meeting yet.
+    Scheduled,
+}
+
+/// What the caller should do with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinAction {
+    /// Open the meeting page now.
+    JoinNow,
+    /// Open the waiting page; it moves on at `starts_at`.
+    WaitUntil,
+}
+
+/// The outcome of a join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinStatus {
+    /// Go in now.
+    Join,
+    /// Wait for the start.
+    Waiting,
+}
+
 /// What the caller can do with an item now.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JoinHintDto {
     /// `join_now` or `wait_until`.
-    #[schema(example = "join_now")]
-    pub action: String,
+    pub action: JoinAction,
     /// The page to open: the meeting page, or the waiting page.
     pub page_path: String,
     /// For `wait_until`: the start.
@@ -86,26 +127,25 @@ pub struct JoinHintDto {
 impl From<ListedMeeting> for MeetingItem {
     fn from(m: ListedMeeting) -> Self {
         let status = match (m.kind, &m.join) {
-            (ListedKind::Active, JoinHint::JoinNow { .. }) => "running",
-            (ListedKind::Active, JoinHint::WaitUntil { .. }) => "opening",
-            _ => "scheduled",
+            (ListedKind::Active, JoinHint::JoinNow { .. }) => ItemStatus::Running,
+            (ListedKind::Active, JoinHint::WaitUntil { .. }) => ItemStatus::Opening,
+            _ => ItemStatus::Scheduled,
         };
         let (action, page_path, starts_at) = match m.join {
-            JoinHint::JoinNow { page_path } => ("join_now", page_path, None),
+            JoinHint::JoinNow { page_path } => (JoinAction::JoinNow, page_path, None),
             JoinHint::WaitUntil {
                 starts_at,
                 page_path,
-            } => ("wait_until", page_path, Some(starts_at)),
+            } => (JoinAction::WaitUntil, page_path, Some(starts_at)),
         };
         MeetingItem {
             kind: match m.kind {
-                ListedKind::Active => "active",
-                ListedKind::Upcoming => "upcoming",
-                ListedKind::Later => "later",
-            }
-            .into(),
+                ListedKind::Active => ItemKind::Active,
+                ListedKind::Upcoming => ItemKind::Upcoming,
+                ListedKind::Later => ItemKind::Later,
+            },
             id: m.id.to_string(),
-            status: status.into(),
+            status,
             title: m.title,
             start: m.start,
             end: m.end,
@@ -115,7 +155,7 @@ impl From<ListedMeeting> for MeetingItem {
             running_for_seconds: m.running_for_seconds,
             calendar_event_id: m.calendar_event_id.map(|id| id.to_string()),
             join: JoinHintDto {
-                action: action.into(),
+                action,
                 page_path,
                 starts_at,
             },
@@ -226,8 +266,7 @@ async fn upcoming(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JoinResponse {
     /// `join` or `waiting`.
-    #[schema(example = "join")]
-    pub status: String,
+    pub status: JoinStatus,
     /// `join`: the call URL (the host URL for the owner where the platform has one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -273,7 +312,7 @@ async fn join(
             page_path,
             meeting_id,
         } => JoinResponse {
-            status: "join".into(),
+            status: JoinStatus::Join,
             url: Some(url),
             page_path,
             meeting_id: Some(meeting_id.to_string()),
@@ -285,7 +324,7 @@ async fn join(
             server_now,
             page_path,
         } => JoinResponse {
-            status: "waiting".into(),
+            status: JoinStatus::Waiting,
             url: None,
             page_path,
             meeting_id: None,

@@ -7,6 +7,7 @@ use app::dto::{convert, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
+use roomcal::secret::Secret;
 use roomcal::services::limits::ClientAddr;
 use roomcal::services::{rooms, CoreError};
 use serde::Deserialize;
@@ -245,7 +246,13 @@ async fn whereby_webhook(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let Some(secret) = state.core.settings.whereby_webhook_secret.as_deref() else {
+    let Some(secret) = state
+        .core
+        .settings
+        .whereby_webhook_secret
+        .as_ref()
+        .map(Secret::expose)
+    else {
         return Err(ApiError::new(
             404,
             "not_found",

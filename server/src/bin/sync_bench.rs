@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::Router;
 use chrono::{Duration, Utc};
-use roomcal::domain::RoomCalendar;
+use roomcal::domain::{DisplayName, Email, RoomCalendar, RoomName};
 use roomcal::secret::{SecretBox, SecretKey};
 use roomcal::store::{self, NewRoom, NewUser, Store};
 use roomcal::sync::address::AddressPolicy;
@@ -88,8 +88,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let owner = store
         .insert_user(&NewUser {
             id: Uuid::new_v4(),
-            email: format!("bench-{}@example.com", Uuid::new_v4()),
-            display_name: "Bench".into(),
+            email: Email::parse(&format!("bench-{}@example.com", Uuid::new_v4()))?,
+            display_name: DisplayName::parse("Bench")?,
             password_hash: "x".into(),
             created_at: Utc::now(),
         })
@@ -99,7 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let room = store
             .insert_room(&NewRoom {
                 id: Uuid::new_v4(),
-                name: name.clone(),
+                name: RoomName::parse(name)?,
                 owner_id: owner.id,
                 created_at: Utc::now(),
             })

@@ -149,8 +149,8 @@ async fn backup_copies_the_sqlite_database_while_it_is_open_and_never_overwrites
         .expect("open");
     let user = roomcal::store::NewUser {
         id: uuid::Uuid::new_v4(),
-        email: "ada@example.com".into(),
-        display_name: "Ada".into(),
+        email: roomcal::domain::Email::parse("ada@example.com").expect("email"),
+        display_name: roomcal::domain::DisplayName::parse("Ada").expect("name"),
         password_hash: "x".into(),
         created_at: chrono::Utc::now(),
     };

@@ -25,7 +25,7 @@ impl MeetingStore for DbStore {
         .bind(m.ever_had_participants)
         .bind(m.participants_now)
         .bind(m.closed_at)
-        .bind(&m.close_reason)
+        .bind(m.close_reason)
         .bind(m.started_by)
         .execute(&self.pool)
         .await
@@ -136,7 +136,7 @@ impl MeetingStore for DbStore {
         &self,
         id: Uuid,
         at: DateTime<Utc>,
-        reason: &str,
+        reason: ClosedBecause,
     ) -> Result<bool, StoreError> {
         let result = sqlx::query(
             "UPDATE meetings SET is_active = FALSE, closed_at = $1, close_reason = $2 \

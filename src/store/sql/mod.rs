@@ -5,7 +5,8 @@
 
 use super::{Db, DbStore, CLAIM_DUE_ROOMS};
 use crate::domain::{
-    CalendarEvent, Meeting, PresenceRecord, Room, RoomCalendar, User, UserCredentials,
+    CalendarEvent, ClosedBecause, Meeting, PresenceRecord, Room, RoomCalendar, User,
+    UserCredentials,
 };
 use crate::store::{
     on_unique_violation, AccountStore, CalendarStore, MeetingStore, NewRoom, NewUser,
@@ -71,7 +72,7 @@ fn event_query<'q>(sql: &'q str, e: &'q CalendarEvent) -> Query<'q> {
         .bind(&e.status)
         .bind(e.sequence)
         .bind(e.last_modified)
-        .bind(&e.privacy_class)
+        .bind(e.privacy_class)
         .bind(e.last_synced)
         .bind(e.is_deleted)
         .bind(&e.ics_raw_data)
