@@ -40,6 +40,13 @@ pub mod ssr {
             .map(str::to_string)
     }
 
+    /// The signed-in user, or "sign in first" (401): the one way server functions that
+    /// need an account find out who is asking.
+    pub async fn current_user(core: &Core) -> Result<User, AppError> {
+        let token = session_token().await;
+        Ok(accounts::require_user(core, token.as_deref()).await?)
+    }
+
     /// The signed-in user, if any.
     pub async fn viewer(core: &Core) -> Result<Option<User>, AppError> {
         let token = session_token().await;
@@ -71,7 +78,7 @@ pub mod ssr {
     ) -> Result<T, AppError> {
         let result = body.await;
         if let Err(err) = &result {
-            crate::pages::set_status(err.status);
+            crate::response::set_status(err.status);
             // A limit's 429 says when to come back, as on /v1.
             if let (Some(secs), Some(response)) = (
                 err.retry_after_secs,
@@ -165,9 +172,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server]
 pub async fn list_my_rooms() -> Result<Vec<RoomSummaryDto>, AppError> {
     ssr::run(async move {
-        use roomcal::services::{accounts, rooms};
+        use roomcal::services::rooms;
         let core = ssr::core()?;
-        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let user = ssr::current_user(&core).await?;
         let list = rooms::my_rooms(&core, &user).await?;
         Ok(list
             .iter()
@@ -181,9 +188,9 @@ pub async fn list_my_rooms() -> Result<Vec<RoomSummaryDto>, AppError> {
 #[server]
 pub async fn create_room(name: String) -> Result<RoomSummaryDto, AppError> {
     ssr::run(async move {
-        use roomcal::services::{accounts, rooms};
+        use roomcal::services::rooms;
         let core = ssr::core()?;
-        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let user = ssr::current_user(&core).await?;
         let room = rooms::create_room(&core, &user, &name).await?;
         leptos_axum::redirect(&format!("/room/{}", room.name));
         Ok(crate::dto::convert::room_summary(&core, &room))
@@ -208,9 +215,9 @@ pub async fn get_room(name: String) -> Result<RoomDto, AppError> {
 #[server]
 pub async fn start_meeting(room_name: String) -> Result<MeetingDto, AppError> {
     ssr::run(async move {
-        use roomcal::services::{accounts, rooms};
+        use roomcal::services::rooms;
         let core = ssr::core()?;
-        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let user = ssr::current_user(&core).await?;
         let started = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
         Ok(crate::dto::convert::meeting(
             &room_name,
@@ -293,9 +300,9 @@ pub async fn announce_presence(
 #[server]
 pub async fn get_calendar_status(room_name: String) -> Result<CalendarStatusDto, AppError> {
     ssr::run(async move {
-        use roomcal::services::{accounts, room_calendar};
+        use roomcal::services::room_calendar;
         let core = ssr::core()?;
-        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let user = ssr::current_user(&core).await?;
         let status = room_calendar::status(&core, &user, &room_name).await?;
         let feed = roomcal::services::room_feed::private_feed_url(&core, &user, &room_name).await?;
         Ok(crate::dto::convert::calendar_status(
@@ -311,9 +318,8 @@ pub async fn get_calendar_status(room_name: String) -> Result<CalendarStatusDto,
 #[server]
 pub async fn reset_private_feed(room_name: String) -> Result<String, AppError> {
     ssr::run(async move {
-        use roomcal::services::accounts;
         let core = ssr::core()?;
-        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let user = ssr::current_user(&core).await?;
         Ok(roomcal::services::room_feed::reset_private_feed(&core, &user, &room_name).await?)
     })
     .await
@@ -328,9 +334,9 @@ pub async fn save_calendar_settings(
     ics_fetch_interval_minutes: i64,
 ) -> Result<CalendarStatusDto, AppError> {
     ssr::run(async move {
-        use roomcal::services::{accounts, room_calendar};
+        use roomcal::services::room_calendar;
         let core = ssr::core()?;
-        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let user = ssr::current_user(&core).await?;
         let room = roomcal::services::room_lookup::owned_room(&core, &user, &room_name).await?;
         let input = room_calendar::CalendarSettingsInput {
             ics_url: Some(ics_url)
@@ -351,9 +357,9 @@ pub async fn save_calendar_settings(
 #[server]
 pub async fn sync_calendar_now(room_name: String) -> Result<serde_json::Value, AppError> {
     ssr::run(async move {
-        use roomcal::services::{accounts, room_calendar};
+        use roomcal::services::room_calendar;
         let core = ssr::core()?;
-        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let user = ssr::current_user(&core).await?;
         Ok(room_calendar::sync_now(&core, &user, &room_name)
             .await?
             .to_json())
@@ -365,9 +371,9 @@ pub async fn sync_calendar_now(room_name: String) -> Result<serde_json::Value, A
 #[server]
 pub async fn get_sync_log(room_name: String) -> Result<Vec<serde_json::Value>, AppError> {
     ssr::run(async move {
-        use roomcal::services::{accounts, room_calendar};
+        use roomcal::services::room_calendar;
         let core = ssr::core()?;
-        let user = accounts::require_user(&core, ssr::session_token().await.as_deref()).await?;
+        let user = ssr::current_user(&core).await?;
         Ok(room_calendar::log(&core, &user, &room_name).await?)
     })
     .await

@@ -1,6 +1,6 @@
 //! `/healthz` (the process answers) and `/readyz` (the database answers too).
 
-use crate::startup::ServerState;
+use crate::state::ServerState;
 use axum::extract::State;
 use axum::http::StatusCode;
 

@@ -3,7 +3,8 @@
 //! conditional GET so calendar apps polling an unchanged schedule get a 304.
 
 use crate::api::error::ApiError;
-use crate::startup::ServerState;
+use crate::api::extract::Viewer;
+use crate::state::ServerState;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -49,11 +50,11 @@ async fn room_feed(
 
 async fn meeting_file(
     State(state): State<ServerState>,
+    Viewer(viewer): Viewer,
     Path((name, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = CoreError::parse_id(&id, "there is no such meeting in this room")?;
-    let viewer = crate::api::viewer(&state.core, &headers).await?;
     let file = room_feed::meeting_file(&state.core, viewer.as_ref(), &name, id).await?;
     // What it says depends on who asks (the owner gets the real title).
     Ok(serve(&headers, file, "private, no-store", true))

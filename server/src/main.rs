@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use roomcal_server::config::{Cli, Command, IcsCommand, LogFormat};
-use roomcal_server::startup;
+use roomcal_server::{serve, state};
 use std::process::ExitCode;
 
 fn init_logging(format: LogFormat) {
@@ -43,12 +43,12 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         None => {
             init_logging(cli.serve.database.log_format);
-            startup::serve(cli.serve, shutdown_signal()).await
+            serve::serve(cli.serve, shutdown_signal()).await
         }
         Some(Command::Serve(args)) => {
             let args = *args;
             init_logging(args.database.log_format);
-            startup::serve(args, shutdown_signal()).await
+            serve::serve(args, shutdown_signal()).await
         }
         Some(Command::Ics(IcsCommand::Expand(args))) => {
             return match roomcal_server::ics_cli::expand(&args) {
@@ -75,7 +75,7 @@ async fn main() -> ExitCode {
         Some(Command::Migrate(db)) => {
             init_logging(db.log_format);
             let url = db.database_url();
-            startup::open_database(&url).await.map(|_| {
+            state::open_database(&url).await.map(|_| {
                 tracing::info!(
                     "migrations applied to {}",
                     roomcal::store::mask_database_url(&url)

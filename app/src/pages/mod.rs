@@ -9,11 +9,12 @@ mod room;
 mod settings;
 mod waiting;
 
+pub use crate::response::set_status;
 pub use auth::{SignInPage, SignUpPage};
 pub use home::HomePage;
 pub use meeting::MeetingPage;
 pub use my_rooms::MyRoomsPage;
-pub use not_found::{set_status, NotFound};
+pub use not_found::NotFound;
 pub use room::RoomPage;
 pub use settings::SettingsPage;
 pub use waiting::WaitingPage;

@@ -1,8 +1,8 @@
 //! `/v1/auth/*` and `/v1/me`.
 
 use super::error::{ApiError, ApiJson, ErrorBody};
-use super::{require_user, session_token};
-use crate::startup::ServerState;
+use super::extract::{session_token, CurrentUser};
+use crate::state::ServerState;
 use app::dto::UserDto;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -145,10 +145,6 @@ async fn logout(
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]
-async fn me(
-    State(state): State<ServerState>,
-    headers: HeaderMap,
-) -> Result<Json<UserDto>, ApiError> {
-    let user = require_user(&state.core, &headers).await?;
+async fn me(CurrentUser(user): CurrentUser) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(UserDto::from(&user)))
 }

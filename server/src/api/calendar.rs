@@ -2,10 +2,9 @@
 //! (`/v1/rooms/{room_name}/ics/*`). Owner only: others get 403, unknown rooms 404.
 
 use super::error::{ApiError, ApiJson, ErrorBody};
-use super::require_user;
-use crate::startup::ServerState;
+use super::extract::CurrentUser;
+use crate::state::ServerState;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use roomcal::services::room_calendar::{self, CalendarSettingsInput, CalendarStatus};
 use roomcal::sync::{FeedTestReport, SyncOutcome};
@@ -64,11 +63,10 @@ pub struct RoomSettingsDto {
 )]
 pub async fn update_settings(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(user): CurrentUser,
     Path(room): Path<String>,
     ApiJson(body): ApiJson<RoomSettingsBody>,
 ) -> Result<Json<RoomSettingsDto>, ApiError> {
-    let user = require_user(&state.core, &headers).await?;
     let room = roomcal::services::room_lookup::room_by_id_or_name(&state.core, &room).await?;
     let input = CalendarSettingsInput {
         ics_url: body.ics_url.map(Into::into),
@@ -100,10 +98,9 @@ pub async fn update_settings(
 )]
 async fn sync_now(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(user): CurrentUser,
     Path(room): Path<String>,
 ) -> Result<Json<SyncOutcome>, ApiError> {
-    let user = require_user(&state.core, &headers).await?;
     Ok(Json(
         room_calendar::sync_now(&state.core, &user, &room).await?,
     ))
@@ -124,10 +121,9 @@ async fn sync_now(
 )]
 async fn status(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(user): CurrentUser,
     Path(room): Path<String>,
 ) -> Result<Json<CalendarStatus>, ApiError> {
-    let user = require_user(&state.core, &headers).await?;
     Ok(Json(
         room_calendar::status(&state.core, &user, &room).await?,
     ))
@@ -148,10 +144,9 @@ async fn status(
 )]
 async fn log(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(user): CurrentUser,
     Path(room): Path<String>,
 ) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
-    let user = require_user(&state.core, &headers).await?;
     Ok(Json(room_calendar::log(&state.core, &user, &room).await?))
 }
 
@@ -181,11 +176,10 @@ struct TestBody {
 )]
 async fn test_url(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(user): CurrentUser,
     Path(room): Path<String>,
     ApiJson(body): ApiJson<TestBody>,
 ) -> Result<Json<FeedTestReport>, ApiError> {
-    let user = require_user(&state.core, &headers).await?;
     Ok(Json(
         room_calendar::test_url(&state.core, &user, &room, &body.url).await?,
     ))

@@ -2,12 +2,12 @@
 //! join a meeting or an upcoming occurrence.
 
 use super::error::{ApiError, ErrorBody};
-use super::viewer;
-use crate::startup::ServerState;
+use super::extract::Viewer;
+use crate::state::ServerState;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
+use roomcal::domain::User;
 use roomcal::services::room_meetings::{
     self, JoinHint, JoinOutcome, ListQuery, ListedKind, ListedMeeting,
 };
@@ -190,7 +190,7 @@ pub struct ListParams {
 )]
 async fn list(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    Viewer(viewer): Viewer,
     Path(room_name): Path<String>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<MeetingItem>>, ApiError> {
@@ -201,19 +201,17 @@ async fn list(
         upcoming_within: state.core.settings.lifecycle.upcoming_window,
         later: params.later,
     };
-    listed(&state, &headers, &room_name, query).await
+    listed(&state, viewer.as_ref(), &room_name, query).await
 }
 
 /// The room's items for the caller as JSON.
 async fn listed(
     state: &ServerState,
-    headers: &HeaderMap,
+    viewer: Option<&User>,
     room_name: &str,
     query: ListQuery,
 ) -> Result<Json<Vec<MeetingItem>>, ApiError> {
-    let viewer = viewer(&state.core, headers).await?;
-    let items =
-        room_meetings::list_meetings(&state.core, viewer.as_ref(), room_name, query).await?;
+    let items = room_meetings::list_meetings(&state.core, viewer, room_name, query).await?;
     Ok(Json(items.into_iter().map(MeetingItem::from).collect()))
 }
 
@@ -239,7 +237,7 @@ pub struct UpcomingParams {
 )]
 async fn upcoming(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    Viewer(viewer): Viewer,
     Path(room_name): Path<String>,
     params: Result<Query<UpcomingParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<MeetingItem>>, ApiError> {
@@ -259,7 +257,7 @@ async fn upcoming(
         upcoming_within: minutes,
         later: false,
     };
-    listed(&state, &headers, &room_name, query).await
+    listed(&state, viewer.as_ref(), &room_name, query).await
 }
 
 /// The answer to a join: go in now, or wait.
@@ -300,11 +298,10 @@ pub struct JoinResponse {
 )]
 async fn join(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    Viewer(viewer): Viewer,
     Path((room_name, meeting_id)): Path<(String, String)>,
 ) -> Result<Json<JoinResponse>, ApiError> {
     let id = CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
-    let viewer = viewer(&state.core, &headers).await?;
     let outcome = room_meetings::join(&state.core, viewer.as_ref(), &room_name, id).await?;
     Ok(Json(match outcome {
         JoinOutcome::Join {

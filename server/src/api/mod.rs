@@ -8,17 +8,12 @@
 mod auth;
 mod calendar;
 pub mod error;
+pub mod extract;
 mod meetings;
 mod rooms;
 
-use crate::startup::ServerState;
-use axum::http::header::COOKIE;
-use axum::http::HeaderMap;
+use crate::state::ServerState;
 use axum::{Json, Router};
-use error::ApiError;
-use roomcal::domain::User;
-use roomcal::services::accounts;
-use roomcal::Core;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -71,25 +66,4 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 pub fn document() -> utoipa::openapi::OpenApi {
     static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
     DOC.get_or_init(|| router().1).clone()
-}
-
-/// The session token in the request's cookies.
-fn session_token<'h>(core: &Core, headers: &'h HeaderMap) -> Option<&'h str> {
-    let secure = core.settings.public_url.starts_with("https://");
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|header| accounts::token_from_cookie_header(header, secure))
-}
-
-/// The signed-in user, if any (also for the site's non-`/v1` routes, such as the `.ics`
-/// files).
-pub(crate) async fn viewer(core: &Core, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
-    Ok(accounts::current_user(core, session_token(core, headers)).await?)
-}
-
-/// The signed-in user, or 401.
-async fn require_user(core: &Core, headers: &HeaderMap) -> Result<User, ApiError> {
-    Ok(accounts::require_user(core, session_token(core, headers)).await?)
 }

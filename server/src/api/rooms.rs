@@ -1,8 +1,8 @@
 //! `/v1/rooms/*`: rooms and their unscheduled meetings.
 
 use super::error::{ApiError, ApiJson, ErrorBody};
-use super::{require_user, viewer};
-use crate::startup::ServerState;
+use super::extract::{CurrentUser, Viewer};
+use crate::state::ServerState;
 use app::dto::{convert, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -51,10 +51,9 @@ struct CreateRoomBody {
 )]
 async fn create_room(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<CreateRoomBody>,
 ) -> Result<(StatusCode, Json<RoomSummaryDto>), ApiError> {
-    let user = require_user(&state.core, &headers).await?;
     let room = rooms::create_room(&state.core, &user, &body.name).await?;
     Ok((
         StatusCode::CREATED,
@@ -74,9 +73,8 @@ async fn create_room(
 )]
 async fn list_rooms(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(user): CurrentUser,
 ) -> Result<Json<Vec<RoomSummaryDto>>, ApiError> {
-    let user = require_user(&state.core, &headers).await?;
     let list = rooms::my_rooms(&state.core, &user).await?;
     Ok(Json(
         list.iter()
@@ -98,10 +96,9 @@ async fn list_rooms(
 )]
 async fn get_room(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    Viewer(viewer): Viewer,
     Path(room_name): Path<String>,
 ) -> Result<Json<RoomDto>, ApiError> {
-    let viewer = viewer(&state.core, &headers).await?;
     let view = rooms::view_room(&state.core, viewer.as_ref(), &room_name).await?;
     Ok(Json(convert::room(&state.core, &view, viewer.is_some())))
 }
@@ -123,10 +120,9 @@ async fn get_room(
 )]
 async fn start_meeting(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(user): CurrentUser,
     Path(room_name): Path<String>,
 ) -> Result<(StatusCode, Json<MeetingDto>), ApiError> {
-    let user = require_user(&state.core, &headers).await?;
     let started = rooms::start_unscheduled_meeting(&state.core, &user, &room_name).await?;
     // 200 with the meeting this user started earlier and is still open; 201 for a new one.
     let status = if started.is_new {
@@ -158,10 +154,9 @@ async fn start_meeting(
 )]
 async fn participants(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    CurrentUser(owner): CurrentUser,
     Path((room_name, meeting_id)): Path<(String, String)>,
 ) -> Result<Json<Vec<ParticipantDto>>, ApiError> {
-    let owner = require_user(&state.core, &headers).await?;
     let id = CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
     let list = roomcal::services::participants::participants_for_owner(
         &state.core,
@@ -202,7 +197,7 @@ struct PresenceBody {
 async fn presence(
     State(state): State<ServerState>,
     Extension(client): Extension<ClientAddr>,
-    headers: HeaderMap,
+    Viewer(viewer): Viewer,
     Path(meeting_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
@@ -214,7 +209,6 @@ async fn presence(
         )
     })?;
     let id = CoreError::parse_id(&meeting_id, "there is no such meeting")?;
-    let viewer = viewer(&state.core, &headers).await?;
     let event = roomcal::services::joining::PresenceEvent::parse(&body.event)?;
     roomcal::services::joining::announce_presence(
         &state.core,

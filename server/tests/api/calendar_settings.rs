@@ -279,7 +279,7 @@ async fn the_sync_window_is_configurable_and_must_cover_the_upcoming_window() {
         "/nonexistent-roomcal-dir",
     ])
     .expect("arguments");
-    let error = roomcal_server::startup::build_core(
+    let error = roomcal_server::state::build_core(
         &refused.serve,
         std::sync::Arc::new(roomcal::clock::SystemClock),
     )

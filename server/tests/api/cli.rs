@@ -144,7 +144,7 @@ fn expand_reads_a_real_office_365_feed_and_warns_on_stderr() {
 async fn backup_copies_the_sqlite_database_while_it_is_open_and_never_overwrites() {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}/roomcal.db", dir.path().display());
-    let store = roomcal_server::startup::open_database(&url)
+    let store = roomcal_server::state::open_database(&url)
         .await
         .expect("open");
     let user = roomcal::store::NewUser {

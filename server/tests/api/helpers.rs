@@ -4,7 +4,7 @@
 use clap::Parser;
 use roomcal::clock::SystemClock;
 use roomcal_server::config::Cli;
-use roomcal_server::startup;
+use roomcal_server::{serve, state};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -89,11 +89,11 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     ];
     args.extend_from_slice(extra);
     let cli = Cli::try_parse_from(args).expect("arguments");
-    let core = startup::build_core(&cli.serve, Arc::new(SystemClock))
+    let core = state::build_core(&cli.serve, Arc::new(SystemClock))
         .await
         .expect("core");
-    let options = startup::leptos_options(&cli.serve);
-    tokio::spawn(startup::serve_on(
+    let options = state::leptos_options(&cli.serve);
+    tokio::spawn(serve::serve_on(
         listener,
         core.clone(),
         options,

@@ -1,0 +1,55 @@
+//! Who is asking, as extractors: a handler names [`CurrentUser`] (signed in, else 401) or
+//! [`Viewer`] (signed in or not) in its arguments instead of reading the session cookie and
+//! fetching the user by hand.
+
+use super::error::ApiError;
+use crate::state::ServerState;
+use axum::extract::FromRequestParts;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use roomcal::domain::User;
+use roomcal::services::accounts;
+use roomcal::Core;
+
+/// The signed-in user; a request without a valid session is answered 401.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+/// The signed-in user, if any; anonymous requests pass with `None`.
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Option<User>);
+
+impl FromRequestParts<ServerState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = session_token(&state.core, &parts.headers);
+        Ok(Self(accounts::require_user(&state.core, token).await?))
+    }
+}
+
+impl FromRequestParts<ServerState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = session_token(&state.core, &parts.headers);
+        Ok(Self(accounts::current_user(&state.core, token).await?))
+    }
+}
+
+/// The session token in the request's cookies (the `__Host-` name over https).
+pub fn session_token<'h>(core: &Core, headers: &'h HeaderMap) -> Option<&'h str> {
+    let secure = core.settings.public_url.starts_with("https://");
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|header| accounts::token_from_cookie_header(header, secure))
+}

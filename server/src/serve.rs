@@ -1,0 +1,94 @@
+//! Serving: binds the address, starts the workers, and shuts everything down in order
+//! (stop accepting, finish requests, stop the workers, release leases, close the database).
+
+use crate::config::ServeArgs;
+use crate::router::router;
+use crate::state::{build_core, leptos_options, StartupError};
+use crate::workers::spawn_workers;
+use leptos::prelude::*;
+use roomcal::clock::SystemClock;
+use roomcal::Core;
+use std::future::IntoFuture;
+use std::sync::Arc;
+
+/// Builds everything and serves on `args.addr` until `shutdown` resolves.
+pub async fn serve(
+    args: ServeArgs,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartupError> {
+    let core = build_core(&args, Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|source| StartupError::Listen {
+            addr: args.addr,
+            source,
+        })?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop_rx_for_deadline = stop_rx.clone();
+    let background = spawn_workers(&core, &args, &stop_rx);
+    drop(stop_rx);
+    let app = router(
+        core.clone(),
+        leptos_options(&args),
+        args.limits.trust_forwarded_for,
+    );
+    tracing::info!("roomcal is serving on {}", args.public_url());
+    let mut stopping = stop_rx_for_deadline;
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    })
+    .into_future();
+    // Stop accepting at once; in-flight requests get a few seconds to finish, so the
+    // process always exits well within the 10 s an orchestrator waits before SIGKILL.
+    let served = tokio::select! {
+        served = server => served,
+        () = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; closing them");
+            Ok(())
+        }
+    };
+    // Let in-flight work finish its transaction, but not past one shared deadline.
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    for task in background {
+        if tokio::time::timeout_at(deadline, task).await.is_err() {
+            tracing::warn!(
+                "a background task was still busy at shutdown; its room leases expire by themselves"
+            );
+        }
+    }
+    if let Err(err) = roomcal::services::lifecycle_step::release_lifecycle_lease(&core).await {
+        tracing::warn!(error = %err, "could not release the lifecycle lease");
+    }
+    core.store.close().await;
+    tracing::info!("stopped");
+    served.map_err(|source| StartupError::Listen {
+        addr: args.addr,
+        source,
+    })
+}
+
+/// How long in-flight requests, then background work, may take after a shutdown signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// Serves on an already-bound listener (tests bind port 0 first).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    core: Core,
+    leptos_options: LeptosOptions,
+    trust_forwarded_for: bool,
+) -> std::io::Result<()> {
+    let app = router(core, leptos_options, trust_forwarded_for);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
+}
