@@ -13,7 +13,10 @@
 //! 6. [`services`]: the use cases the pages, the API and the workers call, on the [`Core`]
 //!    handle, with their error [`CoreError`].
 //!
-//! `tests/core/architecture.rs` checks that no import points back up this list.
+//! `tests/architecture.rs` checks that no import points back up this list.
+
+#![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod calendar;
 pub mod clock;

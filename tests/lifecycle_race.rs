@@ -1,12 +1,9 @@
 //! Several instances running the lifecycle over one PostgreSQL database, 1,000 occurrences:
 //! never two meetings for one occurrence, whether the lease keeps them apart or they race.
 
-#[macro_use]
-mod common;
-
+use crate::common::{event, room, t0};
 use async_trait::async_trait;
 use chrono::Duration;
-use common::{event, room, t0};
 use roomcal::platform::{CallRequest, CallRoom, PlatformError, VideoPlatform};
 use roomcal::services::lifecycle_step::{run_lifecycle_step, run_lifecycle_work};
 use roomcal::store::Store;
@@ -50,13 +47,13 @@ async fn assert_one_meeting_per_occurrence(store: &Arc<dyn Store>, room_id: Uuid
 
 #[tokio::test]
 async fn two_lifecycle_loops_on_one_postgres_create_exactly_one_meeting_per_occurrence() {
-    let Some(store) = common::postgres_store().await else {
+    let Some(store) = crate::common::postgres_store().await else {
         return;
     };
     let room_id = thousand_occurrences(&store).await;
     // Two instances (their own syncers, so their own lease names) over one database.
-    let a = common::test_core(store.clone());
-    let b = common::test_core(store.clone());
+    let a = crate::common::test_core(store.clone());
+    let b = crate::common::test_core(store.clone());
     let run = |core: Core| async move {
         let mut now = t0();
         // Lease hand-overs make some steps skip; enough steps for all the work.
@@ -98,7 +95,7 @@ impl VideoPlatform for CountingPlatform {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_racing_without_the_lease_still_create_one_meeting_per_occurrence() {
-    let Some(store) = common::postgres_store().await else {
+    let Some(store) = crate::common::postgres_store().await else {
         return;
     };
     let room_id = thousand_occurrences(&store).await;
@@ -108,7 +105,7 @@ async fn instances_racing_without_the_lease_still_create_one_meeting_per_occurre
     });
     let instance = || Core {
         platform: platform.clone(),
-        ..common::test_core(store.clone())
+        ..crate::common::test_core(store.clone())
     };
     // Both instances work every tick at the same instants, as if the lease had expired
     // under a slow tick: each sees the same occurrences due and tries to create them.

@@ -2,11 +2,8 @@
 //! lead time and exactly once, calendar changes, presence, closing — on SQLite and
 //! PostgreSQL (instances racing each other: `lifecycle_race.rs`).
 
-#[macro_use]
-mod common;
-
+use crate::common::{event, room, t0};
 use chrono::{DateTime, Duration, Utc};
-use common::{event, room, t0};
 use roomcal::domain::{CalendarEvent, ClosedBecause, PresenceRecord};
 use roomcal::services::lifecycle_step::run_lifecycle_step;
 use roomcal::store::Store;
@@ -32,7 +29,7 @@ async fn meetings_of(core: &Core, room_id: Uuid) -> Vec<roomcal::domain::Meeting
 }
 
 async fn a_meeting_is_created_exactly_at_lead_time_and_only_once(store: Arc<dyn Store>) {
-    let core = common::test_core(store.clone());
+    let core = crate::common::test_core(store.clone());
     let room_id = room(&store).await;
     let e = event(room_id, "standup", t0() + Duration::minutes(10), 15);
     store.insert_calendar_event(&e).await.expect("event");
@@ -72,7 +69,7 @@ async fn a_meeting_is_created_exactly_at_lead_time_and_only_once(store: Arc<dyn 
 }
 
 async fn back_to_back_occurrences_get_separate_meetings(store: Arc<dyn Store>) {
-    let core = common::test_core(store.clone());
+    let core = crate::common::test_core(store.clone());
     let room_id = room(&store).await;
     let first = event(room_id, "a", t0(), 30);
     let second = event(room_id, "b", t0() + Duration::minutes(30), 30);
@@ -92,7 +89,7 @@ async fn back_to_back_occurrences_get_separate_meetings(store: Arc<dyn Store>) {
 }
 
 async fn a_cancelled_occurrence_closes_its_meeting_before_anyone_joined(store: Arc<dyn Store>) {
-    let core = common::test_core(store.clone());
+    let core = crate::common::test_core(store.clone());
     let room_id = room(&store).await;
     let mut e = event(room_id, "x", t0() + Duration::minutes(1), 30);
     store.insert_calendar_event(&e).await.expect("event");
@@ -153,7 +150,7 @@ async fn started_meeting(store: &Arc<dyn Store>, core: &Core) -> (Uuid, Calendar
 }
 
 async fn a_meeting_closes_a_grace_period_after_the_last_participant_left(store: Arc<dyn Store>) {
-    let core = common::test_core(store.clone());
+    let core = crate::common::test_core(store.clone());
     let grace = core.settings.lifecycle.grace_period;
     let (meeting_id, _) = started_meeting(&store, &core).await;
     let joined = t0() + Duration::minutes(1);
@@ -184,7 +181,7 @@ async fn a_meeting_closes_a_grace_period_after_the_last_participant_left(store: 
 }
 
 async fn a_returning_participant_keeps_the_meeting_open(store: Arc<dyn Store>) {
-    let core = common::test_core(store.clone());
+    let core = crate::common::test_core(store.clone());
     let grace = core.settings.lifecycle.grace_period;
     let (meeting_id, _) = started_meeting(&store, &core).await;
     let left = t0() + Duration::minutes(10);
@@ -214,7 +211,7 @@ async fn a_returning_participant_keeps_the_meeting_open(store: Arc<dyn Store>) {
 async fn a_calendar_meeting_is_force_closed_after_its_overrun_even_with_people_in_it(
     store: Arc<dyn Store>,
 ) {
-    let core = common::test_core(store.clone());
+    let core = crate::common::test_core(store.clone());
     let overrun = core.settings.lifecycle.calendar_overrun;
     let (meeting_id, e) = started_meeting(&store, &core).await;
     let deadline = e.end_time + overrun;
@@ -280,8 +277,8 @@ impl roomcal::platform::VideoPlatform for FlakyPlatform {
 
 #[tokio::test]
 async fn a_platform_error_is_shown_to_the_owner_retried_next_tick_and_blocks_no_other_room() {
-    let (store, _dir) = common::sqlite_store().await;
-    let mut core = common::test_core(store.clone());
+    let (store, _dir) = crate::common::sqlite_store().await;
+    let mut core = crate::common::test_core(store.clone());
     let broken = room(&store).await;
     let healthy = room(&store).await;
     let broken_name = store
@@ -333,7 +330,7 @@ async fn a_platform_error_is_shown_to_the_owner_retried_next_tick_and_blocks_no_
 async fn rows_of_people_who_left_or_went_stale_are_pruned_and_the_meeting_still_closes_on_time(
     store: Arc<dyn Store>,
 ) {
-    let core = common::test_core(store.clone());
+    let core = crate::common::test_core(store.clone());
     let settings = core.settings.lifecycle;
     let (meeting_id, _) = started_meeting(&store, &core).await;
     let joined = t0() + Duration::minutes(1);

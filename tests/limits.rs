@@ -1,16 +1,13 @@
 //! Limits in the core: password hashing runs a few at a time, so a flood of sign-ins
 //! queues and is then told to retry instead of exhausting memory.
 
-#[macro_use]
-mod common;
-
 use roomcal::services::limits::ClientAddr;
 use roomcal::CoreError;
 
 #[tokio::test]
 async fn sign_ins_wait_for_a_hashing_slot_and_are_told_to_retry_when_none_frees() {
-    let (store, _dir) = common::sqlite_store().await;
-    let mut core = common::test_core(store);
+    let (store, _dir) = crate::common::sqlite_store().await;
+    let mut core = crate::common::test_core(store);
     core.limits = std::sync::Arc::new(roomcal::services::limits::Limiters::new(
         roomcal::services::limits::LimitSettings {
             password_hash_wait: std::time::Duration::from_millis(200),

@@ -1,8 +1,5 @@
 //! The store contract: every test runs against SQLite and against PostgreSQL.
 
-#[macro_use]
-mod common;
-
 use chrono::{Duration, TimeZone, Utc};
 use roomcal::domain::{CalendarEvent, DisplayName, Email, Meeting, PresenceRecord, RoomName};
 use roomcal::lifecycle::PrivacyClass;

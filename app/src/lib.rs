@@ -1,6 +1,8 @@
 //! roomcal's pages, components and server functions (Leptos). Compiled twice: with `ssr`
 //! into the server, with `hydrate` into the browser's WASM.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod api;
 pub mod components;
 pub mod dto;

@@ -2,6 +2,8 @@
 //! startup. `main.rs` only parses the command line and calls in here, so integration tests
 //! can run the real application on port 0.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod api;
 pub mod client_addr;
 pub mod config;

@@ -6,7 +6,7 @@
 //! window, and [`RoomMatcher`] decides which of them belong to a room.
 //! Reference semantics: python icalendar 7.3 + recurring-ical-events 3.8 +
 //! x-wr-timezone 2.0 with the input repairs of the ics-oracle tool; the
-//! differential test (`tests/golden.rs`) compares the two on every fixture.
+//! differential test (`tests/calendar/golden.rs`) compares the two on every fixture.
 //!
 //! Pipeline: `decode` (charset, BOM, NULs, byte-level unfolding) →
 //! `contentline` (borrowed name/params/value) → `component` (stack machine
@@ -28,7 +28,8 @@
 //!
 //! Import graph: the modules above form one knot (values ↔ zones ↔ rules: a rule's
 //! UNTIL is read as a value, a value's zone needs VTIMEZONE rules expanded); everything
-//! outside `calendar` depends on it, never the other way round.
+//! outside `calendar` depends on it, never the other way round (`tests/architecture.rs`
+//! checks the rest of the tree and looks at `calendar` as one node).
 //!
 //! Deliberate differences from the reference (each is a robustness choice):
 //! - an unusable RRULE (unknown FREQ, RSCALE other than GREGORIAN, an unknown

@@ -386,5 +386,4 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 #[cfg(test)]
-#[path = "fetch_tests.rs"]
 mod tests;

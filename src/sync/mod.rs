@@ -11,8 +11,6 @@ mod guarded_resolver;
 mod host_limiter;
 mod outcome;
 mod plan;
-#[cfg(test)]
-mod plan_tests;
 mod probe;
 
 pub use crate::store::SyncPlan;

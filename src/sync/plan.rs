@@ -138,3 +138,6 @@ fn same_content(a: &CalendarEvent, b: &CalendarEvent) -> bool {
         && a.ics_raw_data == b.ics_raw_data
         && a.conference_links == b.conference_links
 }
+
+#[cfg(test)]
+mod tests;

@@ -11,7 +11,7 @@ fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 }
 
 fn fixture(name: &str) -> Feed {
-    let path = crate::engine_common::fixtures_dir()
+    let path = crate::calendar::engine_common::fixtures_dir()
         .join("python-icalendar")
         .join(name);
     let bytes = std::fs::read(&path).expect("fixture");

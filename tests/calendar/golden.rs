@@ -14,7 +14,7 @@ const DELIBERATE_DIFFERENCES: &[(&str, &str)] = &[
         "roomcal/broken_and_truncated.ics",
         "python icalendar gives up on this body (lone CRs, a line without colon, a truncated \
          VEVENT) and the oracle returns nothing; the engine keeps the two complete events \
-         (asserted in tests/parsing.rs)",
+         (asserted in tests/calendar/parsing.rs)",
     ),
     (
         "python-icalendar/calendars__invalid_duration.ics",
@@ -41,7 +41,8 @@ const DELIBERATE_DIFFERENCES: &[(&str, &str)] = &[
 #[test]
 fn the_engine_matches_the_oracle_on_every_golden_fixture() {
     let manifest: Value = serde_json::from_slice(
-        &std::fs::read(crate::engine_common::golden_dir().join("manifest.json")).expect("manifest"),
+        &std::fs::read(crate::calendar::engine_common::golden_dir().join("manifest.json"))
+            .expect("manifest"),
     )
     .expect("manifest json");
     let mut failures = Vec::new();
@@ -58,11 +59,12 @@ fn the_engine_matches_the_oracle_on_every_golden_fixture() {
         let from = parse_instant(entry["from"].as_str().expect("from"), tz).expect("from");
         let to = parse_instant(entry["to"].as_str().expect("to"), tz).expect("to");
         let expected: Value = serde_json::from_slice(
-            &std::fs::read(crate::engine_common::golden_dir().join(golden)).expect("golden"),
+            &std::fs::read(crate::calendar::engine_common::golden_dir().join(golden))
+                .expect("golden"),
         )
         .expect("golden json");
-        let bytes =
-            std::fs::read(crate::engine_common::fixtures_dir().join(file)).expect("fixture");
+        let bytes = std::fs::read(crate::calendar::engine_common::fixtures_dir().join(file))
+            .expect("fixture");
         let actual = match parse_feed(&bytes, None) {
             Ok(feed) => occurrences_to_oracle_json(&feed.expand(from, to, tz)),
             Err(_) => Value::Array(Vec::new()),

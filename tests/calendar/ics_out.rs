@@ -46,7 +46,7 @@ fn schedule() -> Vec<FeedEvent> {
 }
 
 fn fixture_path() -> std::path::PathBuf {
-    crate::engine_common::fixtures_dir().join("roomcal/written_room_feed.ics")
+    crate::calendar::engine_common::fixtures_dir().join("roomcal/written_room_feed.ics")
 }
 
 #[test]

@@ -161,7 +161,7 @@ fn an_event_without_a_valid_dtstart_is_skipped_but_the_rest_is_kept() {
 #[test]
 fn a_truncated_body_keeps_every_complete_event() {
     let bytes = std::fs::read(
-        crate::engine_common::fixtures_dir().join("roomcal/broken_and_truncated.ics"),
+        crate::calendar::engine_common::fixtures_dir().join("roomcal/broken_and_truncated.ics"),
     )
     .unwrap();
     let feed = parse_feed(&bytes, None).unwrap();

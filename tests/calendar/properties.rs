@@ -165,7 +165,7 @@ proptest! {
             "\r\nRRULE:FREQ=SECONDLY\r\n", "\r\nBEGIN:VEVENT\r\n", "\r\nEND:VCALENDAR\r\n",
             "\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:19700101T000000Z\r\n", "\r\n ", ";TZID=\"",
         ];
-        let files = crate::engine_common::all_fixtures();
+        let files = crate::calendar::engine_common::all_fixtures();
         let mut bytes = std::fs::read(index.get(&files)).unwrap();
         for (at, kind, byte) in edits {
             if bytes.is_empty() { break; }
@@ -193,7 +193,7 @@ proptest! {
 #[test]
 fn every_golden_fixture_is_additive_across_a_split_of_its_window() {
     let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(crate::engine_common::golden_dir().join("manifest.json")).unwrap(),
+        &std::fs::read(crate::calendar::engine_common::golden_dir().join("manifest.json")).unwrap(),
     )
     .unwrap();
     for entry in manifest
@@ -207,7 +207,7 @@ fn every_golden_fixture_is_additive_across_a_split_of_its_window() {
             |k: &str| roomcal::calendar::parse_instant(entry[k].as_str().unwrap(), tz).unwrap();
         let (a, c) = (parse("from"), parse("to"));
         let bytes = std::fs::read(
-            crate::engine_common::fixtures_dir().join(entry["file"].as_str().unwrap()),
+            crate::calendar::engine_common::fixtures_dir().join(entry["file"].as_str().unwrap()),
         )
         .unwrap();
         let feed = parse_feed(&bytes, None).unwrap();
@@ -220,7 +220,7 @@ fn every_golden_fixture_is_additive_across_a_split_of_its_window() {
 
 #[test]
 fn every_fixture_parses_and_expands_without_panicking() {
-    for path in crate::engine_common::all_fixtures() {
+    for path in crate::calendar::engine_common::all_fixtures() {
         let bytes = std::fs::read(&path).unwrap();
         for charset in [None, Some("utf-8"), Some("windows-1252")] {
             if let Ok(feed) = parse_feed(&bytes, charset) {

@@ -1,6 +1,9 @@
 //! API integration tests: the real application on port 0 with a fresh SQLite database.
 //! All modules compile into one test binary.
 
+// Tests may unwrap: a panic is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
 mod accounts;
 mod calendar_settings;
 mod cli;

@@ -12,9 +12,9 @@
 //! before and after run the same client.
 //!
 //! ```text
-//! cargo build --release -p server --bin hostile_bench --bin roomcal
-//! target/release/hostile_bench cost
-//! target/release/hostile_bench latency http://127.0.0.1:3000 [DTSTART, default 20200101T090000Z]
+//! cargo build --release -p server --bin roomcal
+//! cargo bench -p server --bench hostile_bench -- cost
+//! cargo bench -p server --bench hostile_bench -- latency http://127.0.0.1:3000 [DTSTART, default 20200101T090000Z]
 //! ```
 
 mod common;
@@ -216,7 +216,8 @@ async fn latency(server: &str, dtstart: &str) {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` adds `--bench`; the rest are ours.
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
     match args.get(1).map(String::as_str) {
         Some("cost") => cost(),
         Some("latency") => {

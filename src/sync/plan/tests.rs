@@ -1,6 +1,6 @@
 //! Table tests of [`plan_sync`]: create, update, soft-delete, restore, and the past kept.
 
-use super::plan::{plan_sync, to_row};
+use super::{plan_sync, to_row};
 use crate::calendar::Occurrence;
 use crate::domain::CalendarEvent;
 use chrono::{DateTime, Duration, TimeZone, Utc};

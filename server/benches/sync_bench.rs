@@ -3,7 +3,7 @@
 //! rooms per minute and CPU use.
 //!
 //! ```text
-//! cargo run --release -p server --bin sync_bench -- [ROOMS] [CONCURRENCY] [DATABASE_URL]
+//! cargo bench -p server --bench sync_bench -- [ROOMS] [CONCURRENCY] [DATABASE_URL]
 //! ```
 //! Defaults: 2000 rooms, concurrency 16, a fresh SQLite file in a temp directory.
 
@@ -53,7 +53,8 @@ fn feed(i: usize, name: &str) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` adds `--bench`; the rest are ours.
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
     let rooms: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(2000);
     let concurrency: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(16);
     let dir = tempfile::tempdir()?;

@@ -7,7 +7,7 @@
 //! the occurrences against a room, and prints wall time per phase and the
 //! peak RSS (VmHWM from /proc/self/status).
 //!
-//! Build and run with `cargo build --release -j 1 --bin ics_bench`.
+//! Run with `cargo bench -p server --bench ics_bench -- generate FILE` (or `run FILE`).
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -180,7 +180,8 @@ fn status_kib(key: &str) -> u64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` adds `--bench`; the rest are ours.
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
     let (Some(mode), Some(path)) = (args.get(1), args.get(2)) else {
         eprintln!("usage: ics_bench generate|run FILE");
         std::process::exit(2);

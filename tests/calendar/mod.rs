@@ -1,5 +1,5 @@
 //! Calendar engine tests: parsing, expansion, event data, room matching, golden outputs of
-//! the reference oracle over real-world fixtures, and property/fuzz tests. One test binary.
+//! the reference oracle over real-world fixtures, and property/fuzz tests. Part of the one core test binary (`tests/main.rs`).
 
 mod budget;
 mod deliberate;
