@@ -24,6 +24,8 @@ lint:
 	cargo clippy -p roomcal -p server --all-targets -- -D warnings
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+	RUSTDOCFLAGS="-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links" \
+		cargo doc -p roomcal -p server -p app --no-deps --quiet
 
 unit:
 	.ci/with-test-postgres.sh cargo test -p roomcal -p server

@@ -1,7 +1,7 @@
 //! Small shared components.
 
-use crate::api;
 use crate::dto::AppError;
+use crate::server_fns;
 use crate::AuthActions;
 use leptos::prelude::*;
 
@@ -17,7 +17,7 @@ pub fn NavBar() -> impl IntoView {
                 auth.sign_out.version().get(),
             )
         },
-        |_| api::get_me(),
+        |_| server_fns::get_me(),
     );
     view! {
         <header class="bg-white border-b border-slate-200">

@@ -3,11 +3,11 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod api;
 pub mod components;
 pub mod dto;
 pub mod pages;
 pub mod response;
+pub mod server_fns;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -38,11 +38,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct AuthActions {
     /// Sign-up form submissions.
-    pub sign_up: ServerAction<api::SignUp>,
+    pub sign_up: ServerAction<server_fns::SignUp>,
     /// Sign-in form submissions.
-    pub sign_in: ServerAction<api::SignIn>,
+    pub sign_in: ServerAction<server_fns::SignIn>,
     /// Sign-out button presses.
-    pub sign_out: ServerAction<api::SignOut>,
+    pub sign_out: ServerAction<server_fns::SignOut>,
 }
 
 /// The application: navigation and routes.

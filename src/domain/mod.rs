@@ -1,5 +1,5 @@
 //! The domain: validated values parsed once at the edge ([`names`]), the records the
-//! store keeps ([`records`]), and how the pure rules see those records ([`convert`]).
+//! store keeps ([`records`]), and how the pure rules see those records (`convert.rs`).
 //! It sits above the pure calendar and lifecycle rules and below the store.
 
 mod columns;

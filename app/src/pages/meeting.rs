@@ -1,6 +1,6 @@
 use super::{set_status, NotFound};
-use crate::api;
 use crate::dto::ParticipantDto;
+use crate::server_fns;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -15,7 +15,7 @@ pub fn MeetingPage() -> impl IntoView {
             p.get("meeting_id").unwrap_or_default(),
         )
     };
-    let meeting = Resource::new(key, |(name, id)| api::get_meeting(name, id));
+    let meeting = Resource::new(key, |(name, id)| server_fns::get_meeting(name, id));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
@@ -69,7 +69,7 @@ fn Presence(meeting_id: String) -> impl IntoView {
             move |event: &'static str| {
                 let (m, p) = (meeting_id.clone(), participant.clone());
                 spawn_local(async move {
-                    if let Ok(list) = api::announce_presence(m, p, event.into()).await {
+                    if let Ok(list) = server_fns::announce_presence(m, p, event.into()).await {
                         if event != "leave" {
                             here.try_set(list);
                         }

@@ -1,13 +1,16 @@
-use crate::api;
 use crate::components::{action_error, Field, FormError};
+use crate::server_fns;
 use leptos::prelude::*;
 
 /// The signed-in user's rooms and a form to create one.
 #[component]
 pub fn MyRoomsPage() -> impl IntoView {
-    let create = ServerAction::<api::CreateRoom>::new();
+    let create = ServerAction::<server_fns::CreateRoom>::new();
     let error = action_error(create);
-    let rooms = Resource::new(move || create.version().get(), |_| api::list_my_rooms());
+    let rooms = Resource::new(
+        move || create.version().get(),
+        |_| server_fns::list_my_rooms(),
+    );
     view! {
         <h1 class="text-2xl font-bold mb-6">"My rooms"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

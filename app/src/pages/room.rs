@@ -1,7 +1,7 @@
 use super::{set_status, NotFound};
-use crate::api;
 use crate::components::short_time;
 use crate::dto::{JoinStatus, MeetingDto, MeetingKindDto, RoomDto, UpcomingDto};
+use crate::server_fns;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 pub fn RoomPage() -> impl IntoView {
     let params = use_params_map();
     let name = move || params.read().get("name").unwrap_or_default();
-    let room = Resource::new(name, api::get_room);
+    let room = Resource::new(name, server_fns::get_room);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
@@ -30,7 +30,7 @@ pub fn RoomPage() -> impl IntoView {
 
 #[component]
 fn RoomView(room: RoomDto) -> impl IntoView {
-    let start = ServerAction::<api::StartMeeting>::new();
+    let start = ServerAction::<server_fns::StartMeeting>::new();
     let navigate = use_navigate();
     // Once the meeting exists, move to its page without a page load.
     Effect::new(move |_| {
@@ -74,7 +74,7 @@ fn RoomView(room: RoomDto) -> impl IntoView {
                     class="rounded bg-indigo-600 text-white px-4 py-2 disabled:opacity-50"
                     disabled=move || start.pending().get()
                     on:click=move |_| {
-                        start.dispatch(api::StartMeeting { room_name: room_name.clone() });
+                        start.dispatch(server_fns::StartMeeting { room_name: room_name.clone() });
                     }
                 >
                     {move || if start.pending().get() { "Starting…" } else { "Start a meeting now" }}

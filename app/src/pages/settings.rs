@@ -1,7 +1,7 @@
 use super::NotFound;
-use crate::api;
 use crate::components::{action_error, short_time, FormError};
 use crate::dto::CalendarStatusDto;
+use crate::server_fns;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -10,15 +10,15 @@ use leptos_router::hooks::use_params_map;
 pub fn SettingsPage() -> impl IntoView {
     let params = use_params_map();
     let name = move || params.read().get("name").unwrap_or_default();
-    let save = ServerAction::<api::SaveCalendarSettings>::new();
-    let sync = ServerAction::<api::SyncCalendarNow>::new();
+    let save = ServerAction::<server_fns::SaveCalendarSettings>::new();
+    let sync = ServerAction::<server_fns::SyncCalendarNow>::new();
     let status = Resource::new(
         move || (name(), save.version().get(), sync.version().get()),
-        |(n, _, _)| api::get_calendar_status(n),
+        |(n, _, _)| server_fns::get_calendar_status(n),
     );
     let log = Resource::new(
         move || (name(), save.version().get(), sync.version().get()),
-        |(n, _, _)| api::get_sync_log(n),
+        |(n, _, _)| server_fns::get_sync_log(n),
     );
     let save_error = action_error(save);
     view! {
@@ -42,7 +42,7 @@ pub fn SettingsPage() -> impl IntoView {
                 class="rounded border border-indigo-600 text-indigo-700 px-4 py-2 disabled:opacity-50"
                 disabled=move || sync.pending().get()
                 on:click=move |_| {
-                    sync.dispatch(api::SyncCalendarNow { room_name: name() });
+                    sync.dispatch(server_fns::SyncCalendarNow { room_name: name() });
                 }
             >
                 {move || if sync.pending().get() { "Syncing…" } else { "Sync now" }}
@@ -123,7 +123,7 @@ fn StatusCard(status: CalendarStatusDto) -> impl IntoView {
 #[component]
 fn SettingsForm(
     status: CalendarStatusDto,
-    save: ServerAction<api::SaveCalendarSettings>,
+    save: ServerAction<server_fns::SaveCalendarSettings>,
     error: Signal<Option<crate::dto::AppError>>,
 ) -> impl IntoView {
     let field_error = move |name: &'static str| move || error.get().and_then(|e| e.field(name));
@@ -168,7 +168,7 @@ fn SettingsForm(
 /// leaked (the old address stops working at once).
 #[component]
 fn PrivateFeed(room_name: String, url: String) -> impl IntoView {
-    let reset = ServerAction::<api::ResetPrivateFeed>::new();
+    let reset = ServerAction::<server_fns::ResetPrivateFeed>::new();
     let shown = move || {
         reset
             .value()
@@ -195,7 +195,7 @@ fn PrivateFeed(room_name: String, url: String) -> impl IntoView {
                 data-testid="reset-private-feed"
                 disabled=move || reset.pending().get()
                 on:click=move |_| {
-                    reset.dispatch(api::ResetPrivateFeed { room_name: room_name.clone() });
+                    reset.dispatch(server_fns::ResetPrivateFeed { room_name: room_name.clone() });
                 }
             >
                 "Reset the address"

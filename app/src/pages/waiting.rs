@@ -1,7 +1,7 @@
 use super::{set_status, NotFound};
-use crate::api;
 use crate::components::short_time;
 use crate::dto::JoinStatus;
+use crate::server_fns;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -38,7 +38,7 @@ pub fn WaitingPage() -> impl IntoView {
     }
     let answer = Resource::new(
         move || (key(), poll.get()),
-        |((name, id), _)| api::join_event(name, id),
+        |((name, id), _)| server_fns::join_event(name, id),
     );
     let navigate = use_navigate();
     Effect::new(move |_| {

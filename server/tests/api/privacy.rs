@@ -176,18 +176,21 @@ async fn everything_seen_by(
     }
     // The pages' server functions, as the browser calls them.
     let server_fns = [
-        (app::api::GetRoom::PATH, vec![("name", "privroom")]),
+        (app::server_fns::GetRoom::PATH, vec![("name", "privroom")]),
         (
-            app::api::GetMeeting::PATH,
+            app::server_fns::GetMeeting::PATH,
             vec![("room_name", "privroom"), ("meeting_id", meeting)],
         ),
         (
-            app::api::GetCalendarStatus::PATH,
+            app::server_fns::GetCalendarStatus::PATH,
             vec![("room_name", "privroom")],
         ),
-        (app::api::GetSyncLog::PATH, vec![("room_name", "privroom")]),
         (
-            app::api::AnnouncePresence::PATH,
+            app::server_fns::GetSyncLog::PATH,
+            vec![("room_name", "privroom")],
+        ),
+        (
+            app::server_fns::AnnouncePresence::PATH,
             vec![
                 ("meeting_id", meeting),
                 ("participant_id", "never-joined"),
