@@ -30,7 +30,7 @@ pub fn NavBar() -> impl IntoView {
                             .map(|me| match me {
                                 Ok(Some(user)) => {
                                     view! {
-                                        <a href="/rooms" class="text-slate-700 hover:underline">
+                                        <a href="/rooms" class="text-slate-700 underline">
                                             "My rooms"
                                         </a>
                                         <span class="text-slate-500 text-sm" data-testid="whoami">
@@ -39,7 +39,7 @@ pub fn NavBar() -> impl IntoView {
                                         <ActionForm action=auth.sign_out>
                                             <button
                                                 type="submit"
-                                                class="text-sm text-slate-600 hover:underline"
+                                                class="text-sm text-slate-600 underline"
                                             >
                                                 "Sign out"
                                             </button>
@@ -49,7 +49,7 @@ pub fn NavBar() -> impl IntoView {
                                 }
                                 _ => {
                                     view! {
-                                        <a href="/login" class="text-slate-700 hover:underline">
+                                        <a href="/login" class="text-slate-700 underline">
                                             "Sign in"
                                         </a>
                                         <a

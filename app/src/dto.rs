@@ -112,6 +112,9 @@ pub struct JoinDto {
     pub server_now: Option<String>,
     /// For `ended` and `unavailable`: what to tell the person.
     pub message: Option<String>,
+    /// For `waiting` from the join use case: the title as the viewer may see it.
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 /// A meeting as shown in a room.
@@ -179,6 +182,12 @@ pub struct CalendarStatusDto {
     pub last_outcome: Option<serde_json::Value>,
     /// Meetings the video platform failed to create (retried every tick).
     pub meeting_errors: Vec<String>,
+    /// The room's address, which events put in their location or description.
+    #[serde(default)]
+    pub room_url: String,
+    /// The server's clock when it answered (RFC 3339), for "in 4 min".
+    #[serde(default)]
+    pub server_now: String,
     /// The owner's own feed of this room's schedule with every detail (a secret address).
     #[serde(default)]
     pub private_feed_url: Option<String>,
@@ -229,6 +238,156 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             retry_after_secs: None,
         }
     }
+}
+
+/// Which part of a room's board a card sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardKind {
+    /// A meeting open now (or opening for a start moments ahead).
+    Active,
+    /// An occurrence starting within the upcoming window.
+    Upcoming,
+    /// Later in the sync window (owners only).
+    Later,
+}
+
+/// An invited person's answer (iCalendar PARTSTAT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rsvp {
+    /// ACCEPTED.
+    Accepted,
+    /// TENTATIVE.
+    Tentative,
+    /// DECLINED.
+    Declined,
+    /// NEEDS-ACTION, DELEGATED or nothing.
+    NoAnswer,
+}
+
+impl Rsvp {
+    /// Reads a PARTSTAT value.
+    pub fn parse(partstat: Option<&str>) -> Self {
+        match partstat.map(str::to_ascii_uppercase).as_deref() {
+            Some("ACCEPTED") => Rsvp::Accepted,
+            Some("TENTATIVE") => Rsvp::Tentative,
+            Some("DECLINED") => Rsvp::Declined,
+            _ => Rsvp::NoAnswer,
+        }
+    }
+
+    /// How the answer reads on a page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rsvp::Accepted => "accepted",
+            Rsvp::Tentative => "tentative",
+            Rsvp::Declined => "declined",
+            Rsvp::NoAnswer => "no answer",
+        }
+    }
+}
+
+/// A person named by a calendar event (organizer or attendee).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonDto {
+    /// Display name, if the feed gives one.
+    pub name: Option<String>,
+    /// Email address, if the feed gives one.
+    pub email: Option<String>,
+    /// The answer to the invitation (attendees).
+    pub rsvp: Rsvp,
+}
+
+impl PersonDto {
+    /// The name, else the email, else "someone".
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.email.clone())
+            .unwrap_or_else(|| "someone".into())
+    }
+}
+
+/// What only the room's owner sees on a card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostDetailsDto {
+    /// DESCRIPTION, as plain text.
+    pub description: Option<String>,
+    /// LOCATION.
+    pub location: Option<String>,
+    /// ORGANIZER.
+    pub organizer: Option<PersonDto>,
+    /// ATTENDEEs with their answers, in the feed's order.
+    pub attendees: Vec<PersonDto>,
+    /// Names of the people in the call now.
+    pub present: Vec<String>,
+}
+
+/// One card of a room's board, as this viewer may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingCardDto {
+    /// Active, upcoming or later.
+    pub kind: CardKind,
+    /// The meeting's id (active) or the occurrence's id.
+    pub id: String,
+    /// Title as this viewer may see it ("Private meeting").
+    pub title: String,
+    /// Scheduled start (RFC 3339).
+    pub start: String,
+    /// Scheduled end (RFC 3339).
+    pub end: String,
+    /// People in the call now.
+    pub participants_now: usize,
+    /// Active meetings: when it started (RFC 3339).
+    pub started_at: Option<String>,
+    /// The page to open: the meeting, or the waiting page before the start.
+    pub page_path: String,
+    /// Whether `page_path` is the meeting itself (else the waiting page).
+    pub join_now: bool,
+    /// Owners only.
+    pub host: Option<HostDetailsDto>,
+}
+
+/// What "Test connection" found, without saving anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedTestDto {
+    /// VEVENTs in the calendar.
+    pub events_in_feed: usize,
+    /// Occurrences in the sync window that name this room.
+    pub events_matching: usize,
+    /// The next of them: title and start (RFC 3339).
+    pub next: Option<(String, String)>,
+    /// What the parser skipped, in plain words (at most 20).
+    pub warnings: Vec<String>,
+}
+
+/// The owner's view of one meeting: its calendar details, and who of the invited came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingHostDto {
+    /// Scheduled start (RFC 3339).
+    pub start: String,
+    /// Scheduled end (RFC 3339).
+    pub end: String,
+    /// Description, organizer, attendees and who is in the call.
+    pub details: HostDetailsDto,
+    /// Invited and in the call.
+    pub invited_here: Vec<String>,
+    /// Invited, not in the call.
+    pub invited_absent: Vec<String>,
+    /// In the call, not invited.
+    pub here_not_invited: Vec<String>,
+}
+
+/// A room's board: its cards and the server's clock, polled by the room page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomBoardDto {
+    /// The server's clock when it answered (RFC 3339).
+    pub server_now: String,
+    /// Whether the viewer owns the room.
+    pub is_owner: bool,
+    /// Active, then upcoming, then (owners) later cards, each by start.
+    pub cards: Vec<MeetingCardDto>,
 }
 
 #[cfg(feature = "ssr")]
@@ -302,11 +461,14 @@ pub mod convert {
 
     /// A calendar status for its owner.
     pub fn calendar_status(
+        core: &Core,
         room_name: &str,
         s: &roomcal::services::room_calendar::CalendarStatus,
         private_feed_url: Option<String>,
     ) -> CalendarStatusDto {
         CalendarStatusDto {
+            room_url: core.room_url(room_name),
+            server_now: core.clock.now().to_rfc3339(),
             room_name: room_name.to_string(),
             enabled: s.enabled,
             masked_url: s.masked_url.clone(),
@@ -412,6 +574,7 @@ pub mod convert {
             starts_at,
             server_now: None,
             message,
+            title: None,
         }
     }
 
@@ -425,10 +588,12 @@ pub mod convert {
                 starts_at: None,
                 server_now: None,
                 message: None,
+                title: None,
             },
             JoinOutcome::Waiting {
                 starts_at,
                 server_now,
+                title,
                 ..
             } => JoinDto {
                 status: JoinStatus::Waiting,
@@ -436,7 +601,71 @@ pub mod convert {
                 starts_at: Some(starts_at.to_rfc3339()),
                 server_now: Some(server_now.to_rfc3339()),
                 message: None,
+                title: Some(title.clone()),
             },
+        }
+    }
+
+    /// The owner's view of a meeting's calendar details (the metadata JSON).
+    pub fn host_details(details: &serde_json::Value, present: Vec<String>) -> HostDetailsDto {
+        let person = |v: &serde_json::Value| PersonDto {
+            name: v.get("name").and_then(|n| n.as_str()).map(str::to_string),
+            email: v.get("email").and_then(|n| n.as_str()).map(str::to_string),
+            rsvp: Rsvp::parse(v.get("partstat").and_then(|p| p.as_str())),
+        };
+        let text = |key: &str| {
+            details
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        HostDetailsDto {
+            description: text("description"),
+            location: text("location"),
+            organizer: details
+                .get("organizer")
+                .filter(|o| o.is_object())
+                .map(person),
+            attendees: details
+                .get("attendees")
+                .and_then(|a| a.as_array())
+                .map(|list| list.iter().map(person).collect())
+                .unwrap_or_default(),
+            present,
+        }
+    }
+
+    /// A card of the room board from the core's list item.
+    pub fn card(item: roomcal::services::room_meetings::ListedMeeting) -> MeetingCardDto {
+        use roomcal::services::room_meetings::{JoinHint, ListedKind};
+        let present: Vec<String> = item
+            .present
+            .as_ref()
+            .map(|list| list.iter().map(|p| p.display_name.clone()).collect())
+            .unwrap_or_default();
+        let host = item
+            .details
+            .as_ref()
+            .map(|details| host_details(details, present));
+        let (page_path, join_now) = match item.join {
+            JoinHint::JoinNow { page_path } => (page_path, true),
+            JoinHint::WaitUntil { page_path, .. } => (page_path, false),
+        };
+        MeetingCardDto {
+            kind: match item.kind {
+                ListedKind::Active => CardKind::Active,
+                ListedKind::Upcoming => CardKind::Upcoming,
+                ListedKind::Later => CardKind::Later,
+            },
+            id: item.id.to_string(),
+            title: item.title,
+            start: item.start.to_rfc3339(),
+            end: item.end.to_rfc3339(),
+            participants_now: item.participants_now,
+            started_at: item.started_at.map(|t| t.to_rfc3339()),
+            page_path,
+            join_now,
+            host,
         }
     }
 

@@ -2,12 +2,15 @@
 //! into the server, with `hydrate` into the browser's WASM.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+// The pages' view types nest deeply; the compiler needs room to lay them out.
+#![recursion_limit = "256"]
 
 pub mod components;
 pub mod dto;
 pub mod pages;
 pub mod response;
 pub mod server_fns;
+pub mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

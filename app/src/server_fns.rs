@@ -2,8 +2,8 @@
 //! map its error. The rules live in the `roomcal` core crate.
 
 use crate::dto::{
-    AppError, CalendarStatusDto, JoinDto, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto,
-    UserDto,
+    AppError, CalendarStatusDto, JoinDto, MeetingDto, ParticipantDto, RoomBoardDto, RoomDto,
+    RoomSummaryDto, UserDto,
 };
 use leptos::prelude::*;
 
@@ -211,6 +211,81 @@ pub async fn get_room(name: String) -> Result<RoomDto, AppError> {
     .await
 }
 
+/// A room's board for the current viewer: its active meetings, the occurrences starting
+/// within the upcoming window and, for the owner, the rest of the sync window. The room
+/// page asks again every few seconds.
+#[server]
+pub async fn get_room_board(name: String) -> Result<RoomBoardDto, AppError> {
+    ssr::run(async move {
+        use roomcal::services::room_meetings::{list_meetings, ListQuery};
+        let core = ssr::core()?;
+        let viewer = ssr::viewer(&core).await?;
+        let query = ListQuery {
+            active: true,
+            upcoming_within: core.settings.lifecycle.upcoming_window,
+            later: true,
+        };
+        let items = list_meetings(&core, viewer.as_ref(), &name, query).await?;
+        let room = roomcal::services::room_lookup::find_room(&core, &name).await?;
+        Ok(RoomBoardDto {
+            server_now: core.clock.now().to_rfc3339(),
+            is_owner: viewer.is_some_and(|v| v.id == room.owner_id),
+            cards: items.into_iter().map(crate::dto::convert::card).collect(),
+        })
+    })
+    .await
+}
+
+/// The owner's view of a meeting (details, invited vs present); `None` for everyone
+/// else, who see the names of the people in the call only.
+#[server]
+pub async fn get_meeting_host_view(
+    room_name: String,
+    meeting_id: String,
+) -> Result<Option<crate::dto::MeetingHostDto>, AppError> {
+    ssr::run(async move {
+        use roomcal::services::participants;
+        let core = ssr::core()?;
+        let Some(user) = ssr::viewer(&core).await? else {
+            return Ok(None);
+        };
+        let room = roomcal::services::room_lookup::find_room(&core, &room_name).await?;
+        if room.owner_id != user.id {
+            return Ok(None);
+        }
+        let id =
+            roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
+        let meeting = core
+            .store
+            .meeting_by_id(id)
+            .await
+            .map_err(roomcal::CoreError::from)?
+            .filter(|m| m.room_id == room.id)
+            .ok_or_else(|| {
+                roomcal::CoreError::NotFound("there is no such meeting in this room".into())
+            })?;
+        let present = participants::participants_for_owner(&core, &user, &room_name, id).await?;
+        let attendance = participants::attendance_for_owner(&core, &user, &room_name, id).await?;
+        let details = meeting
+            .calendar_metadata
+            .as_ref()
+            .map(|m| m.0.clone())
+            .unwrap_or_default();
+        Ok(Some(crate::dto::MeetingHostDto {
+            start: meeting.start_time.to_rfc3339(),
+            end: meeting.end_time.to_rfc3339(),
+            details: crate::dto::convert::host_details(
+                &details,
+                present.into_iter().map(|p| p.display_name).collect(),
+            ),
+            invited_here: attendance.invited_here,
+            invited_absent: attendance.invited_absent,
+            here_not_invited: attendance.here_not_invited,
+        }))
+    })
+    .await
+}
+
 /// Starts an unscheduled meeting in a room (signed-in users only).
 #[server]
 pub async fn start_meeting(room_name: String) -> Result<MeetingDto, AppError> {
@@ -263,6 +338,7 @@ pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, 
                 starts_at: None,
                 server_now: None,
                 message: Some(message),
+                title: None,
             }),
             other => Ok(crate::dto::convert::join_outcome(&other?)),
         }
@@ -306,6 +382,7 @@ pub async fn get_calendar_status(room_name: String) -> Result<CalendarStatusDto,
         let status = room_calendar::status(&core, &user, &room_name).await?;
         let feed = roomcal::services::room_feed::private_feed_url(&core, &user, &room_name).await?;
         Ok(crate::dto::convert::calendar_status(
+            &core,
             &room_name,
             &status,
             Some(feed),
@@ -347,8 +424,39 @@ pub async fn save_calendar_settings(
         };
         let status = room_calendar::update_settings(&core, &user, &room, &input).await?;
         Ok(crate::dto::convert::calendar_status(
-            &room_name, &status, None,
+            &core, &room_name, &status, None,
         ))
+    })
+    .await
+}
+
+/// "Test connection": fetches and reads the calendar at `ics_url` (or, when empty, the
+/// saved one) for this room without saving anything.
+#[server]
+pub async fn test_calendar_connection(
+    room_name: String,
+    ics_url: String,
+) -> Result<crate::dto::FeedTestDto, AppError> {
+    ssr::run(async move {
+        use roomcal::services::room_calendar;
+        let core = ssr::core()?;
+        let user = ssr::current_user(&core).await?;
+        let report = if ics_url.trim().is_empty() {
+            room_calendar::test_saved_url(&core, &user, &room_name).await?
+        } else {
+            room_calendar::test_url(&core, &user, &room_name, ics_url.trim()).await?
+        };
+        Ok(crate::dto::FeedTestDto {
+            events_in_feed: report.events_in_feed,
+            events_matching: report.events_matching,
+            next: report.next_occurrences.first().map(|o| {
+                (
+                    o.title.clone().unwrap_or_else(|| "(no title)".into()),
+                    o.start.to_rfc3339(),
+                )
+            }),
+            warnings: report.warnings,
+        })
     })
     .await
 }

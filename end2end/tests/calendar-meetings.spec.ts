@@ -48,7 +48,7 @@ test("a calendar event becomes a meeting: join early, wait, move in, leave, and 
   await upcoming.getByRole("link", { name: "Join early" }).click();
   await expect(page.getByTestId("waiting")).toBeVisible();
   await hydrated(page);
-  await expect(page.getByTestId("countdown")).toHaveText(/^\d\d:\d\d$/);
+  await expect(page.getByTestId("countdown")).toHaveText(/^\d+:\d\d$/);
 
   // At start − lead the meeting exists and the waiting page moves in by itself.
   await expect(page).toHaveURL(new RegExp(`/room/${room}/[0-9a-f-]{36}$`), { timeout: 40_000 });

@@ -22,6 +22,8 @@ pub struct Participant {
     pub display_name: String,
     /// Whether they are signed in (guests are not).
     pub signed_in: bool,
+    /// The signed-in user, for matching them with the invitation list.
+    pub user_id: Option<Uuid>,
 }
 
 /// The participants present at `now` among a meeting's presence records, by name. A
@@ -38,6 +40,7 @@ pub fn present_participants(
         .map(|i| Participant {
             display_name: records[i].display_name.clone(),
             signed_in: records[i].user_id.is_some(),
+            user_id: records[i].user_id,
         })
         .collect()
 }
@@ -80,6 +83,132 @@ pub async fn participants_for_owner(
         ));
     }
     participants_now(core, meeting_id).await
+}
+
+/// Someone invited to a calendar event (an ATTENDEE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitee {
+    /// CN, if given.
+    pub name: Option<String>,
+    /// The mailto address, if given.
+    pub email: Option<String>,
+}
+
+/// Someone in the call, as [`attendance`] matches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresentPerson {
+    /// The name shown in the call.
+    pub name: String,
+    /// The account's email, for signed-in people.
+    pub email: Option<String>,
+}
+
+/// Who was invited and who came, for the room's owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attendance {
+    /// Invited and in the call (by the invitation's name where it has one).
+    pub invited_here: Vec<String>,
+    /// Invited, not in the call.
+    pub invited_absent: Vec<String>,
+    /// In the call, not on the invitation.
+    pub here_not_invited: Vec<String>,
+}
+
+/// Matches the people in a call with the invitation list: a signed-in person by email
+/// (case-insensitive), anyone else by name (case- and space-insensitive). Each invitee
+/// matches at most one person in the call.
+pub fn attendance(invitees: &[Invitee], present: &[PresentPerson]) -> Attendance {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let label = |i: &Invitee| {
+        i.name
+            .clone()
+            .or_else(|| i.email.clone())
+            .unwrap_or_else(|| "someone".into())
+    };
+    let mut matched = vec![false; invitees.len()];
+    let mut result = Attendance::default();
+    for person in present {
+        let by_email = person.email.as_deref().and_then(|email| {
+            invitees.iter().enumerate().position(|(i, inv)| {
+                !matched[i]
+                    && inv
+                        .email
+                        .as_deref()
+                        .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            })
+        });
+        let by_name = || {
+            invitees.iter().enumerate().position(|(i, inv)| {
+                !matched[i]
+                    && inv
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| norm(n) == norm(&person.name))
+            })
+        };
+        match by_email.or_else(by_name) {
+            Some(i) => {
+                matched[i] = true;
+                result.invited_here.push(label(&invitees[i]));
+            }
+            None => result.here_not_invited.push(person.name.clone()),
+        }
+    }
+    result.invited_absent = invitees
+        .iter()
+        .zip(&matched)
+        .filter(|(_, m)| !**m)
+        .map(|(i, _)| label(i))
+        .collect();
+    result
+}
+
+/// The attendance of meeting `meeting_id` in room `room_name`, for its owner: the
+/// meeting's invitation list (from its calendar details) against who is in the call now.
+pub async fn attendance_for_owner(
+    core: &Core,
+    owner: &User,
+    room_name: &str,
+    meeting_id: Uuid,
+) -> Result<Attendance, CoreError> {
+    let present = participants_for_owner(core, owner, room_name, meeting_id).await?;
+    let meeting = core
+        .store
+        .meeting_by_id(meeting_id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("there is no such meeting in this room".into()))?;
+    let invitees: Vec<Invitee> = meeting
+        .calendar_metadata
+        .as_ref()
+        .and_then(|m| m.0.get("attendees").and_then(|a| a.as_array()).cloned())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| Invitee {
+            name: a.get("name").and_then(|v| v.as_str()).map(str::to_string),
+            email: a.get("email").and_then(|v| v.as_str()).map(str::to_string),
+        })
+        .collect();
+    let mut people = Vec::with_capacity(present.len());
+    for p in present {
+        let email = match p.user_id {
+            Some(id) => core
+                .store
+                .user_by_id(id)
+                .await?
+                .map(|u| u.email.to_string()),
+            None => None,
+        };
+        people.push(PresentPerson {
+            name: p.display_name,
+            email,
+        });
+    }
+    Ok(attendance(&invitees, &people))
 }
 
 #[cfg(test)]
@@ -145,5 +274,64 @@ mod tests {
             names(&present_participants(&records, &settings, just_before)),
             ["Cy", "Dee"]
         );
+    }
+
+    #[test]
+    fn people_match_the_invitation_by_email_when_signed_in_and_by_name_otherwise() {
+        let invitees = vec![
+            Invitee {
+                name: Some("Grace Hopper".into()),
+                email: Some("grace@example.com".into()),
+            },
+            Invitee {
+                name: Some("Alan Turing".into()),
+                email: Some("alan@example.com".into()),
+            },
+            Invitee {
+                name: None,
+                email: Some("absent@example.com".into()),
+            },
+        ];
+        let present = vec![
+            // Signed in under another name: the email decides.
+            PresentPerson {
+                name: "G. Hopper".into(),
+                email: Some("GRACE@example.com".into()),
+            },
+            // A guest typing the invited name with odd spacing and case.
+            PresentPerson {
+                name: " alan  turing".into(),
+                email: None,
+            },
+            PresentPerson {
+                name: "Walk-in".into(),
+                email: None,
+            },
+        ];
+        let a = attendance(&invitees, &present);
+        assert_eq!(a.invited_here, vec!["Grace Hopper", "Alan Turing"]);
+        assert_eq!(a.invited_absent, vec!["absent@example.com"]);
+        assert_eq!(a.here_not_invited, vec!["Walk-in"]);
+    }
+
+    #[test]
+    fn one_invitation_is_not_claimed_twice() {
+        let invitees = vec![Invitee {
+            name: Some("Ada".into()),
+            email: None,
+        }];
+        let present = vec![
+            PresentPerson {
+                name: "Ada".into(),
+                email: None,
+            },
+            PresentPerson {
+                name: "Ada".into(),
+                email: None,
+            },
+        ];
+        let a = attendance(&invitees, &present);
+        assert_eq!(a.invited_here, vec!["Ada"]);
+        assert_eq!(a.here_not_invited, vec!["Ada"]);
     }
 }

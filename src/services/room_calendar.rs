@@ -280,6 +280,32 @@ pub async fn log(
     Ok(core.store.sync_log(room.id, 50).await?)
 }
 
+/// Tests the room's saved calendar address, as [`test_url`] does for a typed one (the
+/// owner checks the address they attached without pasting the secret again).
+pub async fn test_saved_url(
+    core: &Core,
+    user: &User,
+    room_name: &str,
+) -> Result<FeedTestReport, CoreError> {
+    let room = owned_room(core, user, room_name).await?;
+    let calendar = core
+        .store
+        .room_calendar(room.id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("there is no such room".into()))?;
+    let Some(sealed) = calendar.ics_url else {
+        return Err(CoreError::field(
+            "url",
+            "no calendar address is saved; paste one to test it",
+        ));
+    };
+    let url = core
+        .secrets
+        .open(sealed.expose())
+        .map_err(|m| CoreError::field("url", m))?;
+    test_url(core, user, room_name, &url).await
+}
+
 /// Fetches and parses `url` as if it were the room's feed, saving nothing.
 pub async fn test_url(
     core: &Core,

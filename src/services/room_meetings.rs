@@ -184,6 +184,16 @@ fn is_joinable(meeting: &Meeting, core: &Core, now: DateTime<Utc>) -> bool {
 
 /// The title a viewer sees, from the details as they may see them (the owner the event's
 /// own, others the privacy view's), with a plain name where the calendar gave none.
+/// A meeting's title as a viewer may see it.
+fn meeting_title(meeting: &Meeting, owner: bool) -> String {
+    let details = meeting
+        .calendar_metadata
+        .as_ref()
+        .map(|meta| visible_details(&meta.0, owner))
+        .unwrap_or_else(|| serde_json::json!({}));
+    title_of(&details, meeting.calendar_event_id.is_none())
+}
+
 pub(crate) fn title_of(details: &serde_json::Value, unscheduled: bool) -> String {
     details
         .get("title")
@@ -316,6 +326,8 @@ pub enum JoinOutcome {
         server_now: DateTime<Utc>,
         /// The waiting page.
         page_path: String,
+        /// The title, as this viewer may see it ("Private meeting").
+        title: String,
     },
 }
 
@@ -335,10 +347,11 @@ pub async fn join(
         Named::Meeting(m) => (Some(m), None),
         Named::Occurrence(e) => (core.store.meeting_for_event(e.id).await?, Some(e)),
     };
-    let waiting = |starts_at, page_path| JoinOutcome::Waiting {
+    let waiting = |starts_at, page_path, title| JoinOutcome::Waiting {
         starts_at,
         server_now: now,
         page_path,
+        title,
     };
     match (meeting, event) {
         (Some(meeting), _) => {
@@ -351,6 +364,7 @@ pub async fn join(
                 JoinAnswer::Join { .. } if meeting.start_time > now => Ok(waiting(
                     meeting.start_time,
                     page_path(&room.name, &meeting, now),
+                    meeting_title(&meeting, owner),
                 )),
                 JoinAnswer::Join { .. } => Ok(JoinOutcome::Join {
                     url: match (owner, &meeting.host_url) {
@@ -375,9 +389,13 @@ pub async fn join(
                 settings,
                 now,
             ) {
-                JoinAnswer::Waiting { starts_at } | JoinAnswer::TooEarly { starts_at } => Ok(
-                    waiting(starts_at, format!("/room/{}/event/{}", room.name, event.id)),
-                ),
+                JoinAnswer::Waiting { starts_at } | JoinAnswer::TooEarly { starts_at } => {
+                    Ok(waiting(
+                        starts_at,
+                        format!("/room/{}/event/{}", room.name, event.id),
+                        title_of(&event_details(&event, owner), false),
+                    ))
+                }
                 JoinAnswer::Ended { message } | JoinAnswer::Unavailable { message } => {
                     Err(CoreError::Gone(message))
                 }
@@ -385,6 +403,7 @@ pub async fn join(
                 JoinAnswer::Join { .. } => Ok(waiting(
                     event.start_time,
                     format!("/room/{}/event/{}", room.name, event.id),
+                    title_of(&event_details(&event, owner), false),
                 )),
             }
         }

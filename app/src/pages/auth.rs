@@ -25,7 +25,7 @@ pub fn SignUpPage() -> impl IntoView {
             </button>
         </ActionForm>
         <p class="mt-6 text-sm">
-            "Have an account? " <a href="/login" class="text-indigo-700 hover:underline">"Sign in"</a>
+            "Have an account? " <a href="/login" class="text-indigo-700 underline">"Sign in"</a>
         </p>
     }
 }
@@ -46,7 +46,7 @@ pub fn SignInPage() -> impl IntoView {
             </button>
         </ActionForm>
         <p class="mt-6 text-sm">
-            "New here? " <a href="/signup" class="text-indigo-700 hover:underline">"Create an account"</a>
+            "New here? " <a href="/signup" class="text-indigo-700 underline">"Create an account"</a>
         </p>
     }
 }

@@ -1,6 +1,8 @@
+use super::room_board::Linked;
 use super::{set_status, NotFound};
 use crate::dto::ParticipantDto;
 use crate::server_fns;
+use crate::time::{self, PageClock, When, Zone};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -22,17 +24,19 @@ pub fn MeetingPage() -> impl IntoView {
                 meeting.get().map(|result| match result {
                     Ok(m) => view! {
                         <div class="flex items-center justify-between mb-3">
-                            <a href=format!("/room/{}", m.room_name) class="text-indigo-700 hover:underline">
+                            <a href=format!("/room/{}", m.room_name) class="text-indigo-700 underline">
                                 "← " {m.room_name.clone()}
                             </a>
-                            <a href=m.participant_url.clone() target="_blank" rel="noopener" class="text-sm text-slate-600 hover:underline">
+                            <a href=m.participant_url.clone() target="_blank" rel="noopener" class="text-sm text-slate-600 underline">
                                 "Open the call in a new tab"
                             </a>
                         </div>
                         <Presence meeting_id=m.id.clone()/>
                         {m.title.clone().map(|t| view! { <h1 class="text-xl font-semibold mb-2" data-testid="meeting-title">{t}</h1> })}
+                        <HostView room_name=m.room_name.clone() meeting_id=m.id.clone()/>
                         <iframe
                             data-testid="call"
+                            title="Video call"
                             src=m.participant_url.clone()
                             allow="camera; microphone; fullscreen; display-capture; autoplay"
                             class="w-full h-[70vh] rounded border border-slate-300 bg-black"
@@ -44,7 +48,7 @@ pub fn MeetingPage() -> impl IntoView {
                         view! {
                             <section class="py-10" data-testid="meeting-error">
                                 <p role="alert" class="text-lg mb-4">{e.message}</p>
-                                <a href=format!("/room/{}", key().0) class="text-indigo-700 hover:underline">"Back to the room"</a>
+                                <a href=format!("/room/{}", key().0) class="text-indigo-700 underline">"Back to the room"</a>
                             </section>
                         }.into_any()
                     }
@@ -69,10 +73,18 @@ fn Presence(meeting_id: String) -> impl IntoView {
             move |event: &'static str| {
                 let (m, p) = (meeting_id.clone(), participant.clone());
                 spawn_local(async move {
-                    if let Ok(list) = server_fns::announce_presence(m, p, event.into()).await {
-                        if event != "leave" {
+                    match server_fns::announce_presence(m, p, event.into()).await {
+                        Ok(list) if event != "leave" => {
                             here.try_set(list);
                         }
+                        // The meeting closed while the page was open: show the page that
+                        // says so (rendered by the server) instead of a dead call.
+                        Err(e) if e.status == 410 && event != "leave" => {
+                            if let Some(window) = web_sys::window() {
+                                let _ = window.location().reload();
+                            }
+                        }
+                        _ => {}
                     }
                 });
             }
@@ -126,4 +138,63 @@ fn random_id() -> String {
     (0..4)
         .map(|_| format!("{:04x}", (js_sys::Math::random() * 65536.0) as u32))
         .collect()
+}
+
+/// The owner's view next to the call: when, organizer, description, and the invitation
+/// list against who is here (asked again every 5 s). Others get nothing here: the server
+/// answers `None` for them.
+#[component]
+fn HostView(room_name: String, meeting_id: String) -> impl IntoView {
+    let poll = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(
+        move || poll.update(|p| *p += 1),
+        std::time::Duration::from_secs(5),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let view_of = Resource::new(
+        move || (room_name.clone(), meeting_id.clone(), poll.get()),
+        |(room, id, _)| server_fns::get_meeting_host_view(room, id),
+    );
+    let clock = PageClock::new(0);
+    view! {
+        <Transition fallback=|| ()>
+            {move || view_of.get().and_then(|r| r.ok()).flatten().map(|host| {
+                let (start, end) = (
+                    time::parse_ms(&host.start).unwrap_or_default(),
+                    time::parse_ms(&host.end).unwrap_or_default(),
+                );
+                let when = move || {
+                    let now = match clock.zone.get() {
+                        Zone::Utc => start,
+                        Zone::Local => clock.now_ms.get(),
+                    };
+                    format!("{} · {}", time::span(start, end, now, clock.zone.get()), time::duration_words(end - start))
+                };
+                let list = |title: &'static str, testid: &'static str, names: Vec<String>| view! {
+                    <div>
+                        <h3 class="font-medium">{format!("{title} ({})", names.len())}</h3>
+                        <p data-testid=testid>{if names.is_empty() { "—".to_string() } else { names.join(", ") }}</p>
+                    </div>
+                };
+                view! {
+                    <section class="mb-3 bg-white border border-slate-200 rounded p-3 text-sm space-y-2" data-testid="meeting-host-view">
+                        <p data-testid="meeting-when"><When at=host.start.clone() text=Signal::derive(when)/></p>
+                        {host.details.organizer.clone().map(|o| view! {
+                            <p><span class="text-slate-700">"Organizer: "</span>{o.label()}</p>
+                        })}
+                        {host.details.description.clone().map(|d| view! {
+                            <p class="whitespace-pre-line break-words" data-testid="meeting-description"><Linked text=d/></p>
+                        })}
+                        <div class="grid grid-cols-1 sm:grid-cols-3 gap-2">
+                            {list("Invited and here", "invited-here", host.invited_here.clone())}
+                            {list("Invited, not here", "invited-absent", host.invited_absent.clone())}
+                            {list("Here, not invited", "here-not-invited", host.here_not_invited.clone())}
+                        </div>
+                    </section>
+                }
+            })}
+        </Transition>
+    }
 }

@@ -6,6 +6,7 @@ mod meeting;
 mod my_rooms;
 mod not_found;
 mod room;
+mod room_board;
 mod settings;
 mod waiting;
 

@@ -36,7 +36,7 @@ pub fn MyRoomsPage() -> impl IntoView {
                                                 <li class="px-4 py-3 flex justify-between">
                                                     <a
                                                         href=format!("/room/{}", room.name)
-                                                        class="text-indigo-700 font-medium hover:underline"
+                                                        class="text-indigo-700 font-medium underline"
                                                     >
                                                         {room.name.clone()}
                                                     </a>
@@ -52,7 +52,7 @@ pub fn MyRoomsPage() -> impl IntoView {
                         Err(e) if e.status == 401 => {
                             view! {
                                 <p class="mb-6">
-                                    <a href="/login" class="text-indigo-700 hover:underline">"Sign in"</a>
+                                    <a href="/login" class="text-indigo-700 underline">"Sign in"</a>
                                     " to see your rooms."
                                 </p>
                             }

@@ -15,7 +15,7 @@ pub fn NotFound(
             <p class="text-slate-700 mb-4">
                 {message.unwrap_or_else(|| "There is nothing at this address.".into())}
             </p>
-            <a href="/" class="text-indigo-700 hover:underline">"Go to the start page"</a>
+            <a href="/" class="text-indigo-700 underline">"Go to the start page"</a>
         </section>
     }
 }

@@ -1,6 +1,6 @@
+use super::room_board::RoomBoard;
 use super::{set_status, NotFound};
-use crate::components::short_time;
-use crate::dto::{JoinStatus, MeetingDto, MeetingKindDto, RoomDto, UpcomingDto};
+use crate::dto::RoomDto;
 use crate::server_fns;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -46,25 +46,10 @@ fn RoomView(room: RoomDto) -> impl IntoView {
         {room.is_owner.then(|| view! {
             <p class="mb-4 text-sm text-indigo-800 bg-indigo-50 rounded px-3 py-2">"You own this room."</p>
         })}
-        <h2 class="text-lg font-semibold mb-3">"Meetings now"</h2>
-        {if room.active_meetings.is_empty() {
-            view! { <p class="text-slate-600 mb-6" data-testid="no-meetings">"No meeting is running."</p> }.into_any()
-        } else {
-            view! {
-                <ul class="mb-6 space-y-2" data-testid="meetings">
-                    {room.active_meetings.into_iter().map(|m| view! { <MeetingRow meeting=m/> }).collect_view()}
-                </ul>
-            }.into_any()
-        }}
-        {(!room.upcoming.is_empty()).then(|| view! {
-            <h2 class="text-lg font-semibold mb-3">"Coming up"</h2>
-            <ul class="mb-6 space-y-2" data-testid="upcoming">
-                {room.upcoming.clone().into_iter().map(|u| view! { <UpcomingRow upcoming=u/> }).collect_view()}
-            </ul>
-        })}
+        <RoomBoard name=room.name.clone()/>
         <Subscribe url=room.url.clone()/>
         {room.is_owner.then(|| view! {
-            <p class="mb-6"><a href=format!("/rooms/{}/settings", room.name) class="text-indigo-700 hover:underline" data-testid="settings-link">"Room settings and calendar"</a></p>
+            <p class="mb-6"><a href=format!("/rooms/{}/settings", room.name) class="text-indigo-700 underline" data-testid="settings-link">"Room settings and calendar"</a></p>
         })}
         {if room.viewer_signed_in {
             view! {
@@ -77,14 +62,14 @@ fn RoomView(room: RoomDto) -> impl IntoView {
                         start.dispatch(server_fns::StartMeeting { room_name: room_name.clone() });
                     }
                 >
-                    {move || if start.pending().get() { "Starting…" } else { "Start a meeting now" }}
+                    {move || if start.pending().get() { "Starting…" } else { "Start an unscheduled meeting" }}
                 </button>
                 <p role="alert" class="text-red-700 mt-2">{start_error}</p>
             }.into_any()
         } else {
             view! {
                 <p class="text-slate-600">
-                    <a href="/login" class="text-indigo-700 hover:underline">"Sign in"</a>
+                    <a href="/login" class="text-indigo-700 underline">"Sign in"</a>
                     " to start a meeting."
                 </p>
             }.into_any()
@@ -105,7 +90,7 @@ fn Subscribe(url: String) -> impl IntoView {
         <section class="mb-6 text-sm" data-testid="subscribe">
             <h2 class="text-lg font-semibold mb-2">"Subscribe"</h2>
             <p class="mb-2">
-                <a href=webcal class="text-indigo-700 hover:underline" data-testid="subscribe-webcal">
+                <a href=webcal class="text-indigo-700 underline" data-testid="subscribe-webcal">
                     "Add this room's schedule to your calendar app"
                 </a>
             </p>
@@ -130,92 +115,10 @@ pub fn AddToCalendar(room_name: String, id: String) -> impl IntoView {
         <a
             href=format!("/room/{room_name}/{id}/event.ics")
             download=""
-            class="text-indigo-700 hover:underline text-sm ml-3"
+            class="text-indigo-700 underline text-sm ml-3"
             data-testid="add-to-calendar"
         >
             "Add to calendar"
         </a>
     }
-}
-
-#[component]
-fn UpcomingRow(upcoming: UpcomingDto) -> impl IntoView {
-    let title = upcoming.title.clone().unwrap_or_else(|| "Meeting".into());
-    let when = if upcoming.all_day {
-        format!("all day {}", upcoming.start_time.get(..10).unwrap_or(""))
-    } else {
-        format!(
-            "{} – {}",
-            short_time(&upcoming.start_time),
-            short_time(&upcoming.end_time)
-        )
-    };
-    let action = match upcoming.join.status {
-        JoinStatus::Join => upcoming.join.meeting_path.clone().map(|p| {
-            view! { <a href=p class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a> }
-                .into_any()
-        }),
-        JoinStatus::Waiting => Some(
-            view! {
-                <a href=upcoming.page_path.clone() class="rounded bg-indigo-600 text-white px-3 py-1">
-                    "Join early"
-                </a>
-            }
-            .into_any(),
-        ),
-        _ => None,
-    };
-    view! {
-        <li class="bg-white border border-slate-200 rounded px-4 py-3 flex justify-between items-center">
-            <span>
-                <span class="font-medium">{title}</span>
-                <span class="text-slate-500 text-sm ml-2">{when}</span>
-            </span>
-            <span>
-                {action}
-                <AddToCalendar room_name=room_of(&upcoming.page_path) id=upcoming.event_id.clone()/>
-            </span>
-        </li>
-    }
-}
-
-#[component]
-fn MeetingRow(meeting: MeetingDto) -> impl IntoView {
-    let label = meeting.title.clone().unwrap_or_else(|| {
-        if meeting.kind == MeetingKindDto::Calendar {
-            "Scheduled meeting".into()
-        } else {
-            "Unscheduled meeting".into()
-        }
-    });
-    view! {
-        <li class="bg-white border border-slate-200 rounded px-4 py-3 flex justify-between items-center">
-            <span>
-                <span class="font-medium">{label}</span>
-                <span class="text-slate-500 text-sm ml-2">"since " {short_time(&meeting.start_time)}</span>
-                {(meeting.participants_now > 0).then(|| view! {
-                    <span class="text-emerald-700 text-sm ml-2" data-testid="participants-now">
-                        {match meeting.participants_now {
-                            1 => "1 person here".to_string(),
-                            n => format!("{n} people here"),
-                        }}
-                    </span>
-                })}
-            </span>
-            <span>
-                <a href=meeting.page_path.clone() class="rounded bg-emerald-600 text-white px-3 py-1">"Join"</a>
-                <AddToCalendar room_name=meeting.room_name.clone() id=meeting.id.clone()/>
-            </span>
-        </li>
-    }
-}
-
-/// The room name in a page path (`/room/<name>/…`).
-fn room_of(page_path: &str) -> String {
-    page_path
-        .trim_start_matches("/room/")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_string()
 }

@@ -2,6 +2,7 @@ use super::NotFound;
 use crate::components::{action_error, short_time, FormError};
 use crate::dto::CalendarStatusDto;
 use crate::server_fns;
+use crate::time::{self, PageClock, Zone};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -94,30 +95,121 @@ fn outcome_summary(o: &serde_json::Value) -> String {
 
 #[component]
 fn StatusCard(status: CalendarStatusDto) -> impl IntoView {
+    let clock = PageClock::new(time::parse_ms(&status.server_now).unwrap_or_default());
+    clock.sync_with_server(&status.server_now);
+    let server_now = time::parse_ms(&status.server_now).unwrap_or_default();
+    let now = move || match clock.zone.get() {
+        Zone::Utc => server_now,
+        Zone::Local => clock.now_ms.get(),
+    };
+    // "14:05 (3 min ago)" in the reader's zone.
+    let at = move |rfc3339: Option<String>, none: &'static str| {
+        move || match rfc3339.as_deref().and_then(time::parse_ms) {
+            Some(ms) => format!(
+                "{} ({})",
+                time::instant(ms, now(), clock.zone.get()),
+                time::relative(ms, now())
+            ),
+            None => none.to_string(),
+        }
+    };
+    let hint = status
+        .last_error
+        .as_deref()
+        .and_then(|e| provider_hint(status.masked_url.as_deref(), e));
     view! {
         <h1 class="text-2xl font-bold mb-1">{status.room_name.clone()} " — settings"</h1>
-        <p class="mb-6"><a href=format!("/room/{}", status.room_name) class="text-indigo-700 hover:underline">"Back to the room"</a></p>
-        <dl class="grid grid-cols-2 gap-x-4 gap-y-1 bg-white border border-slate-200 rounded p-4 mb-6 text-sm" data-testid="calendar-status">
-            <dt class="text-slate-500">"Calendar"</dt>
-            <dd data-testid="masked-url">{status.masked_url.clone().unwrap_or_else(|| "none".into())}</dd>
-            <dt class="text-slate-500">"Sync"</dt>
-            <dd>{if status.enabled { format!("on, every {} min", status.interval_minutes) } else { "off".into() }}</dd>
-            <dt class="text-slate-500">"Last sync"</dt>
-            <dd>{status.last_sync.as_deref().map(short_time).unwrap_or_else(|| "never".into())}</dd>
-            <dt class="text-slate-500">"Next sync"</dt>
-            <dd>{status.next_sync.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</dd>
-            <dt class="text-slate-500">"Upcoming meetings"</dt>
+        <p class="mb-6"><a href=format!("/room/{}", status.room_name) class="text-indigo-700 underline">"Back to the room"</a></p>
+        <RoomAddress url=status.room_url.clone()/>
+        <dl class="grid grid-cols-1 sm:grid-cols-2 gap-x-4 gap-y-1 bg-white border border-slate-200 rounded p-4 mb-6 text-sm" data-testid="calendar-status">
+            <dt class="text-slate-700">"Calendar"</dt>
+            <dd data-testid="masked-url" class="break-all">{status.masked_url.clone().unwrap_or_else(|| "none".into())}</dd>
+            <dt class="text-slate-700">"Sync"</dt>
+            <dd>{if status.enabled { format!("on, every {}", interval_label(status.interval_minutes.into())) } else { "off".into() }}</dd>
+            <dt class="text-slate-700">"Last sync"</dt>
+            <dd data-testid="last-sync">{at(status.last_sync.clone(), "never")}</dd>
+            <dt class="text-slate-700">"Next sync"</dt>
+            <dd data-testid="next-sync">{at(status.next_sync.clone(), "—")}</dd>
+            <dt class="text-slate-700">"Upcoming meetings"</dt>
             <dd>{status.upcoming_occurrences}</dd>
             {(!status.meeting_errors.is_empty()).then(|| view! {
-                <dt class="text-red-700">"Meetings not created"</dt>
-                <dd class="text-red-700" data-testid="meeting-errors">{status.meeting_errors.join("; ")}</dd>
+                <dt class="text-red-800 font-medium">"Meetings not created"</dt>
+                <dd class="text-red-800" data-testid="meeting-errors">{status.meeting_errors.join("; ")}</dd>
             })}
             {status.last_error.clone().map(|e| view! {
-                <dt class="text-red-700">"Last error"</dt>
-                <dd class="text-red-700" data-testid="last-error">{e}</dd>
+                <dt class="text-red-800 font-medium">"Last error"</dt>
+                <dd class="text-red-800" data-testid="last-error">
+                    {e}
+                    {hint.clone().map(|h| view! { <span class="block text-slate-800" data-testid="error-hint">"Hint: " {h}</span> })}
+                </dd>
             })}
         </dl>
     }
+}
+
+/// The room's address, to copy into calendar events.
+#[component]
+fn RoomAddress(url: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = {
+        let url = url.clone();
+        move |_| {
+            #[cfg(feature = "hydrate")]
+            if let Some(window) = web_sys::window() {
+                let _ = window.navigator().clipboard().write_text(&url);
+                copied.set(true);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &url;
+        }
+    };
+    view! {
+        <section class="mb-6 text-sm" data-testid="room-address">
+            <label class="block font-medium mb-1" for="room-address">"This room's address"</label>
+            <div class="flex gap-2">
+                <input id="room-address" readonly value=url.clone() class="flex-1 min-w-0 border border-slate-300 rounded px-2 py-1 font-mono text-xs"/>
+                <button type="button" class="rounded border border-slate-500 px-3 py-1" on:click=copy data-testid="copy-room-address">
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </div>
+            <p class="text-slate-700 mt-1">"Put this address in the location or description of your calendar events."</p>
+        </section>
+    }
+}
+
+/// "1 min", …, "1 hour".
+fn interval_label(minutes: i64) -> String {
+    match minutes {
+        60 => "1 hour".into(),
+        m => format!("{m} min"),
+    }
+}
+
+/// Advice naming the provider, when the address says who it is.
+fn provider_hint(masked_url: Option<&str>, error: &str) -> Option<String> {
+    let host = masked_url?
+        .split("://")
+        .nth(1)?
+        .split('/')
+        .next()?
+        .to_ascii_lowercase();
+    let provider = if host.contains("outlook")
+        || host.contains("office365")
+        || host.contains("live.com")
+    {
+        ("Outlook", "check that the calendar is published (Settings → Calendar → Shared calendars → Publish a calendar) and copy the ICS link again")
+    } else if host.contains("google") {
+        ("Google", "use the \"Secret address in iCal format\" (Settings → your calendar → Integrate calendar)")
+    } else if host.contains("icloud") {
+        (
+            "iCloud",
+            "check that the calendar is still shared as a public calendar and copy its link again",
+        )
+    } else {
+        return None;
+    };
+    let _ = error;
+    Some(format!("{} — {}", provider.0, provider.1))
 }
 
 #[component]
@@ -128,6 +220,52 @@ fn SettingsForm(
 ) -> impl IntoView {
     let field_error = move |name: &'static str| move || error.get().and_then(|e| e.field(name));
     let interval = status.interval_minutes;
+    // What is typed in the address field, for "Test connection" (empty: the saved one).
+    let typed = RwSignal::new(String::new());
+    let test = ServerAction::<server_fns::TestCalendarConnection>::new();
+    let clock = PageClock::new(0);
+    let room_name = status.room_name.clone();
+    let has_saved = status.masked_url.is_some();
+    let test_result = move || {
+        test.value().get().map(|result| match result {
+            Ok(report) => {
+                let next = report
+                    .next
+                    .as_ref()
+                    .and_then(|(title, start)| {
+                        let ms = time::parse_ms(start)?;
+                        let now = clock.now_ms.get();
+                        Some(format!(
+                            ", next: {title}, {}",
+                            time::instant(ms, now, clock.zone.get())
+                        ))
+                    })
+                    .unwrap_or_default();
+                let plural = if report.events_in_feed == 1 {
+                    "event"
+                } else {
+                    "events"
+                };
+                let warnings = if report.warnings.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({} skipped: {})",
+                        report.warnings.len(),
+                        report.warnings.join("; ")
+                    )
+                };
+                (
+                    false,
+                    format!(
+                        "{} {plural}, {} for this room{next}{warnings}",
+                        report.events_in_feed, report.events_matching
+                    ),
+                )
+            }
+            Err(e) => (true, e.field("url").unwrap_or(e.message)),
+        })
+    };
     view! {
         <ActionForm action=save>
             <FormError error=error/>
@@ -139,6 +277,7 @@ fn SettingsForm(
                     name="ics_url"
                     placeholder=if status.masked_url.is_some() { "leave empty to keep the current address" } else { "https://calendar.google.com/…/basic.ics" }
                     class="w-full rounded border border-slate-300 px-3 py-2"
+                    on:input:target=move |ev| typed.set(ev.target().value())
                 />
                 <span class="block text-xs text-slate-500 mt-1">
                     "Google: Settings → your calendar → Secret address in iCal format. Outlook: Publish calendar → ICS link. "
@@ -146,6 +285,29 @@ fn SettingsForm(
                 </span>
                 <span class="block text-sm text-red-700 mt-1" data-field-error="ics_url">{field_error("ics_url")}</span>
             </label>
+            <div class="mb-4">
+                <button
+                    type="button"
+                    data-testid="test-connection"
+                    class="rounded border border-indigo-700 text-indigo-800 px-4 py-2 disabled:opacity-50"
+                    disabled=move || test.pending().get() || (typed.get().trim().is_empty() && !has_saved)
+                    on:click=move |_| {
+                        test.dispatch(server_fns::TestCalendarConnection {
+                            room_name: room_name.clone(),
+                            ics_url: typed.get_untracked(),
+                        });
+                    }
+                >
+                    {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
+                </button>
+                <p class="mt-2 text-sm" data-testid="test-result" role="status">
+                    {move || test_result().map(|(failed, text)| view! {
+                        <span class=if failed { "text-red-800" } else { "text-slate-900" }>
+                            {if failed { "Could not read the calendar: " } else { "" }}{text}
+                        </span>
+                    })}
+                </p>
+            </div>
             <label class="flex items-center gap-2 mb-4">
                 <input type="checkbox" name="ics_enabled" checked=status.enabled/>
                 <span>"Sync this calendar"</span>
@@ -155,7 +317,7 @@ fn SettingsForm(
                 <span class="block text-sm font-medium text-slate-700 mb-1">"Fetch every"</span>
                 <select name="ics_fetch_interval_minutes" class="rounded border border-slate-300 px-3 py-2">
                     {[1, 5, 10, 30, 60].into_iter().map(|m| view! {
-                        <option value=m.to_string() selected=m == interval>{format!("{m} min")}</option>
+                        <option value=m.to_string() selected=m == interval>{interval_label(m.into())}</option>
                     }).collect_view()}
                 </select>
             </label>

@@ -1,7 +1,7 @@
 use super::{set_status, NotFound};
-use crate::components::short_time;
 use crate::dto::JoinStatus;
 use crate::server_fns;
+use crate::time::{self, PageClock, When, Zone};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -17,25 +17,17 @@ pub fn WaitingPage() -> impl IntoView {
             p.get("event_id").unwrap_or_default(),
         )
     };
-    // Asks the server again every 2 s (the meeting is pre-created shortly before its start).
+    // Asks the server again every 2 s (the meeting is pre-created shortly before its
+    // start; a moved event moves the countdown, a cancelled one says so).
     let poll = RwSignal::new(0u32);
-    // Seconds since the page opened, for the countdown.
-    let now_ms = RwSignal::new(0f64);
     #[cfg(feature = "hydrate")]
-    {
-        now_ms.set(js_sys::Date::now());
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                now_ms.set(js_sys::Date::now());
-                if (now_ms.get_untracked() as u64 / 1000).is_multiple_of(2) {
-                    poll.update(|p| *p += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
+    if let Ok(handle) = set_interval_with_handle(
+        move || poll.update(|p| *p += 1),
+        std::time::Duration::from_secs(2),
+    ) {
+        on_cleanup(move || handle.clear());
     }
+    let clock = PageClock::new(0);
     let answer = Resource::new(
         move || (key(), poll.get()),
         |((name, id), _)| server_fns::join_event(name, id),
@@ -43,6 +35,9 @@ pub fn WaitingPage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(join)) = answer.get() {
+            if let Some(server_now) = &join.server_now {
+                clock.sync_with_server(server_now);
+            }
             if let Some(path) = join
                 .meeting_path
                 .filter(|_| join.status == JoinStatus::Join)
@@ -57,18 +52,28 @@ pub fn WaitingPage() -> impl IntoView {
                 answer.get().map(|result| match result {
                     Ok(join) => {
                         let starts = join.starts_at.clone().unwrap_or_default();
-                        let countdown = {
-                            let starts = starts.clone();
-                            move || countdown_text(&starts, now_ms.get())
+                        let start_ms = time::parse_ms(&starts).unwrap_or_default();
+                        let server_now = join
+                            .server_now
+                            .as_deref()
+                            .and_then(time::parse_ms)
+                            .unwrap_or(start_ms);
+                        let now = move || match clock.zone.get() {
+                            Zone::Utc => server_now,
+                            Zone::Local => clock.now_ms.get(),
                         };
+                        let at = move || time::instant(start_ms, now(), clock.zone.get());
+                        let countdown = move || time::countdown(start_ms - now());
+                        let title = join.title.clone().unwrap_or_else(|| "The meeting".into());
                         match join.status {
                             JoinStatus::Waiting | JoinStatus::Join => view! {
                                 <section class="py-10 text-center" data-testid="waiting">
-                                    <h1 class="text-2xl font-bold mb-2">"The meeting opens soon"</h1>
-                                    <p class="text-slate-700 mb-4">
-                                        "It starts at " {short_time(&starts)} ". This page moves you in when it opens."
+                                    <h1 class="text-2xl font-bold mb-2" data-testid="waiting-title">{title}</h1>
+                                    <p class="text-slate-800 mb-4">
+                                        "Starts at " <When at=starts.clone() text=Signal::derive(at)/>
+                                        ". This page moves you in when it opens."
                                     </p>
-                                    <p class="text-4xl font-mono" data-testid="countdown">{countdown}</p>
+                                    <p class="text-4xl font-mono" data-testid="countdown" aria-live="off">{countdown}</p>
                                     <p class="mt-4">
                                         <super::room::AddToCalendar room_name=key().0 id=key().1/>
                                     </p>
@@ -76,14 +81,15 @@ pub fn WaitingPage() -> impl IntoView {
                             }.into_any(),
                             JoinStatus::TooEarly => view! {
                                 <section class="py-10" data-testid="too-early">
-                                    <p class="text-lg">"This meeting starts at " {short_time(&starts)} ". Come back shortly before."</p>
+                                    <p class="text-lg">{title} " starts at " <When at=starts.clone() text=Signal::derive(at)/> ". Come back shortly before."</p>
                                 </section>
                             }.into_any(),
                             _ => {
                                 set_status(410);
                                 view! {
                                     <section class="py-10" data-testid="meeting-error">
-                                        <p role="alert" class="text-lg">{join.message.unwrap_or_default()}</p>
+                                        <p role="alert" class="text-lg mb-4">{join.message.unwrap_or_default()}</p>
+                                        <a href=format!("/room/{}", key().0) class="text-indigo-700 underline" data-testid="back-to-room">"Back to the room"</a>
                                     </section>
                                 }.into_any()
                             }
@@ -94,23 +100,5 @@ pub fn WaitingPage() -> impl IntoView {
                 })
             }}
         </Transition>
-    }
-}
-
-/// "04:59" until `starts_at` (RFC 3339), from the browser's clock; empty on the server.
-fn countdown_text(starts_at: &str, now_ms: f64) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let start_ms = js_sys::Date::parse(starts_at);
-        if now_ms <= 0.0 || start_ms.is_nan() {
-            return String::new();
-        }
-        let left = ((start_ms - now_ms) / 1000.0).max(0.0) as u64;
-        format!("{:02}:{:02}", left / 60, left % 60)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (starts_at, now_ms);
-        String::new()
     }
 }

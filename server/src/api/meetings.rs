@@ -320,6 +320,7 @@ async fn join(
             starts_at,
             server_now,
             page_path,
+            ..
         } => JoinResponse {
             status: JoinStatus::Waiting,
             url: None,
