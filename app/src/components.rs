@@ -133,11 +133,3 @@ where
 {
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
-
-/// `2026-03-02T09:30:00+00:00` → `09:30 UTC`.
-pub fn short_time(rfc3339: &str) -> String {
-    match rfc3339.get(11..16) {
-        Some(hm) => format!("{hm} UTC"),
-        None => rfc3339.to_string(),
-    }
-}

@@ -136,6 +136,11 @@ pub fn span(start_ms: i64, end_ms: i64, now_ms: i64, zone: Zone) -> String {
     )
 }
 
+/// Whether `a_ms` and `b_ms` fall on the same calendar day in `zone`.
+pub fn same_day(a_ms: i64, b_ms: i64, zone: Zone) -> bool {
+    Civil::of(a_ms, zone.offset_minutes(a_ms)).same_day(&Civil::of(b_ms, zone.offset_minutes(b_ms)))
+}
+
 /// `10:05` (or `Tue 1 Dec 10:05` on another day) in `zone`.
 pub fn instant(at_ms: i64, now_ms: i64, zone: Zone) -> String {
     let at = Civil::of(at_ms, zone.offset_minutes(at_ms));
@@ -337,6 +342,8 @@ mod tests {
             "Wed 2 Dec 10:00–10:30 UTC"
         );
         assert_eq!(instant(tomorrow, now, Zone::Utc), "Wed 2 Dec 10:00 UTC");
+        assert!(same_day(start, now, Zone::Utc));
+        assert!(!same_day(tomorrow, now, Zone::Utc));
     }
 
     #[test]

@@ -30,6 +30,9 @@ test("the owner sees the host view and others only title, time and head count, e
   await page.getByLabel("Sync this calendar").check();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("masked-url")).toHaveText(/\/…\/feed\.ics$/);
+  // Saved: the secret address leaves the screen; only its masked form stays.
+  await expect(page.getByLabel("Calendar address (ICS)")).toHaveValue("");
+  await expect(page.locator("body")).not.toContainText(key);
   await page.getByTestId("sync-now").click();
   await expect(page.getByTestId("sync-result")).toContainText("1 for this room");
   await expect(page.getByTestId("last-sync")).toContainText("just now");
@@ -172,6 +175,16 @@ test("every other page passes the accessibility check and fits a phone", async (
     await accessible(page);
     await screenshots(page, name);
   }
+  // Keyboard focus is always visible.
+  await page.goto("/");
+  await hydrated(page);
+  await page.keyboard.press("Tab");
+  const ring = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement as Element);
+    return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+  });
+  expect(ring.style).not.toBe("none");
+  expect(ring.width).toBeGreaterThanOrEqual(2);
   await ownerWithRoom(page);
   await page.goto("/rooms");
   await hydrated(page);

@@ -74,14 +74,9 @@ fn Board(board: RoomBoardDto, clock: PageClock) -> impl IntoView {
     // "Later today" in the reader's zone: the day of `now` where they are.
     let later_today = move || {
         let zone = clock.zone.get();
-        let today = time::instant(now(), now(), zone);
         later
             .iter()
-            .filter(|c| {
-                let start = time::parse_ms(&c.start).unwrap_or_default();
-                // Same day ⇔ the reading carries no date.
-                time::instant(start, now(), zone).len() <= today.len()
-            })
+            .filter(|c| time::same_day(time::parse_ms(&c.start).unwrap_or_default(), now(), zone))
             .cloned()
             .collect::<Vec<_>>()
     };

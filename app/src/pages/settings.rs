@@ -1,8 +1,8 @@
 use super::NotFound;
-use crate::components::{action_error, short_time, FormError};
+use crate::components::{action_error, FormError};
 use crate::dto::CalendarStatusDto;
 use crate::server_fns;
-use crate::time::{self, PageClock, Zone};
+use crate::time::{self, PageClock, When, Zone};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -22,6 +22,7 @@ pub fn SettingsPage() -> impl IntoView {
         |(n, _, _)| server_fns::get_sync_log(n),
     );
     let save_error = action_error(save);
+    let log_clock = PageClock::new(0);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
@@ -63,7 +64,12 @@ pub fn SettingsPage() -> impl IntoView {
                     <ul class="text-sm divide-y divide-slate-200 bg-white border border-slate-200 rounded" data-testid="sync-log">
                         {entries.into_iter().map(|e| view! {
                             <li class="px-3 py-2">
-                                <span class="font-mono text-slate-500 mr-2">{short_time(e["started_at"].as_str().unwrap_or(""))}</span>
+                                {
+                                    let at = e["started_at"].as_str().unwrap_or("").to_string();
+                                    let ms = time::parse_ms(&at).unwrap_or_default();
+                                    let text = move || time::instant(ms, log_clock.now_ms.get(), log_clock.zone.get());
+                                    view! { <span class="font-mono text-slate-700 mr-2"><When at=at text=Signal::derive(text)/></span> }
+                                }
                                 {outcome_summary(&e)}
                             </li>
                         }).collect_view()}
@@ -81,8 +87,9 @@ fn outcome_summary(o: &serde_json::Value) -> String {
     match o["status"].as_str() {
         Some("failed") => format!("failed: {}", o["error"].as_str().unwrap_or("unknown error")),
         Some(status) => format!(
-            "{status}: {} events in the feed, {} for this room; {} new, {} changed, {} removed, {} restored",
+            "{status}: {} {} in the feed, {} for this room; {} new, {} changed, {} removed, {} restored",
             n("events_in_feed"),
+            if n("events_in_feed") == 1 { "event" } else { "events" },
             n("events_matching"),
             n("created"),
             n("updated"),
@@ -222,6 +229,17 @@ fn SettingsForm(
     let interval = status.interval_minutes;
     // What is typed in the address field, for "Test connection" (empty: the saved one).
     let typed = RwSignal::new(String::new());
+    // Once saved, the address is shown masked above; the field empties so the secret does
+    // not stay on screen.
+    let url_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            if let Some(input) = url_input.get() {
+                input.set_value("");
+            }
+            typed.set(String::new());
+        }
+    });
     let test = ServerAction::<server_fns::TestCalendarConnection>::new();
     let clock = PageClock::new(0);
     let room_name = status.room_name.clone();
@@ -278,6 +296,7 @@ fn SettingsForm(
                     placeholder=if status.masked_url.is_some() { "leave empty to keep the current address" } else { "https://calendar.google.com/…/basic.ics" }
                     class="w-full rounded border border-slate-300 px-3 py-2"
                     on:input:target=move |ev| typed.set(ev.target().value())
+                    node_ref=url_input
                 />
                 <span class="block text-xs text-slate-500 mt-1">
                     "Google: Settings → your calendar → Secret address in iCal format. Outlook: Publish calendar → ICS link. "

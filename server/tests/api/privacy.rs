@@ -190,6 +190,22 @@ async fn everything_seen_by(
             vec![("room_name", "privroom")],
         ),
         (
+            app::server_fns::GetRoomBoard::PATH,
+            vec![("name", "privroom")],
+        ),
+        (
+            app::server_fns::GetMeetingHostView::PATH,
+            vec![("room_name", "privroom"), ("meeting_id", meeting)],
+        ),
+        (
+            app::server_fns::JoinEvent::PATH,
+            vec![("room_name", "privroom"), ("event_id", private)],
+        ),
+        (
+            app::server_fns::TestCalendarConnection::PATH,
+            vec![("room_name", "privroom"), ("ics_url", "")],
+        ),
+        (
             app::server_fns::AnnouncePresence::PATH,
             vec![
                 ("meeting_id", meeting),
