@@ -384,3 +384,24 @@ fn PrivateFeed(room_name: String, url: String) -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::provider_hint;
+
+    #[test]
+    fn errors_of_known_providers_come_with_advice_naming_them() {
+        let outlook = provider_hint(
+            Some("https://outlook.office365.com/…/calendar.ics"),
+            "the calendar server failed (500)",
+        );
+        assert!(outlook.is_some_and(|h| h.starts_with("Outlook") && h.contains("published")));
+        let google = provider_hint(Some("https://calendar.google.com/…/basic.ics"), "401");
+        assert!(google.is_some_and(|h| h.contains("Secret address in iCal format")));
+        assert_eq!(
+            provider_hint(Some("https://cal.example.org/…/x.ics"), "500"),
+            None
+        );
+        assert_eq!(provider_hint(None, "500"), None);
+    }
+}
