@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod health;
 pub mod ics_cli;
 pub mod ics_routes;
+pub mod metrics;
 pub mod router;
 pub mod security;
 pub mod serve;

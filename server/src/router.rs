@@ -28,6 +28,8 @@ fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 /// Serve it with connect info (`into_make_service_with_connect_info::<SocketAddr>`) so
 /// per-client limits see the peer address.
 pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bool) -> Router {
+    // Installed before the first request, so nothing recorded is lost.
+    let _ = crate::metrics::handle();
     let state = ServerState {
         core: core.clone(),
         leptos_options: leptos_options.clone(),
@@ -61,6 +63,7 @@ pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bo
             _,
         >(context, app::shell))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(axum::middleware::from_fn(crate::security::security_headers))
         .layer(axum::middleware::from_fn(move |request, next| {
             crate::client_addr::record_client_addr(trust_forwarded_for, request, next)

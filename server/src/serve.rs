@@ -27,11 +27,29 @@ pub async fn serve(
     let stop_rx_for_deadline = stop_rx.clone();
     let background = spawn_workers(&core, &args, &stop_rx);
     drop(stop_rx);
-    let app = router(
+    let mut app = router(
         core.clone(),
         leptos_options(&args),
         args.limits.trust_forwarded_for,
     );
+    let mut metrics_server = None;
+    match args.metrics_addr {
+        None => app = app.merge(crate::metrics::router()),
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartupError::Listen { addr, source })?;
+            let mut stop = stop_rx_for_deadline.clone();
+            tracing::info!("metrics on http://{addr}/metrics");
+            metrics_server = Some(tokio::spawn(
+                axum::serve(listener, crate::metrics::router())
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|stop| *stop).await;
+                    })
+                    .into_future(),
+            ));
+        }
+    }
     tracing::info!("roomcal is serving on {}", args.public_url());
     let mut stopping = stop_rx_for_deadline;
     let server = axum::serve(
@@ -57,6 +75,9 @@ pub async fn serve(
     };
     // Let in-flight work finish its transaction, but not past one shared deadline.
     let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    if let Some(task) = metrics_server {
+        let _ = tokio::time::timeout_at(deadline, task).await;
+    }
     for task in background {
         if tokio::time::timeout_at(deadline, task).await.is_err() {
             tracing::warn!(
@@ -85,7 +106,7 @@ pub async fn serve_on(
     leptos_options: LeptosOptions,
     trust_forwarded_for: bool,
 ) -> std::io::Result<()> {
-    let app = router(core, leptos_options, trust_forwarded_for);
+    let app = router(core, leptos_options, trust_forwarded_for).merge(crate::metrics::router());
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -75,6 +75,11 @@ pub async fn run_lifecycle_loop(
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "lifecycle tick failed"),
         }
+        // Histogram samples wait in buffers until folded in; without a scraper they would
+        // pile up, so the tick folds them too.
+        if let Some(handle) = crate::metrics::handle() {
+            handle.run_upkeep();
+        }
         tokio::select! {
             _ = tokio::time::sleep(tick) => {}
             _ = shutdown.changed() => return,

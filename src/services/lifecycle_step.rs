@@ -64,7 +64,10 @@ pub async fn run_lifecycle_step(
             ..StepReport::default()
         });
     }
+    let started = std::time::Instant::now();
     let report = run_lifecycle_work(core, now, max_actions).await?;
+    metrics::histogram!("roomcal_lifecycle_tick_seconds").record(started.elapsed().as_secs_f64());
+    metrics::counter!("roomcal_meetings_created_total").increment(report.created as u64);
     // Pages gone for a while were counted as gone by earlier ticks (the meeting keeps when
     // its last participant left), so their rows only cost space: made-up ids and closed
     // meetings must not pile up.
@@ -134,6 +137,14 @@ pub async fn run_lifecycle_work(
             core.store.save_meeting_state(meeting).await?;
         }
     }
+
+    let active = meetings.iter().filter(|m| m.is_active);
+    metrics::gauge!("roomcal_active_meetings").set(active.clone().count() as f64);
+    metrics::gauge!("roomcal_people_present").set(
+        active
+            .map(|m| f64::from(m.participants_now.max(0)))
+            .sum::<f64>(),
+    );
 
     let occurrences: Vec<Occurrence> = events.iter().map(Occurrence::from).collect();
     let states: Vec<MeetingState> = meetings.iter().map(MeetingState::from).collect();
@@ -250,6 +261,7 @@ async fn close(
         return Ok(false);
     }
     tracing::info!(meeting = %meeting.id, reason = reason.as_str(), "meeting closed");
+    metrics::counter!("roomcal_meetings_closed_total", "reason" => reason.as_str()).increment(1);
     let call = CallRoom {
         participant_url: meeting.participant_url.clone(),
         host_url: meeting.host_url.clone(),

@@ -234,6 +234,8 @@ impl Syncer {
             Err(outcome) => (outcome, SyncPlan::default()),
         };
         outcome.duration_ms = clock.elapsed().as_millis() as u64;
+        metrics::counter!("roomcal_syncs_total", "outcome" => outcome.status.as_str()).increment(1);
+        metrics::histogram!("roomcal_sync_seconds").record(clock.elapsed().as_secs_f64());
         self.finish(&mut calendar, now);
         calendar.ics_last_outcome = Some(sqlx::types::Json(outcome.to_json()));
         self.store
@@ -288,11 +290,11 @@ impl Syncer {
             None => Validators::default(),
         };
         self.hosts.wait_turn(url.host_str().unwrap_or("")).await;
-        let fetched = self
-            .fetcher
-            .fetch(&url, &validators)
-            .await
-            .map_err(|e| fail(e.message, e.http_status))?;
+        let fetch_started = std::time::Instant::now();
+        let fetched = self.fetcher.fetch(&url, &validators).await;
+        metrics::histogram!("roomcal_feed_fetch_seconds")
+            .record(fetch_started.elapsed().as_secs_f64());
+        let fetched = fetched.map_err(|e| fail(e.message, e.http_status))?;
         // The body (or the copy parsed before), whether it was whole, and what to report.
         let (input, complete, status, http_status, bytes, hash) = match fetched {
             Fetched::NotModified => match cached {
@@ -321,6 +323,7 @@ impl Syncer {
             } => {
                 let hash = hex_sha256(&bytes);
                 let size = bytes.len();
+                metrics::histogram!("roomcal_feed_bytes").record(size as f64);
                 calendar.ics_etag = validators.etag;
                 calendar.ics_last_modified = validators.last_modified;
                 match cached.filter(|(h, _, _)| *h == hash) {
@@ -342,9 +345,11 @@ impl Syncer {
         };
         let window_start = now - self.settings.window_before;
         let window_end = now + self.settings.window_after;
-        let read = read_feed(input, self.feed_query(room_name, now))
-            .await
-            .map_err(|message| fail(message, http_status))?;
+        let processing = std::time::Instant::now();
+        let read = read_feed(input, self.feed_query(room_name, now)).await;
+        metrics::histogram!("roomcal_feed_processing_seconds")
+            .record(processing.elapsed().as_secs_f64());
+        let read = read.map_err(|message| fail(message, http_status))?;
         if read.parsed_now {
             self.parsed
                 .remember(calendar.id, hash.clone(), read.feed.clone(), complete);

@@ -16,6 +16,17 @@ pub enum SyncStatus {
     Failed,
 }
 
+impl SyncStatus {
+    /// `ok`, `unchanged` or `failed` (the JSON and metric label).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncStatus::Ok => "ok",
+            SyncStatus::Unchanged => "unchanged",
+            SyncStatus::Failed => "failed",
+        }
+    }
+}
+
 /// The result of one sync attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

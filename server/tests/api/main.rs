@@ -13,6 +13,7 @@ mod hostile_feeds;
 mod ics_out;
 mod lifecycle;
 mod limits;
+mod metrics;
 mod openapi;
 mod pages;
 mod privacy;
