@@ -288,6 +288,10 @@ pub struct SyncArgs {
     /// How often the scheduler looks for rooms due for a sync.
     #[arg(long, env = "ROOMCAL_SYNC_TICK", default_value = "5s", value_parser = parse_duration)]
     pub sync_tick: chrono::Duration,
+    /// How long a room claimed for a sync stays this instance's at most: if the instance
+    /// dies mid-sync, another one takes the room over after this.
+    #[arg(long, env = "ROOMCAL_SYNC_LEASE", default_value = "2m", value_parser = parse_duration)]
+    pub sync_lease: chrono::Duration,
     /// Turn off the background sync (manual syncs still work).
     #[arg(long, env = "ROOMCAL_NO_BACKGROUND_SYNC")]
     pub no_background_sync: bool,

@@ -211,6 +211,7 @@ fn build_syncer(
             base_urls,
             default_tz: sync.timezone,
             concurrency: sync.sync_concurrency.max(1),
+            lease: sync.sync_lease.max(chrono::Duration::seconds(1)),
             window_before: sync.sync_window_before,
             window_after: sync.sync_window_after,
             per_host_interval: std::time::Duration::from_millis(sync.feed_host_interval_ms),

@@ -7,6 +7,7 @@
 mod accounts;
 mod calendar_settings;
 mod cli;
+mod crash;
 mod feed_server;
 mod helpers;
 mod hostile_feeds;
