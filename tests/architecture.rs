@@ -114,34 +114,74 @@ fn module_graph(
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
                 continue; // the middle of a longer path (`super::super::`) or a name
             }
-            // The whole path: `super::super::store::sql::Query` → segments.
+            // The whole path: `super::super::store::sql::Query` → segments; a group
+            // (`crate::{csrf, health::readyz}`) names one path per item.
             let token: String = code[at..]
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
                 .collect();
-            let mut segments = token.split("::").filter(|s| !s.is_empty()).peekable();
-            let mut target = if prefix == "crate::" {
-                segments.next();
-                Vec::new()
-            } else {
-                here.clone()
+            let rest = &code[at + token.len()..];
+            let items: Vec<String> = match rest.strip_prefix('{') {
+                Some(group) => group_items(group)
+                    .into_iter()
+                    .map(|item| format!("{token}{item}"))
+                    .collect(),
+                None => vec![token],
             };
-            while segments.peek() == Some(&"super") {
-                segments.next();
-                target.pop();
-            }
-            target.extend(segments.map(str::to_string));
-            // The longest prefix that is a module.
-            while !target.is_empty() && !modules.contains(&target) {
-                target.pop();
-            }
-            let (from, to) = (group(&here), group(&target));
-            if from != to && !to.is_empty() {
-                edges.entry(from).or_default().insert(to);
+            for path in items {
+                let mut segments = path.split("::").filter(|s| !s.is_empty()).peekable();
+                let mut target = if prefix == "crate::" {
+                    segments.next();
+                    Vec::new()
+                } else {
+                    here.clone()
+                };
+                while segments.peek() == Some(&"super") {
+                    segments.next();
+                    target.pop();
+                }
+                target.extend(segments.map(str::to_string));
+                // The longest prefix that is a module.
+                while !target.is_empty() && !modules.contains(&target) {
+                    target.pop();
+                }
+                let (from, to) = (group(&here), group(&target));
+                if from != to && !to.is_empty() {
+                    edges.entry(from).or_default().insert(to);
+                }
             }
         }
     }
     edges
+}
+
+/// The top-level items of a `use` group, from just after its `{`: `a, b::c, d::{e}` →
+/// `a`, `b::c`, `d` (nested groups name their parent module, which is enough here).
+fn group_items(group: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 0;
+    let mut current = String::new();
+    for c in group.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            ',' if depth == 0 => items.push(std::mem::take(&mut current)),
+            _ if depth == 0 => current.push(c),
+            _ => {}
+        }
+    }
+    items.push(current);
+    items
+        .into_iter()
+        .map(|item| {
+            item.trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect::<String>()
+        })
+        .filter(|item| !item.is_empty() && item != "self")
+        .collect()
 }
 
 /// The cycles of a graph, as its strongly connected components of more than one node.
@@ -248,6 +288,14 @@ fn neither_the_server_nor_the_pages_import_in_a_loop() {
             "{src}: {graph:#?}"
         );
     }
+}
+
+#[test]
+fn grouped_imports_count_as_edges() {
+    assert_eq!(
+        group_items("csrf, health::readyz, api::{a, b}, self}; rest"),
+        vec!["csrf", "health::readyz", "api::"]
+    );
 }
 
 #[test]

@@ -384,8 +384,6 @@ pub struct MeetingHostDto {
 pub struct RoomBoardDto {
     /// The server's clock when it answered (RFC 3339).
     pub server_now: String,
-    /// Whether the viewer owns the room.
-    pub is_owner: bool,
     /// Active, then upcoming, then (owners) later cards, each by start.
     pub cards: Vec<MeetingCardDto>,
 }

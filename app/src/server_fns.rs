@@ -226,10 +226,8 @@ pub async fn get_room_board(name: String) -> Result<RoomBoardDto, AppError> {
             later: true,
         };
         let items = list_meetings(&core, viewer.as_ref(), &name, query).await?;
-        let room = roomcal::services::room_lookup::find_room(&core, &name).await?;
         Ok(RoomBoardDto {
             server_now: core.clock.now().to_rfc3339(),
-            is_owner: viewer.is_some_and(|v| v.id == room.owner_id),
             cards: items.into_iter().map(crate::dto::convert::card).collect(),
         })
     })

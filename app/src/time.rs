@@ -136,6 +136,11 @@ pub fn span(start_ms: i64, end_ms: i64, now_ms: i64, zone: Zone) -> String {
     )
 }
 
+/// The calendar day of `at_ms` in `zone`, as days since 1970-01-01 there.
+pub fn day_number(at_ms: i64, zone: Zone) -> i64 {
+    (at_ms.div_euclid(60_000) + zone.offset_minutes(at_ms)).div_euclid(1440)
+}
+
 /// Whether `a_ms` and `b_ms` fall on the same calendar day in `zone`.
 pub fn same_day(a_ms: i64, b_ms: i64, zone: Zone) -> bool {
     Civil::of(a_ms, zone.offset_minutes(a_ms)).same_day(&Civil::of(b_ms, zone.offset_minutes(b_ms)))
@@ -154,7 +159,8 @@ pub fn instant(at_ms: i64, now_ms: i64, zone: Zone) -> String {
 
 /// `4:32`, `1:02:03`: a countdown to the second.
 pub fn countdown(ms: i64) -> String {
-    let secs = ms.max(0).div_euclid(1000);
+    // Rounded up: "0:01" until the very start, never "0:00" a second early.
+    let secs = (ms.max(0) + 999).div_euclid(1000);
     let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
     if h > 0 {
         format!("{h}:{m:02}:{s:02}")
@@ -288,6 +294,25 @@ impl PageClock {
     }
 }
 
+/// An RFC 3339 instant as HTML's `datetime` accepts it: at most 3 fractional digits.
+pub fn html_instant(rfc3339: &str) -> String {
+    match rfc3339.find('.') {
+        Some(dot) => {
+            let digits = rfc3339[dot + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .count();
+            let keep = digits.min(3);
+            format!(
+                "{}{}",
+                &rfc3339[..dot + 1 + keep],
+                &rfc3339[dot + 1 + digits..]
+            )
+        }
+        None => rfc3339.to_string(),
+    }
+}
+
 /// An instant as `<time datetime="…">text</time>`: machines read the instant, people the
 /// text in their own zone.
 #[component]
@@ -298,7 +323,7 @@ pub fn When(
     #[prop(into)]
     text: Signal<String>,
 ) -> impl IntoView {
-    view! { <time datetime=at>{text}</time> }
+    view! { <time datetime=html_instant(&at)>{text}</time> }
 }
 
 #[cfg(test)]
@@ -329,6 +354,11 @@ mod tests {
             ms("2024-03-01T00:00:00Z")
         );
         assert_eq!(parse_ms("yesterday"), None);
+        assert_eq!(
+            html_instant("2026-12-01T10:05:00.123456789+00:00"),
+            "2026-12-01T10:05:00.123+00:00"
+        );
+        assert_eq!(html_instant("2026-12-01T10:05:00Z"), "2026-12-01T10:05:00Z");
     }
 
     #[test]
@@ -343,6 +373,11 @@ mod tests {
         );
         assert_eq!(instant(tomorrow, now, Zone::Utc), "Wed 2 Dec 10:00 UTC");
         assert!(same_day(start, now, Zone::Utc));
+        assert_eq!(day_number(start, Zone::Utc), day_number(now, Zone::Utc));
+        assert_eq!(
+            day_number(tomorrow, Zone::Utc),
+            day_number(now, Zone::Utc) + 1
+        );
         assert!(!same_day(tomorrow, now, Zone::Utc));
     }
 
@@ -357,7 +392,9 @@ mod tests {
 
     #[test]
     fn countdowns_and_durations_read_like_a_person_would_say_them() {
-        assert_eq!(countdown(272_400), "4:32");
+        assert_eq!(countdown(272_000), "4:32");
+        assert_eq!(countdown(400), "0:01");
+        assert_eq!(countdown(0), "0:00");
         assert_eq!(countdown(3_723_000), "1:02:03");
         assert_eq!(countdown(-5_000), "0:00");
         assert_eq!(duration_words(12 * 60_000 + 59_000), "12 min");

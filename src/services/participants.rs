@@ -131,31 +131,46 @@ pub fn attendance(invitees: &[Invitee], present: &[PresentPerson]) -> Attendance
             .unwrap_or_else(|| "someone".into())
     };
     let mut matched = vec![false; invitees.len()];
-    let mut result = Attendance::default();
-    for person in present {
-        let by_email = person.email.as_deref().and_then(|email| {
-            invitees.iter().enumerate().position(|(i, inv)| {
-                !matched[i]
-                    && inv
-                        .email
-                        .as_deref()
-                        .is_some_and(|e| e.eq_ignore_ascii_case(email))
-            })
-        });
-        let by_name = || {
-            invitees.iter().enumerate().position(|(i, inv)| {
-                !matched[i]
-                    && inv
-                        .name
-                        .as_deref()
-                        .is_some_and(|n| norm(n) == norm(&person.name))
-            })
+    // Who each person in the call is on the invitation, if anyone: emails first for
+    // everyone, so a guest who types an invited name cannot take the place of the invited
+    // person signed in under their own address; then names for the rest.
+    let mut matches: Vec<Option<usize>> = vec![None; present.len()];
+    for (p, person) in present.iter().enumerate() {
+        let Some(email) = person.email.as_deref() else {
+            continue;
         };
-        match by_email.or_else(by_name) {
-            Some(i) => {
-                matched[i] = true;
-                result.invited_here.push(label(&invitees[i]));
-            }
+        let found = (0..invitees.len()).find(|&i| {
+            !matched[i]
+                && invitees[i]
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        });
+        if let Some(i) = found {
+            matched[i] = true;
+            matches[p] = Some(i);
+        }
+    }
+    for (p, person) in present.iter().enumerate() {
+        if matches[p].is_some() {
+            continue;
+        }
+        let found = (0..invitees.len()).find(|&i| {
+            !matched[i]
+                && invitees[i]
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| norm(n) == norm(&person.name))
+        });
+        if let Some(i) = found {
+            matched[i] = true;
+            matches[p] = Some(i);
+        }
+    }
+    let mut result = Attendance::default();
+    for (person, found) in present.iter().zip(&matches) {
+        match found {
+            Some(i) => result.invited_here.push(label(&invitees[*i])),
             None => result.here_not_invited.push(person.name.clone()),
         }
     }
@@ -312,6 +327,28 @@ mod tests {
         assert_eq!(a.invited_here, vec!["Grace Hopper", "Alan Turing"]);
         assert_eq!(a.invited_absent, vec!["absent@example.com"]);
         assert_eq!(a.here_not_invited, vec!["Walk-in"]);
+    }
+
+    #[test]
+    fn a_guest_with_an_invited_name_does_not_take_the_place_of_the_signed_in_invitee() {
+        let invitees = vec![Invitee {
+            name: Some("Grace Hopper".into()),
+            email: Some("grace@example.com".into()),
+        }];
+        let present = vec![
+            PresentPerson {
+                name: "Grace Hopper".into(),
+                email: None,
+            },
+            PresentPerson {
+                name: "Grace".into(),
+                email: Some("grace@example.com".into()),
+            },
+        ];
+        let a = attendance(&invitees, &present);
+        assert_eq!(a.invited_here, vec!["Grace Hopper"]);
+        assert_eq!(a.here_not_invited, vec!["Grace Hopper"]);
+        assert!(a.invited_absent.is_empty());
     }
 
     #[test]

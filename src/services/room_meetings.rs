@@ -182,8 +182,6 @@ fn is_joinable(meeting: &Meeting, core: &Core, now: DateTime<Utc>) -> bool {
     )
 }
 
-/// The title a viewer sees, from the details as they may see them (the owner the event's
-/// own, others the privacy view's), with a plain name where the calendar gave none.
 /// A meeting's title as a viewer may see it.
 fn meeting_title(meeting: &Meeting, owner: bool) -> String {
     let details = meeting
@@ -194,6 +192,8 @@ fn meeting_title(meeting: &Meeting, owner: bool) -> String {
     title_of(&details, meeting.calendar_event_id.is_none())
 }
 
+/// The title a viewer sees, from the details as they may see them (the owner the event's
+/// own, others the privacy view's), with a plain name where the calendar gave none.
 pub(crate) fn title_of(details: &serde_json::Value, unscheduled: bool) -> String {
     details
         .get("title")

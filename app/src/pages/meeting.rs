@@ -146,17 +146,22 @@ fn random_id() -> String {
 #[component]
 fn HostView(room_name: String, meeting_id: String) -> impl IntoView {
     let poll = RwSignal::new(0u32);
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(
-        move || poll.update(|p| *p += 1),
-        std::time::Duration::from_secs(5),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
     let view_of = Resource::new(
         move || (room_name.clone(), meeting_id.clone(), poll.get()),
         |(room, id, _)| server_fns::get_meeting_host_view(room, id),
     );
+    // Only the owner has anything to refresh; everyone else was told `None` once.
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if view_of.with_untracked(|v| !matches!(v, Some(Ok(None)))) {
+                poll.update(|p| *p += 1);
+            }
+        },
+        std::time::Duration::from_secs(5),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     let clock = PageClock::new(0);
     view! {
         <Transition fallback=|| ()>

@@ -107,18 +107,3 @@ fn Subscribe(url: String) -> impl IntoView {
         </section>
     }
 }
-
-/// "Add to calendar": one meeting or occurrence as an .ics download.
-#[component]
-pub fn AddToCalendar(room_name: String, id: String) -> impl IntoView {
-    view! {
-        <a
-            href=format!("/room/{room_name}/{id}/event.ics")
-            download=""
-            class="text-indigo-700 underline text-sm ml-3"
-            data-testid="add-to-calendar"
-        >
-            "Add to calendar"
-        </a>
-    }
-}

@@ -5,8 +5,8 @@
 //! organizer, attendees and their answers, who is here), everyone else title, time and
 //! head count only.
 
-use super::room::AddToCalendar;
-use crate::dto::{CardKind, HostDetailsDto, MeetingCardDto, RoomBoardDto, Rsvp};
+use crate::components::AddToCalendar;
+use crate::dto::{CardKind, HostDetailsDto, MeetingCardDto, Rsvp};
 use crate::server_fns;
 use crate::time::{self, PageClock, When, Zone};
 use leptos::prelude::*;
@@ -14,30 +14,54 @@ use leptos::prelude::*;
 /// How often the board asks the server again.
 const POLL: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// The board of room `name`.
+/// The board of room `name`. The first answer comes with the page (server-rendered);
+/// then the page asks again every few seconds and only re-renders when something changed,
+/// so an open "Later today" stays open and keyboard focus stays where it is.
 #[component]
 pub fn RoomBoard(name: String) -> impl IntoView {
-    let poll = RwSignal::new(0u32);
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(move || poll.update(|p| *p += 1), POLL) {
-        on_cleanup(move || handle.clear());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = POLL;
-    let board = Resource::new(
-        move || (name.clone(), poll.get()),
-        |(name, _)| server_fns::get_room_board(name),
+    let first = Resource::new(
+        {
+            let name = name.clone();
+            move || name.clone()
+        },
+        server_fns::get_room_board,
     );
+    let cards = RwSignal::new(None::<Vec<MeetingCardDto>>);
     let clock = PageClock::new(0);
+    let later_open = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(Ok(b)) = board.get() {
+        if let Some(Ok(b)) = first.get() {
             clock.sync_with_server(&b.server_now);
         }
     });
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let name = name.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(b) = server_fns::get_room_board(name).await {
+                    clock.sync_with_server(&b.server_now);
+                    if cards.get_untracked().as_ref() != Some(&b.cards) {
+                        cards.set(Some(b.cards));
+                    }
+                }
+            });
+        },
+        POLL,
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (POLL, name);
     view! {
         <Transition fallback=|| view! { <p>"Loading meetings…"</p> }>
-            {move || board.get().map(|result| match result {
-                Ok(b) => view! { <Board board=b clock=clock/> }.into_any(),
+            {move || first.get().map(|result| match result {
+                Ok(b) => {
+                    let server_now = time::parse_ms(&b.server_now).unwrap_or_default();
+                    let initial = b.cards;
+                    let cards = Signal::derive(move || cards.get().unwrap_or_else(|| initial.clone()));
+                    view! { <Board cards=cards server_now=server_now clock=clock later_open=later_open/> }.into_any()
+                }
                 Err(e) => view! { <p role="alert">{e.message}</p> }.into_any(),
             })}
         </Transition>
@@ -55,52 +79,60 @@ fn now_of(clock: PageClock, server_now_ms: i64) -> impl Fn() -> i64 + Copy {
 }
 
 #[component]
-fn Board(board: RoomBoardDto, clock: PageClock) -> impl IntoView {
-    let server_now = time::parse_ms(&board.server_now).unwrap_or_default();
+fn Board(
+    cards: Signal<Vec<MeetingCardDto>>,
+    server_now: i64,
+    clock: PageClock,
+    later_open: RwSignal<bool>,
+) -> impl IntoView {
     let now = now_of(clock, server_now);
-    let of_kind = |kind: CardKind| -> Vec<MeetingCardDto> {
-        board
-            .cards
-            .iter()
-            .filter(|c| c.kind == kind)
-            .cloned()
-            .collect()
+    let of_kind = move |kind: CardKind| -> Vec<MeetingCardDto> {
+        cards.with(|all| all.iter().filter(|c| c.kind == kind).cloned().collect())
     };
-    let (active, upcoming, later) = (
-        of_kind(CardKind::Active),
-        of_kind(CardKind::Upcoming),
-        of_kind(CardKind::Later),
-    );
-    // "Later today" in the reader's zone: the day of `now` where they are.
-    let later_today = move || {
+    // The reader's day changes once a day, not with every tick of the clock.
+    let today = Memo::new(move |_| {
         let zone = clock.zone.get();
-        later
-            .iter()
-            .filter(|c| time::same_day(time::parse_ms(&c.start).unwrap_or_default(), now(), zone))
-            .cloned()
+        (zone, time::day_number(now(), zone))
+    });
+    let later_today = move || {
+        let (zone, day) = today.get();
+        of_kind(CardKind::Later)
+            .into_iter()
+            .filter(|c| time::day_number(time::parse_ms(&c.start).unwrap_or_default(), zone) == day)
             .collect::<Vec<_>>()
     };
     view! {
         <h2 class="text-lg font-semibold mb-3">"Meetings now"</h2>
-        {if active.is_empty() {
-            view! { <p class="text-slate-700 mb-6" data-testid="no-meetings">"No meeting is running."</p> }.into_any()
-        } else {
-            view! {
-                <ul class="mb-6 space-y-3" data-testid="meetings">
-                    {active.into_iter().map(|c| view! { <Card card=c now=now clock=clock/> }).collect_view()}
-                </ul>
-            }.into_any()
+        {move || {
+            let active = of_kind(CardKind::Active);
+            if active.is_empty() {
+                view! { <p class="text-slate-700 mb-6" data-testid="no-meetings">"No meeting is running."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="mb-6 space-y-3" data-testid="meetings">
+                        {active.into_iter().map(|c| view! { <Card card=c now=now clock=clock/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }
         }}
-        {(!upcoming.is_empty()).then(|| view! {
-            <h2 class="text-lg font-semibold mb-3">"Starting soon"</h2>
-            <ul class="mb-6 space-y-3" data-testid="upcoming">
-                {upcoming.into_iter().map(|c| view! { <Card card=c now=now clock=clock/> }).collect_view()}
-            </ul>
-        })}
+        {move || {
+            let upcoming = of_kind(CardKind::Upcoming);
+            (!upcoming.is_empty()).then(|| view! {
+                <h2 class="text-lg font-semibold mb-3">"Starting soon"</h2>
+                <ul class="mb-6 space-y-3" data-testid="upcoming">
+                    {upcoming.into_iter().map(|c| view! { <Card card=c now=now clock=clock/> }).collect_view()}
+                </ul>
+            })
+        }}
         {move || {
             let cards = later_today();
             (!cards.is_empty()).then(|| view! {
-                <details class="mb-6" data-testid="later-today">
+                <details
+                    class="mb-6"
+                    data-testid="later-today"
+                    prop:open=move || later_open.get()
+                    on:toggle:target=move |ev| later_open.set(ev.target().open())
+                >
                     <summary class="cursor-pointer font-semibold">{format!("Later today ({})", cards.len())}</summary>
                     <ul class="mt-3 space-y-3">
                         {cards.into_iter().map(|c| view! { <Card card=c now=now clock=clock/> }).collect_view()}

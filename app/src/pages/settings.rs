@@ -215,7 +215,11 @@ fn provider_hint(masked_url: Option<&str>, error: &str) -> Option<String> {
     } else {
         return None;
     };
-    let _ = error;
+    // Advice about sharing settings fits a refusal or failure of the provider's server,
+    // not a timeout or an unreadable file.
+    if !error.contains("calendar server") {
+        return None;
+    }
     Some(format!("{} — {}", provider.0, provider.1))
 }
 
@@ -393,15 +397,26 @@ mod tests {
     fn errors_of_known_providers_come_with_advice_naming_them() {
         let outlook = provider_hint(
             Some("https://outlook.office365.com/…/calendar.ics"),
-            "the calendar server failed (500)",
+            "the calendar server failed (500); roomcal will retry at the next interval",
         );
         assert!(outlook.is_some_and(|h| h.starts_with("Outlook") && h.contains("published")));
-        let google = provider_hint(Some("https://calendar.google.com/…/basic.ics"), "401");
-        assert!(google.is_some_and(|h| h.contains("Secret address in iCal format")));
+        let google = provider_hint(
+            Some("https://calendar.google.com/…/basic.ics"),
+            "the calendar server refused access (401)",
+        );
         assert_eq!(
-            provider_hint(Some("https://cal.example.org/…/x.ics"), "500"),
+            provider_hint(
+                Some("https://calendar.google.com/…/basic.ics"),
+                "the download timed out"
+            ),
             None
         );
-        assert_eq!(provider_hint(None, "500"), None);
+        assert!(google.is_some_and(|h| h.contains("Secret address in iCal format")));
+        let failed = "the calendar server failed (500)";
+        assert_eq!(
+            provider_hint(Some("https://cal.example.org/…/x.ics"), failed),
+            None
+        );
+        assert_eq!(provider_hint(None, failed), None);
     }
 }

@@ -66,7 +66,15 @@ pub fn WaitingPage() -> impl IntoView {
                         let countdown = move || time::countdown(start_ms - now());
                         let title = join.title.clone().unwrap_or_else(|| "The meeting".into());
                         match join.status {
-                            JoinStatus::Waiting | JoinStatus::Join => view! {
+                            // Open already: the page moves on by itself; the link is for
+                            // anyone who opens this address after the start.
+                            JoinStatus::Join => view! {
+                                <section class="py-10 text-center" data-testid="started">
+                                    <h1 class="text-2xl font-bold mb-4">"The meeting has started"</h1>
+                                    <a href=join.meeting_path.clone().unwrap_or_default() class="rounded bg-emerald-700 text-white px-4 py-2 font-medium">"Join now"</a>
+                                </section>
+                            }.into_any(),
+                            JoinStatus::Waiting => view! {
                                 <section class="py-10 text-center" data-testid="waiting">
                                     <h1 class="text-2xl font-bold mb-2" data-testid="waiting-title">{title}</h1>
                                     <p class="text-slate-800 mb-4">
@@ -75,7 +83,7 @@ pub fn WaitingPage() -> impl IntoView {
                                     </p>
                                     <p class="text-4xl font-mono" data-testid="countdown" aria-live="off">{countdown}</p>
                                     <p class="mt-4">
-                                        <super::room::AddToCalendar room_name=key().0 id=key().1/>
+                                        <crate::components::AddToCalendar room_name=key().0 id=key().1/>
                                     </p>
                                 </section>
                             }.into_any(),
