@@ -273,7 +273,7 @@ async fn sigkill_during_syncs_twenty_times_leaves_postgres_consistent_and_the_ne
 
 /// A new, empty database on the PostgreSQL server of `TEST_DATABASE_URL` (`make test`
 /// starts one); `ROOMCAL_SKIP_POSTGRES=1` skips deliberately, a missing one fails.
-async fn postgres_database_url() -> Option<String> {
+pub(crate) async fn postgres_database_url() -> Option<String> {
     use sqlx::Connection;
     let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
         if std::env::var("ROOMCAL_SKIP_POSTGRES").is_ok() {

@@ -12,6 +12,7 @@ mod feed_server;
 mod helpers;
 mod hostile_feeds;
 mod ics_out;
+mod instances;
 mod lifecycle;
 mod limits;
 mod metrics;
