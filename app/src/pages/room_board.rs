@@ -34,9 +34,16 @@ pub fn RoomBoard(name: String) -> impl IntoView {
             clock.sync_with_server(&b.server_now);
         }
     });
+    // One question at a time: a slow answer is not overtaken by the next poll.
+    #[cfg(feature = "hydrate")]
+    let asking = StoredValue::new(false);
     #[cfg(feature = "hydrate")]
     if let Ok(handle) = set_interval_with_handle(
         move || {
+            if asking.get_value() {
+                return;
+            }
+            asking.set_value(true);
             let name = name.clone();
             leptos::task::spawn_local(async move {
                 if let Ok(b) = server_fns::get_room_board(name).await {
@@ -45,6 +52,7 @@ pub fn RoomBoard(name: String) -> impl IntoView {
                         cards.set(Some(b.cards));
                     }
                 }
+                asking.set_value(false);
             });
         },
         POLL,

@@ -201,6 +201,7 @@ fn kill_9(child: &mut Child) {
 }
 
 async fn killed_twenty_times_then_completed(setup: Setup) {
+    let _turn = crate::helpers::PROCESS_TESTS.lock().await;
     let mut interrupted = 0;
     for round in 1..=KILLS {
         setup.publish(round).await;
@@ -208,7 +209,7 @@ async fn killed_twenty_times_then_completed(setup: Setup) {
         let mut child = setup.start();
         // Wait until a sync is under way, then kill at a different moment each round.
         let started = std::time::Instant::now();
-        while setup.hits() <= before && started.elapsed() < std::time::Duration::from_secs(15) {
+        while setup.hits() <= before && started.elapsed() < std::time::Duration::from_secs(60) {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         assert!(setup.hits() > before, "round {round}: no sync started");

@@ -267,3 +267,7 @@ impl TestApp {
             .expect("events")
     }
 }
+
+/// Held by the tests that run several `roomcal serve` processes, so they take turns: on
+/// two cores, three servers syncing 500 rooms would starve another test's server of CPU.
+pub static PROCESS_TESTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

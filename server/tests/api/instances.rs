@@ -89,6 +89,7 @@ async fn three_instances_on_one_postgres_share_the_work_and_survive_one_being_ki
     let Some(url) = postgres_database_url().await else {
         return;
     };
+    let _turn = crate::helpers::PROCESS_TESTS.lock().await;
     let store = store::open(&url).await.expect("open");
     store.migrate().await.expect("migrate");
     let key = SecretKey::generate();
