@@ -1,26 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-
-const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-const STUB = `http://127.0.0.1:${process.env.E2E_STUB_PORT ?? 3108}`;
-
-async function hydrated(page: Page) {
-  await expect(page.locator('#app[data-hydrated="true"]')).toBeVisible();
-}
-
-async function ownerWithRoom(page: Page): Promise<string> {
-  await page.goto("/signup");
-  await hydrated(page);
-  await page.getByLabel("Name").fill("Owner");
-  await page.getByLabel("Email").fill(`${unique()}@example.com`);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page).toHaveURL(/\/rooms$/);
-  const room = `cal-${unique()}`;
-  await page.getByLabel("Room name").fill(room);
-  await page.getByRole("button", { name: "Create room" }).click();
-  await expect(page).toHaveURL(new RegExp(`/room/${room}$`));
-  return room;
-}
+import { expect, test } from "@playwright/test";
+import { hydrated, ownerWithRoom, STUB } from "./helpers";
 
 test("a calendar event becomes a meeting: join early, wait, move in, leave, and it closes", async ({ page, baseURL }) => {
   const room = await ownerWithRoom(page);

@@ -1,11 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-
-const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-const STUB = `http://127.0.0.1:${process.env.E2E_STUB_PORT ?? 3108}`;
-
-async function hydrated(page: Page) {
-  await expect(page.locator('#app[data-hydrated="true"]')).toBeVisible();
-}
+import { STUB, hydrated, unique } from "./helpers";
 
 test("a visitor subscribes to a room's schedule and adds a meeting to their calendar; the owner has a private feed", async ({
   page,

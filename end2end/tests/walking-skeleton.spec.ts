@@ -1,10 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-
-const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-
-async function hydrated(page: Page) {
-  await expect(page.locator('#app[data-hydrated="true"]')).toBeVisible();
-}
+import { hydrated, unique } from "./helpers";
 
 async function signUp(page: Page, name: string) {
   await page.goto("/signup");

@@ -48,7 +48,11 @@ pub fn RoomBoard(name: String) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 if let Ok(b) = server_fns::get_room_board(name).await {
                     clock.sync_with_server(&b.server_now);
-                    if cards.get_untracked().as_ref() != Some(&b.cards) {
+                    // Compared with what is shown: the first answer until a poll replaced it.
+                    let shown = cards
+                        .get_untracked()
+                        .or_else(|| first.get_untracked().and_then(Result::ok).map(|f| f.cards));
+                    if shown.as_ref() != Some(&b.cards) {
                         cards.set(Some(b.cards));
                     }
                 }
