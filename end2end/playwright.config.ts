@@ -1,10 +1,18 @@
 import { defineConfig } from "@playwright/test";
+import { randomBytes } from "node:crypto";
 
 // The server under test is the release binary, started here with a throwaway data dir.
 // Its video platform points at a stub call page on loopback, so no test leaves this machine.
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3107);
 const STUB_PORT = Number(process.env.E2E_STUB_PORT ?? 3108);
 const DATA_DIR = process.env.E2E_DATA_DIR ?? `/tmp/roomcal-e2e-${process.pid}`;
+// Two more instances on one throwaway PostgreSQL (`make test` runs Playwright under
+// .ci/with-test-postgres.sh), as an organisation runs several behind a load balancer.
+const PG_URL = process.env.TEST_DATABASE_URL;
+const PG_PORTS = [Number(process.env.E2E_PG_PORT_A ?? 3111), Number(process.env.E2E_PG_PORT_B ?? 3112)];
+// One key for both, as several instances must share it (padded URL-safe base64, 32 bytes).
+const PG_KEY = randomBytes(32).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+process.env.E2E_INSTANCES = PG_URL ? PG_PORTS.map((p) => `http://127.0.0.1:${p}`).join(" ") : "";
 
 export default defineConfig({
   testDir: "./tests",
@@ -51,5 +59,17 @@ export default defineConfig({
       stdout: "pipe",
       stderr: "pipe",
     },
+    ...(PG_URL ? PG_PORTS : []).map((port) => ({
+      command:
+        `rm -rf ${DATA_DIR}-pg-${port} && ../target/release/roomcal serve --addr 127.0.0.1:${port} --database-url ${PG_URL} ` +
+        `--data-dir ${DATA_DIR}-pg-${port} --secret-key ${PG_KEY} --site-root ../target/site ` +
+        `--jitsi-base-url http://127.0.0.1:${STUB_PORT}/call --no-background-sync ` +
+        `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s`,
+      url: `http://127.0.0.1:${port}/readyz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe" as const,
+      stderr: "pipe" as const,
+    })),
   ],
 });

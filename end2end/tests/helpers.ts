@@ -11,9 +11,10 @@ export async function hydrated(page: Page) {
   await expect(page.locator('#app[data-hydrated="true"]')).toBeVisible();
 }
 
-/** Signs up a new person named `name` and creates a room; returns its name. */
-export async function ownerWithRoom(page: Page, name = "Owner"): Promise<string> {
-  await page.goto("/signup");
+/** Signs up a new person named `name` and creates a room; returns its name. `base`: the
+ * instance to use (`http://127.0.0.1:PORT`), the configured one by default. */
+export async function ownerWithRoom(page: Page, name = "Owner", base = ""): Promise<string> {
+  await page.goto(`${base}/signup`);
   await hydrated(page);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(`${unique()}@example.com`);
