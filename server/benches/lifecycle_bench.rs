@@ -226,5 +226,6 @@ fn bench_core(store: Arc<dyn Store>) -> roomcal::Core {
         secrets,
         sync: Arc::new(sync),
         limits: Arc::new(roomcal::services::limits::Limiters::default()),
+        listings: Arc::default(),
     }
 }

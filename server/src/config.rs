@@ -162,6 +162,10 @@ pub struct ServeArgs {
     /// How long an unscheduled meeting stays open at most (e.g. `8h`, `90m`).
     #[arg(long, env = "ROOMCAL_UNSCHEDULED_LIFETIME", default_value = "8h", value_parser = parse_duration)]
     pub unscheduled_lifetime: chrono::Duration,
+    /// How long a room's meeting list, as non-owners see it, is served from memory
+    /// (`0s`: never). Everyone polling one room then costs one read per this interval.
+    #[arg(long, env = "ROOMCAL_LIST_CACHE", default_value = "1s", value_parser = parse_duration)]
+    pub list_cache: chrono::Duration,
     /// Calendar sync options.
     #[command(flatten)]
     pub sync: SyncArgs,

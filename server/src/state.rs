@@ -11,6 +11,7 @@ use roomcal::lifecycle::LifecycleSettings;
 use roomcal::platform::{JitsiPlatform, VideoPlatform, WherebyPlatform};
 use roomcal::secret::{KeySource, Secret, SecretBox, SecretKey};
 use roomcal::services::limits::{LimitSettings, Limiters};
+use roomcal::services::listing_cache::ListingCache;
 use roomcal::store::{self, mask_database_url, Store};
 use roomcal::sync::address::{AddressPolicy, Cidr};
 use roomcal::sync::fetch::{FetchSettings, Fetcher};
@@ -116,6 +117,7 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
         secrets,
         sync: Arc::new(syncer),
         limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
+        listings: Arc::new(ListingCache::new(args.list_cache)),
     })
 }
 

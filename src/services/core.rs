@@ -46,6 +46,8 @@ pub struct Core {
     pub sync: Arc<crate::sync::Syncer>,
     /// Abuse limits and their counters (shared by every request of this process).
     pub limits: Arc<crate::services::limits::Limiters>,
+    /// Rooms' meeting lists as non-owners see them, kept for a moment (off by default).
+    pub listings: Arc<crate::services::listing_cache::ListingCache>,
 }
 
 impl Core {

@@ -11,6 +11,7 @@ mod error;
 pub mod joining;
 pub mod lifecycle_step;
 pub mod limits;
+pub mod listing_cache;
 pub mod participants;
 pub mod room_calendar;
 pub mod room_feed;

@@ -100,9 +100,15 @@ pub async fn list_meetings(
     room_name: &str,
     query: ListQuery,
 ) -> Result<Vec<ListedMeeting>, CoreError> {
+    let now = core.clock.now();
+    if let Some(items) = core
+        .listings
+        .get(room_name, &query, viewer.map(|u| u.id), now)
+    {
+        return Ok(items);
+    }
     let room = find_room(core, room_name).await?;
     let owner = viewer.is_some_and(|u| u.id == room.owner_id);
-    let now = core.clock.now();
     let settings = &core.settings.lifecycle;
     let active = core.store.active_meetings_in_room(room.id).await?;
     let presence = core
@@ -139,6 +145,10 @@ pub async fn list_meetings(
             continue;
         };
         items.push(occurrence_item(&room, event, kind, owner));
+    }
+    if !owner {
+        core.listings
+            .put(room_name, &query, room.owner_id, &items, now);
     }
     Ok(items)
 }

@@ -101,6 +101,7 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         secrets,
         sync: Arc::new(sync),
         limits: Arc::new(roomcal::services::limits::Limiters::default()),
+        listings: Arc::default(),
     }
 }
 

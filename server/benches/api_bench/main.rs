@@ -161,7 +161,10 @@ async fn meetings(database: Option<&str>) {
     let (owner, owner_cpu) = measure(url, Some(busy.owner.clone()), busy.server.pid).await;
     println!("| roomcal, owner | {} | {owner_cpu:.0} % |", owner.row());
     let (bare, bare_cpu) = measure(bare_url, None, child.id()).await;
-    println!("| bare axum, same bytes | {} | {bare_cpu:.0} % |", bare.row());
+    println!(
+        "| bare axum, same bytes | {} | {bare_cpu:.0} % |",
+        bare.row()
+    );
     println!(
         "roomcal (anonymous) / bare: {:.0} % of the throughput",
         ours.throughput() / bare.throughput() * 100.0
@@ -187,7 +190,10 @@ async fn render(database: Option<&str>) {
             .await
         }
     };
-    println!("| anonymous (participant view) | {} |", run(None).await.row());
+    println!(
+        "| anonymous (participant view) | {} |",
+        run(None).await.row()
+    );
     println!(
         "| owner (host view) | {} |",
         run(Some(busy.owner.clone())).await.row()
@@ -233,13 +239,19 @@ async fn presence(database: Option<&str>) {
             })
             .collect()
     };
-    println!("| 5,000 people, 333 requests/s | requests | req/s | p50 | p99 | max | errors | server CPU (of one core) |\n|---|---|---|---|---|---|---|---|");
+    println!("| 5,000 people, 333 requests/s | requests | req/s | p50 | p99 | max | errors | roomcal CPU (of one core) | machine busy (2 cores, client and database included) |\n|---|---|---|---|---|---|---|---|---|");
     let phase = |label: &'static str, plan: Vec<Planned>, pid: u32| async move {
         let cpu = cpu_seconds_of(pid);
+        let (busy, total) = setup::machine_ticks();
         let started = Instant::now();
         let stats: Stats = open_loop(plan, 204).await;
         let cpu = (cpu_seconds_of(pid) - cpu) / started.elapsed().as_secs_f64() * 100.0;
-        println!("| {label} | {} | {cpu:.0} % |", stats.row());
+        let (busy_after, total_after) = setup::machine_ticks();
+        let machine = (busy_after - busy) / (total_after - total).max(1.0) * 100.0;
+        println!(
+            "| {label} | {} | {cpu:.0} % | {machine:.0} % |",
+            stats.row()
+        );
     };
     phase("join (first 15 s)", plan("join", 1), server.pid).await;
     phase("heartbeat (next 30 s)", plan("heartbeat", 2), server.pid).await;
@@ -260,7 +272,11 @@ async fn syncs_done(server: &str) -> f64 {
 }
 
 async fn memory(database: Option<&str>) {
-    const ROOMS: usize = 10_000;
+    // `BENCH_ROOMS` overrides the 10,000 for a quick look.
+    let rooms: usize = std::env::var("BENCH_ROOMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     // Events tomorrow: the rooms sync, but no meeting opens (memory of syncing, not of
     // 50,000 meetings).
     let feeds = setup::feed_server(5, chrono::Duration::hours(20)).await;
@@ -281,9 +297,14 @@ async fn memory(database: Option<&str>) {
     let made = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..16 {
-        let (url, owner, feeds, tag) = (server.url.clone(), owner.clone(), feeds.clone(), tag.clone());
+        let (url, owner, feeds, tag) = (
+            server.url.clone(),
+            owner.clone(),
+            feeds.clone(),
+            tag.clone(),
+        );
         tasks.push(tokio::spawn(async move {
-            for i in (worker..ROOMS).step_by(16) {
+            for i in (worker..rooms).step_by(16) {
                 setup::calendar_room(&url, &owner, &format!("m{}-{i}", &tag[..6]), &feeds).await;
             }
         }));
@@ -291,15 +312,19 @@ async fn memory(database: Option<&str>) {
     for task in tasks {
         task.await.expect("rooms");
     }
-    println!("({ROOMS} rooms with calendars made in {:.0} s)", made.elapsed().as_secs_f64());
-    for target in [ROOMS, 2 * ROOMS] {
+    println!(
+        "({rooms} rooms with calendars made in {:.0} s)",
+        made.elapsed().as_secs_f64()
+    );
+    for target in [rooms, 2 * rooms] {
         while syncs_done(&server.url).await < target as f64 {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
-        report(&format!("{ROOMS} rooms syncing every minute, {target} syncs done"));
+        report(&format!(
+            "{rooms} rooms syncing every minute, {target} syncs done"
+        ));
     }
-    hostile_inputs(&server.url, &owner, &tag, &feeds).await;
-    report("after the hostile inputs");
+    hostile_inputs(&server.url, &owner, &tag, &feeds, &report).await;
 }
 
 /// Sends `count` requests built by `request`, 16 at a time; returns how many got each
@@ -324,7 +349,7 @@ async fn flood(
 
 /// The abuse issue's inputs against one server: the hostile feed tested over and over,
 /// password guessing, made-up people in a meeting.
-async fn hostile_inputs(server: &str, owner: &str, tag: &str, feeds: &str) {
+async fn hostile_inputs(server: &str, owner: &str, tag: &str, feeds: &str, report: &impl Fn(&str)) {
     let client = reqwest::Client::new();
     let room = format!("m{}-0", &tag[..6]);
     let tests = flood(40, |_| {
@@ -334,14 +359,16 @@ async fn hostile_inputs(server: &str, owner: &str, tag: &str, feeds: &str) {
             .json(&serde_json::json!({"url": format!("{feeds}/hostile")}))
     })
     .await;
-    println!("(hostile feed tested 40 times: {tests:?})");
+    report(&format!(
+        "after testing the hostile feed 40 times: {tests:?}"
+    ));
     let guesses = flood(1000, |i| {
         client
             .post(format!("{server}/v1/auth/login"))
             .json(&serde_json::json!({"email": format!("{tag}@example.com"), "password": format!("guess {i}")}))
     })
     .await;
-    println!("(1,000 password guesses: {guesses:?})");
+    report(&format!("after 1,000 password guesses: {guesses:?}"));
     let meeting: serde_json::Value = client
         .post(format!("{server}/v1/rooms/{room}/meeting"))
         .header("cookie", owner)
@@ -355,8 +382,12 @@ async fn hostile_inputs(server: &str, owner: &str, tag: &str, feeds: &str) {
     let people = flood(5000, |i| {
         client
             .post(format!("{server}/v1/meetings/{id}/presence"))
-            .json(&serde_json::json!({"participant_id": format!("made-up-{i:06}"), "event": "join"}))
+            .json(
+                &serde_json::json!({"participant_id": format!("made-up-{i:06}"), "event": "join"}),
+            )
     })
     .await;
-    println!("(5,000 made-up people in one meeting: {people:?})");
+    report(&format!(
+        "after 5,000 made-up people in one meeting: {people:?}"
+    ));
 }

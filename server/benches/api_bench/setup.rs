@@ -49,7 +49,10 @@ pub async fn start(database_url: Option<&str>, extra: &[&str]) -> Roomcal {
     command
         .args(["serve", "--addr", &addr, "--data-dir"])
         .arg(dir.path())
-        .args(["--site-root", concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site")])
+        .args([
+            "--site-root",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),
+        ])
         .args(["--public-url", PUBLIC_URL])
         .args(["--allow-private-feeds", "--allow-http-feeds"])
         .args(["--feed-host-interval-ms", "0"])
@@ -145,7 +148,11 @@ pub async fn sign_up(server: &str, tag: &str) -> String {
         .send()
         .await
         .expect("signup");
-    assert!(response.status().is_success(), "signup: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "signup: {}",
+        response.status()
+    );
     response
         .headers()
         .get_all("set-cookie")
@@ -222,7 +229,11 @@ pub async fn join_people(server: &str, meetings: &[String], per_meeting: usize) 
                 .send()
                 .await
                 .expect("presence");
-            assert!(response.status().is_success(), "join: {}", response.status());
+            assert!(
+                response.status().is_success(),
+                "join: {}",
+                response.status()
+            );
         }
     }
 }
@@ -238,7 +249,12 @@ pub fn cpu_seconds_of(pid: u32) -> f64 {
         .unwrap_or("")
         .split_whitespace()
         .collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
@@ -255,4 +271,21 @@ pub fn memory_mb(pid: u32) -> (f64, f64) {
             / 1024.0
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Busy and total CPU ticks of the whole machine (every core), from /proc/stat.
+pub fn machine_ticks() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let values: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let total: f64 = values.iter().sum();
+    // idle and iowait are the 4th and 5th.
+    let idle = values.get(3).copied().unwrap_or(0.0) + values.get(4).copied().unwrap_or(0.0);
+    (total - idle, total)
 }

@@ -15,6 +15,7 @@ mod ics_out;
 mod instances;
 mod lifecycle;
 mod limits;
+mod list_cache;
 mod metrics;
 mod openapi;
 mod pages;

@@ -1,0 +1,223 @@
+//! A short memo of rooms' meeting lists as non-owners see them.
+//!
+//! Why: a room page is polled by everyone looking at it (every 3 s per open page), and
+//! every non-owner gets the same list — the view is decided by "owner or not" only. Serving
+//! that list from memory for a second turns a thousand polls a second into one set of
+//! queries a second per room, and keeps one busy room from occupying the database. A list
+//! is at most `ttl` old (a head count a second late), never shared with the owner (whose
+//! view is always read fresh), and never kept for a room that was not found.
+
+use super::room_meetings::{ListQuery, ListedMeeting};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use uuid::Uuid;
+
+/// Most rooms remembered at once; past it the expired go, then everything (a flood of
+/// distinct room names cannot grow memory).
+const CAPACITY: usize = 10_000;
+
+/// Which list: the room name as asked, whether active meetings are included, and the
+/// upcoming window. (`later` is honoured for owners only, so it does not split the
+/// non-owners' list.)
+type Key = (String, bool, i64);
+
+/// One remembered list.
+struct Entry {
+    /// The room's owner, who is never served from here.
+    owner_id: Uuid,
+    /// When the list was read.
+    at: DateTime<Utc>,
+    /// The non-owner view.
+    items: Vec<ListedMeeting>,
+}
+
+/// Non-owner meeting lists, each kept for `ttl`.
+pub struct ListingCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+impl Default for ListingCache {
+    /// Off: every list is read fresh (what tests with a fixed clock expect).
+    fn default() -> Self {
+        Self::new(Duration::zero())
+    }
+}
+
+impl ListingCache {
+    /// Lists are served from memory for `ttl`; zero turns the memo off.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn key(room_name: &str, query: &ListQuery) -> Key {
+        (
+            room_name.to_owned(),
+            query.active,
+            query.upcoming_within.num_seconds(),
+        )
+    }
+
+    /// The remembered list for `room_name` if it is younger than the ttl at `now` and
+    /// `viewer` is not the room's owner.
+    pub fn get(
+        &self,
+        room_name: &str,
+        query: &ListQuery,
+        viewer: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Option<Vec<ListedMeeting>> {
+        if self.ttl <= Duration::zero() {
+            return None;
+        }
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(&Self::key(room_name, query))?;
+        let fresh = entry.at <= now && now - entry.at < self.ttl;
+        (fresh && viewer != Some(entry.owner_id)).then(|| entry.items.clone())
+    }
+
+    /// Remembers the non-owner view `items` of a room owned by `owner_id`, read at `now`.
+    pub fn put(
+        &self,
+        room_name: &str,
+        query: &ListQuery,
+        owner_id: Uuid,
+        items: &[ListedMeeting],
+        now: DateTime<Utc>,
+    ) {
+        if self.ttl <= Duration::zero() {
+            return;
+        }
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= CAPACITY {
+            let ttl = self.ttl;
+            entries.retain(|_, e| e.at <= now && now - e.at < ttl);
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            Self::key(room_name, query),
+            Entry {
+                owner_id,
+                at: now,
+                items: items.to_vec(),
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::room_meetings::{JoinHint, ListedKind};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+    }
+
+    fn query() -> ListQuery {
+        ListQuery {
+            active: true,
+            upcoming_within: Duration::minutes(30),
+            later: false,
+        }
+    }
+
+    fn item(title: &str) -> ListedMeeting {
+        ListedMeeting {
+            kind: ListedKind::Active,
+            id: Uuid::nil(),
+            title: title.into(),
+            start: now(),
+            end: now() + Duration::minutes(30),
+            participants_now: 3,
+            started_at: Some(now()),
+            running_for_seconds: Some(0),
+            calendar_event_id: None,
+            join: JoinHint::JoinNow {
+                page_path: "/room/standup/x".into(),
+            },
+            details: None,
+            present: None,
+        }
+    }
+
+    #[test]
+    fn a_list_is_served_for_one_ttl_and_then_read_again() {
+        let cache = ListingCache::new(Duration::seconds(1));
+        let owner = Uuid::new_v4();
+        cache.put("standup", &query(), owner, &[item("Planning")], now());
+        let at = |ms| now() + Duration::milliseconds(ms);
+        assert_eq!(
+            cache
+                .get("standup", &query(), None, at(999))
+                .map(|l| l[0].title.clone()),
+            Some("Planning".to_string())
+        );
+        assert!(cache.get("standup", &query(), None, at(1000)).is_none());
+        // A clock that went back does not make an old list young.
+        assert!(cache.get("standup", &query(), None, at(-1)).is_none());
+    }
+
+    #[test]
+    fn the_owner_is_never_served_the_non_owner_list() {
+        let cache = ListingCache::new(Duration::seconds(1));
+        let owner = Uuid::new_v4();
+        cache.put(
+            "standup",
+            &query(),
+            owner,
+            &[item("Private meeting")],
+            now(),
+        );
+        assert!(cache.get("standup", &query(), Some(owner), now()).is_none());
+        assert!(cache
+            .get("standup", &query(), Some(Uuid::new_v4()), now())
+            .is_some());
+    }
+
+    #[test]
+    fn other_rooms_and_windows_are_other_lists() {
+        let cache = ListingCache::new(Duration::seconds(1));
+        cache.put("standup", &query(), Uuid::new_v4(), &[item("A")], now());
+        assert!(cache.get("retro", &query(), None, now()).is_none());
+        let wider = ListQuery {
+            upcoming_within: Duration::minutes(60),
+            ..query()
+        };
+        assert!(cache.get("standup", &wider, None, now()).is_none());
+        let owners_later = ListQuery {
+            later: true,
+            ..query()
+        };
+        assert!(cache.get("standup", &owners_later, None, now()).is_some());
+    }
+
+    #[test]
+    fn a_zero_ttl_remembers_nothing() {
+        let cache = ListingCache::default();
+        cache.put("standup", &query(), Uuid::new_v4(), &[item("A")], now());
+        assert!(cache.get("standup", &query(), None, now()).is_none());
+    }
+
+    #[test]
+    fn a_flood_of_room_names_cannot_grow_it_past_its_capacity() {
+        let cache = ListingCache::new(Duration::seconds(1));
+        for i in 0..CAPACITY + 10 {
+            cache.put(&format!("room-{i}"), &query(), Uuid::new_v4(), &[], now());
+        }
+        let len = cache.entries.lock().unwrap().len();
+        assert!(len <= CAPACITY, "{len} entries");
+        assert!(cache
+            .get(&format!("room-{}", CAPACITY + 9), &query(), None, now())
+            .is_some());
+    }
+}
