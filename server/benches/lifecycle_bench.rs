@@ -153,7 +153,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             store
                 .record_presence(
                     &PresenceRecord {
-                        meeting_id: meeting_id,
+                        meeting_id,
                         participant_id: format!("bench-page-{p}-{meeting_id}"),
                         display_name: format!("Person {p}"),
                         user_id: None,
