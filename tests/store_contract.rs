@@ -187,6 +187,8 @@ async fn rooms_are_listed_for_their_owner_only(store: Arc<dyn Store>) {
         .map(|r| r.name.to_string())
         .collect();
     assert_eq!(names, vec!["alpha", "zeta"]);
+    assert_eq!(store.count_rooms_owned_by(ada.id).await.expect("count"), 2);
+    assert_eq!(store.count_rooms_owned_by(bob.id).await.expect("count"), 1);
 }
 
 async fn several_meetings_can_be_active_in_one_room(store: Arc<dyn Store>) {

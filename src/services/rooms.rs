@@ -42,7 +42,7 @@ pub async fn create_room(core: &Core, owner: &User, name: &str) -> Result<Room, 
         )
         .await?;
     let max = core.limits.settings.max_rooms_per_user;
-    if core.store.rooms_owned_by(owner.id).await?.len() >= max as usize {
+    if core.store.count_rooms_owned_by(owner.id).await? >= u64::from(max) {
         // Room names are a shared namespace: one account must not squat thousands.
         return Err(too_many(
             3600,

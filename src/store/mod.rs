@@ -132,6 +132,9 @@ pub trait RoomStore: Send + Sync {
     /// The rooms a user owns, by name.
     async fn rooms_owned_by(&self, owner_id: Uuid) -> Result<Vec<Room>, StoreError>;
 
+    /// How many rooms a user owns (the cap check: counting, not loading them).
+    async fn count_rooms_owned_by(&self, owner_id: Uuid) -> Result<u64, StoreError>;
+
     /// A room's calendar settings and sync state.
     async fn room_calendar(&self, room_id: Uuid) -> Result<Option<RoomCalendar>, StoreError>;
 

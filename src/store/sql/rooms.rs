@@ -45,6 +45,14 @@ impl RoomStore for DbStore {
         .await?)
     }
 
+    async fn count_rooms_owned_by(&self, owner_id: Uuid) -> Result<u64, StoreError> {
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rooms WHERE owner_id = $1")
+            .bind(owner_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     async fn room_calendar(&self, room_id: Uuid) -> Result<Option<RoomCalendar>, StoreError> {
         Ok(sqlx::query_as::<_, RoomCalendar>(&format!(
             "SELECT {CALENDAR_COLUMNS} FROM rooms WHERE id = $1"
