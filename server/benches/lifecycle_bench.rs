@@ -180,7 +180,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "steady ticks: p50 {:.1} ms, max {:.1} ms; process CPU so far {:.1} s",
         steady[steady.len() / 2],
         steady[steady.len() - 1],
-        common::cpu_seconds()
+        common::cpu_seconds("self")
     );
     Ok(())
 }

@@ -18,11 +18,13 @@
 //! - `memory`: resident memory idle, with 10,000 rooms syncing every minute, and after the
 //!   hostile inputs of the abuse issue.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod load;
 mod setup;
 
 use load::{closed_loop, open_loop, Planned, Stats};
-use setup::{cpu_seconds_of, memory_mb, Roomcal};
+use setup::{memory_mb, Roomcal};
 use std::io::BufRead;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -144,7 +146,7 @@ async fn meetings(database: Option<&str>) {
     );
     println!("| server | requests | req/s | p50 | p99 | max | errors | server CPU |\n|---|---|---|---|---|---|---|---|");
     let measure = |url: String, cookie: Option<String>, pid: u32| async move {
-        let cpu = cpu_seconds_of(pid);
+        let cpu = common::cpu_seconds(&pid.to_string());
         let stats = closed_loop(
             &url,
             cookie.as_deref(),
@@ -153,7 +155,7 @@ async fn meetings(database: Option<&str>) {
             Duration::from_secs(10),
         )
         .await;
-        let cpu = (cpu_seconds_of(pid) - cpu) / 12.0 * 100.0;
+        let cpu = (common::cpu_seconds(&pid.to_string()) - cpu) / 12.0 * 100.0;
         (stats, cpu)
     };
     let (ours, ours_cpu) = measure(url.clone(), None, busy.server.pid).await;
@@ -241,11 +243,12 @@ async fn presence(database: Option<&str>) {
     };
     println!("| 5,000 people, 333 requests/s | requests | req/s | p50 | p99 | max | errors | roomcal CPU (of one core) | machine busy (2 cores, client and database included) |\n|---|---|---|---|---|---|---|---|---|");
     let phase = |label: &'static str, plan: Vec<Planned>, pid: u32| async move {
-        let cpu = cpu_seconds_of(pid);
+        let cpu = common::cpu_seconds(&pid.to_string());
         let (busy, total) = setup::machine_ticks();
         let started = Instant::now();
         let stats: Stats = open_loop(plan, 204).await;
-        let cpu = (cpu_seconds_of(pid) - cpu) / started.elapsed().as_secs_f64() * 100.0;
+        let cpu =
+            (common::cpu_seconds(&pid.to_string()) - cpu) / started.elapsed().as_secs_f64() * 100.0;
         let (busy_after, total_after) = setup::machine_ticks();
         let machine = (busy_after - busy) / (total_after - total).max(1.0) * 100.0;
         println!(

@@ -1,8 +1,9 @@
 //! What the bench binaries share (a module of each, not a binary of its own).
 
-/// CPU seconds (user + system) of this process so far, from /proc/self/stat.
-pub fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+/// CPU seconds (user + system) so far of `process`: `"self"` or a process id, from
+/// `/proc/<process>/stat`.
+pub fn cpu_seconds(process: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{process}/stat")) else {
         return 0.0;
     };
     let fields: Vec<&str> = stat

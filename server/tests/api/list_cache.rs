@@ -16,6 +16,17 @@ async fn guest_list(app: &crate::helpers::TestApp, room: &str) -> Value {
         .expect("json")
 }
 
+/// A guest's meeting page announces itself in meeting `id`.
+async fn guest_joins(app: &crate::helpers::TestApp, id: &str) {
+    let joined = new_client()
+        .post(app.url(&format!("/v1/meetings/{id}/presence")))
+        .json(&json!({"participant_id": "page-0001", "event": "join"}))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(joined.status(), 204);
+}
+
 #[tokio::test]
 async fn guests_share_a_remembered_list_while_the_owner_always_sees_the_room_as_it_is() {
     // An hour-long memo, so "still remembered" does not depend on how fast this runs.
@@ -30,13 +41,7 @@ async fn guests_share_a_remembered_list_while_the_owner_always_sees_the_room_as_
     let before = guest_list(&app, "huddle").await;
     assert_eq!(before[0]["participants_now"], 0);
 
-    let joined = new_client()
-        .post(app.url(&format!("/v1/meetings/{id}/presence")))
-        .json(&json!({"participant_id": "page-0001", "event": "join"}))
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(joined.status(), 204);
+    guest_joins(&app, &id).await;
 
     // Guests get the list read before the join; the owner sees the person now, by name.
     assert_eq!(guest_list(&app, "huddle").await, before);
@@ -65,12 +70,6 @@ async fn with_the_memo_off_a_guest_sees_a_join_at_once() {
     .await;
     let id = app.owner_with_meeting("huddle").await;
     assert_eq!(guest_list(&app, "huddle").await[0]["participants_now"], 0);
-    let joined = new_client()
-        .post(app.url(&format!("/v1/meetings/{id}/presence")))
-        .json(&json!({"participant_id": "page-0001", "event": "join"}))
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(joined.status(), 204);
+    guest_joins(&app, &id).await;
     assert_eq!(guest_list(&app, "huddle").await[0]["participants_now"], 1);
 }
