@@ -158,6 +158,16 @@ pub struct ParticipantDto {
     pub signed_in: bool,
 }
 
+/// Who is in a call, as a meeting page is told: names for the room's owner, the count for
+/// everyone else (decided on the server).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HereNowDto {
+    /// How many people are in the call.
+    pub count: usize,
+    /// The room's owner only: who they are.
+    pub names: Option<Vec<ParticipantDto>>,
+}
+
 /// A room's calendar settings and sync state, for its owner (the URL only masked).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -420,7 +430,7 @@ pub mod convert {
         let details = m
             .calendar_metadata
             .as_ref()
-            .map(|meta| roomcal::services::joining::visible_details(&meta.0, viewer_is_owner));
+            .map(|meta| roomcal::services::privacy::visible_details(&meta.0, viewer_is_owner));
         let title = details
             .as_ref()
             .and_then(|d| d.get("title"))
@@ -455,6 +465,18 @@ pub mod convert {
                 signed_in: p.signed_in,
             })
             .collect()
+    }
+
+    /// Who is in a call, for a meeting page.
+    pub fn here_now(here: &roomcal::services::participants::HereNow) -> HereNowDto {
+        use roomcal::services::participants::HereNow;
+        HereNowDto {
+            count: here.count(),
+            names: match here {
+                HereNow::Names(list) => Some(participants(list)),
+                HereNow::Count(_) => None,
+            },
+        }
     }
 
     /// A calendar status for its owner.
@@ -519,7 +541,14 @@ pub mod convert {
         e: &roomcal::domain::CalendarEvent,
         viewer_is_owner: bool,
     ) -> UpcomingDto {
-        let details = roomcal::services::joining::event_details(e, viewer_is_owner);
+        use roomcal::services::privacy::{occurrence_details, Audience};
+        let audience = if viewer_is_owner {
+            Audience::Owner
+        } else {
+            Audience::Guest
+        };
+        let details =
+            occurrence_details(e, audience, core.settings.guest_horizon, core.clock.now());
         let answer = roomcal::lifecycle::join_decision(
             roomcal::lifecycle::JoinTarget::Occurrence(&roomcal::lifecycle::Occurrence::from(e)),
             &core.settings.lifecycle,

@@ -2,7 +2,7 @@
 //! map its error. The rules live in the `roomcal` core crate.
 
 use crate::dto::{
-    AppError, CalendarStatusDto, JoinDto, MeetingDto, ParticipantDto, RoomBoardDto, RoomDto,
+    AppError, CalendarStatusDto, HereNowDto, JoinDto, MeetingDto, RoomBoardDto, RoomDto,
     RoomSummaryDto, UserDto,
 };
 use leptos::prelude::*;
@@ -344,14 +344,15 @@ pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, 
     .await
 }
 
-/// A meeting page announces itself: `join`, `heartbeat` or `leave`. Pages still in the call
-/// are answered with who is in it now (they see those people in the call anyway).
+/// A meeting page announces itself: `join`, `heartbeat` or `leave`. The answer says who
+/// is in the call: names for the room's owner, the count for everyone else (anyone can
+/// announce a page id, so being "in the call" proves nothing).
 #[server]
 pub async fn announce_presence(
     meeting_id: String,
     participant_id: String,
     event: String,
-) -> Result<Vec<ParticipantDto>, AppError> {
+) -> Result<HereNowDto, AppError> {
     ssr::run(async move {
         use roomcal::services::{joining, participants};
         let core = ssr::core()?;
@@ -362,10 +363,10 @@ pub async fn announce_presence(
         joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event, client)
             .await?;
         if event == joining::PresenceEvent::Leave {
-            return Ok(Vec::new());
+            return Ok(HereNowDto::default());
         }
-        let here = participants::participants_now(&core, id).await?;
-        Ok(crate::dto::convert::participants(&here))
+        let here = participants::here_now(&core, viewer.as_ref(), id).await?;
+        Ok(crate::dto::convert::here_now(&here))
     })
     .await
 }

@@ -29,6 +29,30 @@ pub enum Command {
     /// Calendar tools for debugging a feed.
     #[command(subcommand)]
     Ics(IcsCommand),
+    /// Accounts, for instances whose sign-up is closed.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `roomcal user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input (prompted for on a
+    /// terminal).
+    Add(UserAddArgs),
+}
+
+/// `roomcal user add EMAIL [--name NAME]`
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// The account's email address (it signs in with it).
+    pub email: String,
+    /// The name shown to others; the part of the email before `@` when not given.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Which database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// `roomcal backup PATH`
@@ -74,6 +98,15 @@ pub enum VideoPlatformKind {
     Jitsi,
     /// Whereby through its REST API (needs an API key).
     Whereby,
+}
+
+/// Who may create accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignupMode {
+    /// Anyone may sign up (at most --signups-per-hour per client address).
+    Open,
+    /// Only the operator creates accounts (`roomcal user add`).
+    Closed,
 }
 
 /// How to log.
@@ -162,6 +195,14 @@ pub struct ServeArgs {
     /// How long an unscheduled meeting stays open at most (e.g. `8h`, `90m`).
     #[arg(long, env = "ROOMCAL_UNSCHEDULED_LIFETIME", default_value = "8h", value_parser = parse_duration)]
     pub unscheduled_lifetime: chrono::Duration,
+    /// How far ahead people other than a room's owner see its meetings (titles, times),
+    /// on every page and API route; the owner sees the whole sync window.
+    #[arg(long, env = "ROOMCAL_GUEST_HORIZON", default_value = "30m", value_parser = parse_duration)]
+    pub guest_horizon: chrono::Duration,
+    /// Who may create accounts: `open` (anyone, on the sign-up page and API) or `closed`
+    /// (only the operator, with `roomcal user add`).
+    #[arg(long, env = "ROOMCAL_SIGNUP", value_enum, default_value = "open")]
+    pub signup: SignupMode,
     /// How long a room's meeting list, as non-owners see it, is served from memory
     /// (`0s`: never). Everyone polling one room then costs one read per this interval.
     #[arg(long, env = "ROOMCAL_LIST_CACHE", default_value = "1s", value_parser = parse_duration)]
@@ -204,6 +245,13 @@ pub struct LimitArgs {
     /// Unscheduled meetings running at once in one room.
     #[arg(long, env = "ROOMCAL_MAX_UNSCHEDULED_PER_ROOM", default_value_t = 5)]
     pub max_unscheduled_per_room: u32,
+    /// Unscheduled meetings one account may run at once in rooms it does not own (all
+    /// such rooms together).
+    #[arg(long, env = "ROOMCAL_MAX_GUEST_UNSCHEDULED_PER_USER", default_value_t = 2)]
+    pub max_guest_unscheduled_per_user: u32,
+    /// New accounts one client address may create per hour (with --signup open).
+    #[arg(long, env = "ROOMCAL_SIGNUPS_PER_HOUR", default_value_t = 10)]
+    pub signups_per_hour: u32,
     /// Rooms one account may own.
     #[arg(long, env = "ROOMCAL_MAX_ROOMS_PER_USER", default_value_t = 100)]
     pub max_rooms_per_user: u32,

@@ -16,4 +16,5 @@ pub mod router;
 pub mod security;
 pub mod serve;
 pub mod state;
+pub mod user_cli;
 pub mod workers;

@@ -1,7 +1,7 @@
 //! The `roomcal` binary.
 
 use clap::Parser;
-use roomcal_server::config::{Cli, Command, IcsCommand, LogFormat};
+use roomcal_server::config::{Cli, Command, IcsCommand, LogFormat, UserCommand};
 use roomcal_server::{serve, state};
 use std::process::ExitCode;
 
@@ -73,6 +73,18 @@ async fn main() -> ExitCode {
         Some(Command::Ics(IcsCommand::Expand(args))) => {
             return match roomcal_server::ics_cli::expand(&args) {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Some(Command::User(UserCommand::Add(args))) => {
+            return match roomcal_server::user_cli::add(&args).await {
+                Ok(line) => {
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
                 Err(message) => {
                     eprintln!("error: {message}");
                     ExitCode::FAILURE

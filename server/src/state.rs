@@ -1,7 +1,7 @@
 //! The application's state, built from its configuration: the database, the core
 //! services (store, sync, platform, limits) and Leptos' options.
 
-use crate::config::VideoPlatformKind;
+use crate::config::{SignupMode, VideoPlatformKind};
 use crate::config::{LimitArgs, ServeArgs};
 use axum::extract::FromRef;
 use leptos::prelude::*;
@@ -95,6 +95,14 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
              encrypted calendar URLs cannot be read without it"
         );
     }
+    if args.signup == SignupMode::Open && !is_loopback_url(&args.public_url()) {
+        tracing::warn!(
+            public_url = %args.public_url(),
+            "sign-up is open on a public address: anyone can create accounts (at most \
+             --signups-per-hour per address); use --signup closed and `roomcal user add` \
+             to create accounts yourself"
+        );
+    }
     let store = open_database(&args.database.database_url()).await?;
     let syncer = build_syncer(args, store.clone(), secrets.clone())?;
     Ok(Core {
@@ -112,6 +120,8 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
                 presence_timeout: args.lifecycle.presence_timeout,
             },
             whereby_webhook_secret: args.whereby_webhook_secret.clone(),
+            guest_horizon: args.guest_horizon,
+            signup_open: args.signup == SignupMode::Open,
             ..CoreSettings::default()
         },
         secrets,
@@ -119,6 +129,16 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
         limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
         listings: Arc::new(ListingCache::new(args.list_cache)),
     })
+}
+
+/// Whether `url` is served to this machine only (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback_url(url: &str) -> bool {
+    match url::Url::parse(url).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 fn limit_settings(args: &LimitArgs) -> LimitSettings {
@@ -130,6 +150,8 @@ fn limit_settings(args: &LimitArgs) -> LimitSettings {
         max_participants_per_meeting: args.max_participants_per_meeting.max(1),
         max_unscheduled_per_room: args.max_unscheduled_per_room.max(1),
         max_rooms_per_user: args.max_rooms_per_user.max(1),
+        max_guest_unscheduled_per_user: args.max_guest_unscheduled_per_user.max(1),
+        signups_per_hour: args.signups_per_hour.max(1),
         feed_tests_per_minute: args.feed_tests_per_minute.max(1),
         ..LimitSettings::default()
     }
@@ -241,4 +263,19 @@ pub fn leptos_options(args: &ServeArgs) -> LeptosOptions {
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_url;
+
+    #[test]
+    fn only_addresses_of_this_machine_count_as_local() {
+        for local in ["http://127.0.0.1:3000", "http://localhost:3000", "http://[::1]:80"] {
+            assert!(is_loopback_url(local), "{local}");
+        }
+        for public in ["https://rooms.example.com", "http://10.0.0.5:3000", "not a url"] {
+            assert!(!is_loopback_url(public), "{public}");
+        }
+    }
 }

@@ -55,7 +55,8 @@ pub use metadata::{calendar_metadata, CalendarDetails, PrivacyClass, RecurrenceI
 pub use model::{unscheduled_meeting_end, LifecycleSettings, MeetingState, Occurrence};
 pub use precreate::{is_due_for_precreation, occurrences_to_precreate, PrecreatePlan};
 pub use presence::{
-    apply_presence, participants_present, presence_summary, presence_update, present_pages,
+    apply_presence, head_count, pages_presence_update, participants_present, presence_summary,
+    presence_update, present_pages,
     PageState, ParticipantId, PresenceSignal, PresenceSummary, PresenceUpdate, SignalKind,
 };
 pub use redact::public_view;

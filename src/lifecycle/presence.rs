@@ -171,6 +171,29 @@ pub fn presence_update(
     apply_presence(meeting, &presence_summary(signals, settings, now))
 }
 
+/// A meeting's presence fields at `now` from its open pages (its stored presence rows,
+/// Whereby's included): the head count is [`head_count`], the very number pages and the
+/// API show, and the last presence end comes from the pages' signals.
+pub fn pages_presence_update(
+    meeting: &MeetingState,
+    pages: &[PageState<'_>],
+    settings: &LifecycleSettings,
+    now: DateTime<Utc>,
+) -> PresenceUpdate {
+    let signals: Vec<_> = pages.iter().flat_map(PageState::signals).collect();
+    let mut update = presence_update(meeting, &signals, settings, now);
+    // Someone is present by the signals exactly when someone is by the head count (it only
+    // folds one person's several pages into one), so the grace rules above still hold.
+    update.participants_now = u32::try_from(head_count(pages, settings, now)).unwrap_or(u32::MAX);
+    update
+}
+
+/// How many people are in a call at `now`: the one head count, shown to everyone and
+/// stored for the close rules (see [`present_pages`]).
+pub fn head_count(pages: &[PageState<'_>], settings: &LifecycleSettings, now: DateTime<Utc>) -> usize {
+    present_pages(pages, settings, now).len()
+}
+
 /// One open meeting page as the presence rules read it (a stored presence row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageState<'a> {

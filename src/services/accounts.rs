@@ -53,49 +53,107 @@ pub struct SignUp {
 }
 
 /// Creates an account and signs it in. Failed attempts count against the client's
-/// address like failed sign-ins (they probe which emails have accounts).
+/// address like failed sign-ins (they probe which emails have accounts); accounts made
+/// count against it too, at most `--signups-per-hour`, so a script cannot make a fresh
+/// account — with fresh per-account limits — for every request. Refused outright when
+/// the operator closed sign-up.
 pub async fn sign_up(
     core: &Core,
     input: &SignUp,
     client: ClientAddr,
 ) -> Result<SignedIn, CoreError> {
+    if !core.settings.signup_open {
+        return Err(CoreError::Forbidden(SIGNUP_CLOSED_MESSAGE.into()));
+    }
     let now = core.clock.now();
     let limits = &core.limits;
     let client_key = client.key();
     limits
-        .login_by_client
+        .signups
         .begin(&client_key, now)
-        .map_err(|refusal| refused(refusal, "from your address"))?;
+        .map_err(|refusal| match refusal {
+            Refusal::Exhausted(wait) => too_many(
+                wait,
+                format!(
+                    "{} accounts were created from your address in the last hour, the most allowed; try again in {}",
+                    limits.settings.signups_per_hour,
+                    wait_text(wait)
+                ),
+            ),
+            Refusal::Busy(wait) => too_many(
+                wait,
+                format!("other sign-ups from your address are being checked; try again in {wait} s"),
+            ),
+        })?;
+    if let Err(refusal) = limits.login_by_client.begin(&client_key, now) {
+        limits.signups.finish(&client_key, now, false);
+        return Err(refused(refusal, "from your address"));
+    }
     let result = create_account(core, input).await;
     let failed = matches!(
         result,
         Err(CoreError::Validation { .. } | CoreError::Taken { .. })
     );
-    limits
-        .login_by_client
-        .finish(&client_key, core.clock.now(), failed);
+    let done = core.clock.now();
+    limits.login_by_client.finish(&client_key, done, failed);
+    limits.signups.finish(&client_key, done, result.is_ok());
     start_session(core, result?).await
 }
 
+/// What a sign-up on a closed instance is told.
+pub const SIGNUP_CLOSED_MESSAGE: &str =
+    "this roomcal does not take sign-ups; ask its operator to create an account for you";
+
 async fn create_account(core: &Core, input: &SignUp) -> Result<User, CoreError> {
+    let (email, name) = parse_new_account(input)?;
+    let password_hash = hash_password(core, input.password.clone()).await?;
+    insert_account(core.store.as_ref(), email, name, password_hash, core.clock.now()).await
+}
+
+/// An account the operator creates (`roomcal user add`), whatever the sign-up mode: the
+/// same checks as a sign-up, no session.
+pub async fn add_account(
+    store: &dyn crate::store::Store,
+    input: &SignUp,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<User, CoreError> {
+    let (email, name) = parse_new_account(input)?;
+    let password = input.password.clone();
+    let password_hash = tokio::task::spawn_blocking(move || argon2_hash(&password))
+        .await
+        .map_err(|e| CoreError::Internal(e.to_string()))??;
+    insert_account(store, email, name, password_hash, now).await
+}
+
+/// The sign-up form's fields, each checked, every problem named at once.
+fn parse_new_account(input: &SignUp) -> Result<(Email, DisplayName), CoreError> {
     let mut fields = BTreeMap::new();
     let email = Email::parse(&input.email).map_err(|m| fields.insert("email".into(), m));
     let name = DisplayName::parse(&input.name).map_err(|m| fields.insert("name".into(), m));
     if let Err(m) = check_new_password(input.password.expose()) {
         fields.insert("password".into(), m);
     }
-    let (Ok(email), Ok(name), true) = (email, name, fields.is_empty()) else {
-        return Err(CoreError::Validation { fields });
-    };
-    let password_hash = hash_password(core, input.password.clone()).await?;
+    match (email, name, fields.is_empty()) {
+        (Ok(email), Ok(name), true) => Ok((email, name)),
+        _ => Err(CoreError::Validation { fields }),
+    }
+}
+
+async fn insert_account(
+    store: &dyn crate::store::Store,
+    email: Email,
+    display_name: DisplayName,
+    password_hash: Secret,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<User, CoreError> {
     let new_user = NewUser {
         id: Uuid::new_v4(),
         email,
-        display_name: name,
+        display_name,
         password_hash,
-        created_at: core.clock.now(),
+        created_at: now,
     };
-    match core.store.insert_user(&new_user).await {
+    match store.insert_user(&new_user).await {
         Ok(user) => Ok(user),
         Err(StoreError::Conflict(_)) => Err(CoreError::Taken {
             field: "email".into(),
@@ -273,15 +331,18 @@ async fn hashing_slot(core: &Core) -> Result<tokio::sync::SemaphorePermit<'_>, C
 /// Argon2 is slow on purpose; run it off the async workers, a few at a time.
 async fn hash_password(core: &Core, password: Secret) -> Result<Secret, CoreError> {
     let _slot = hashing_slot(core).await?;
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|h| Secret::from(h.to_string()))
-            .map_err(|e| CoreError::Internal(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| CoreError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(move || argon2_hash(&password))
+        .await
+        .map_err(|e| CoreError::Internal(e.to_string()))?
+}
+
+/// The Argon2 hash of `password` with a fresh salt (blocking: tens of milliseconds).
+fn argon2_hash(password: &Secret) -> Result<Secret, CoreError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| Secret::from(h.to_string()))
+        .map_err(|e| CoreError::Internal(format!("password hashing failed: {e}")))
 }
 
 async fn verify_password(core: &Core, password: Secret, hash: Secret) -> Result<bool, CoreError> {

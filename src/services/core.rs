@@ -16,6 +16,11 @@ pub struct CoreSettings {
     pub lifecycle: crate::lifecycle::LifecycleSettings,
     /// Secret that signs Whereby webhooks; webhooks are refused without it.
     pub whereby_webhook_secret: Option<crate::secret::Secret>,
+    /// How far ahead non-owners see a room's occurrences ([`crate::services::privacy`]).
+    pub guest_horizon: chrono::Duration,
+    /// Whether anyone may create an account (`--signup open`), or only the operator
+    /// (`roomcal user add`).
+    pub signup_open: bool,
 }
 
 impl Default for CoreSettings {
@@ -25,6 +30,8 @@ impl Default for CoreSettings {
             session_lifetime: chrono::Duration::days(30),
             lifecycle: crate::lifecycle::LifecycleSettings::default(),
             whereby_webhook_secret: None,
+            guest_horizon: crate::services::privacy::DEFAULT_GUEST_HORIZON,
+            signup_open: true,
         }
     }
 }

@@ -1,9 +1,8 @@
-//! Presence announcements from meeting pages (and Whereby's webhooks), and what of a
-//! meeting's calendar details each viewer may see. Joining itself is
-//! [`crate::services::room_meetings::join`].
+//! Presence announcements from meeting pages (and Whereby's webhooks). Joining itself is
+//! [`crate::services::room_meetings::join`]; what each viewer sees is
+//! [`crate::services::privacy`].
 
-use crate::domain::{CalendarEvent, PresenceRecord, User};
-use crate::lifecycle::{public_view, PrivacyClass};
+use crate::domain::{PresenceRecord, User};
 use crate::services::limits::{too_many, wait_text, ClientAddr};
 use crate::services::participants::present_participants;
 use crate::Core;
@@ -161,21 +160,6 @@ fn admit_new_participant(
                 ),
             )
         })
-}
-
-/// The calendar details of a meeting or occurrence as `viewer_is_owner` may see them:
-/// owners everything, others only what the event's privacy class allows.
-pub fn visible_details(metadata: &serde_json::Value, viewer_is_owner: bool) -> serde_json::Value {
-    if viewer_is_owner {
-        return metadata.clone();
-    }
-    let class = PrivacyClass::parse(metadata.get("privacy_class").and_then(|c| c.as_str()));
-    public_view(metadata, class)
-}
-
-/// The details of an occurrence for a viewer.
-pub fn event_details(event: &CalendarEvent, viewer_is_owner: bool) -> serde_json::Value {
-    visible_details(&event.metadata(), viewer_is_owner)
 }
 
 /// Applies a verified Whereby webhook: `room.client.joined` / `room.client.left` become

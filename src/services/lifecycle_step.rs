@@ -7,7 +7,7 @@
 use crate::domain::CallRoom;
 use crate::domain::{CalendarEvent, ClosedBecause, Meeting};
 use crate::lifecycle::{
-    self, presence_update, LifecycleAction, MeetingState, Occurrence, PageState, PresenceSignal,
+    self, pages_presence_update, LifecycleAction, MeetingState, Occurrence, PageState,
 };
 use crate::platform::CallRequest;
 use crate::store::StoreError;
@@ -97,18 +97,18 @@ pub async fn run_lifecycle_work(
 
     let mut report = StepReport::default();
     // Presence and metadata first: the close rules read the fresh presence summary.
-    let mut signals: HashMap<Uuid, Vec<PresenceSignal>> = HashMap::new();
+    let mut pages: HashMap<Uuid, Vec<PageState<'_>>> = HashMap::new();
     for record in &presence {
-        signals
+        pages
             .entry(record.meeting_id)
             .or_default()
-            .extend(PageState::from(record).signals());
+            .push(PageState::from(record));
     }
     for meeting in meetings.iter_mut().filter(|m| m.is_active) {
         let mut changed = false;
-        let update = presence_update(
+        let update = pages_presence_update(
             &MeetingState::from(&*meeting),
-            signals.get(&meeting.id).map(Vec::as_slice).unwrap_or(&[]),
+            pages.get(&meeting.id).map(Vec::as_slice).unwrap_or(&[]),
             settings,
             now,
         );

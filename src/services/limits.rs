@@ -55,6 +55,10 @@ pub struct LimitSettings {
     pub max_unscheduled_per_room: u32,
     /// Rooms one account may own.
     pub max_rooms_per_user: u32,
+    /// Unscheduled meetings one account may run at once in rooms it does not own.
+    pub max_guest_unscheduled_per_user: u32,
+    /// New accounts one client address may create per hour.
+    pub signups_per_hour: u32,
     /// Address tests ("test connection") one user may run per minute.
     pub feed_tests_per_minute: u32,
 }
@@ -70,6 +74,8 @@ impl Default for LimitSettings {
             max_participants_per_meeting: 500,
             max_unscheduled_per_room: 5,
             max_rooms_per_user: 100,
+            max_guest_unscheduled_per_user: 2,
+            signups_per_hour: 10,
             feed_tests_per_minute: 5,
         }
     }
@@ -87,6 +93,10 @@ pub struct Limiters {
     pub presence_ids: RateLimiter,
     /// Address tests by user.
     pub feed_tests: RateLimiter,
+    /// New calendar addresses saved (each looked up in DNS) by user.
+    pub feed_saves: RateLimiter,
+    /// Accounts created by client address.
+    pub signups: RateLimiter,
     /// Password hashes computed at once.
     pub hashing: tokio::sync::Semaphore,
     /// Serialises joins of one meeting, starts in one room, rooms of one owner.
@@ -101,6 +111,8 @@ impl Limiters {
             login_by_client: RateLimiter::new(settings.login_failures, settings.login_window),
             presence_ids: RateLimiter::new(settings.presence_ids_per_minute, Duration::minutes(1)),
             feed_tests: RateLimiter::new(settings.feed_tests_per_minute, Duration::minutes(1)),
+            feed_saves: RateLimiter::new(settings.feed_tests_per_minute, Duration::minutes(1)),
+            signups: RateLimiter::new(settings.signups_per_hour, Duration::hours(1)),
             hashing: tokio::sync::Semaphore::new(settings.password_hash_concurrency.max(1)),
             serial: KeyedLocks::default(),
             settings,

@@ -1,5 +1,5 @@
-//! Who is in a meeting's call right now: the list its page shows to the people in it, and
-//! the room owner reads through the API.
+//! Who is in a meeting's call right now: names for the room's owner (its meeting page and
+//! the API), the head count for everyone else.
 //!
 //! The list follows the very rule that keeps meetings open (see
 //! [`crate::lifecycle::presence_summary`]): a page counts while its latest heartbeat is
@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::{PresenceRecord, User};
 use crate::lifecycle::{present_pages, LifecycleSettings, PageState};
+use crate::services::privacy::Audience;
 use crate::services::room_lookup::find_room;
 use crate::Core;
 use crate::CoreError;
@@ -58,6 +59,52 @@ pub async fn participants_now(
     ))
 }
 
+/// What a meeting page is told about who is in its call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HereNow {
+    /// The room's owner: who is there, by name.
+    Names(Vec<Participant>),
+    /// Everyone else: how many are there (announcing a made-up page id must not reveal
+    /// who attends a meeting).
+    Count(usize),
+}
+
+impl HereNow {
+    /// How many people are in the call.
+    pub fn count(&self) -> usize {
+        match self {
+            HereNow::Names(list) => list.len(),
+            HereNow::Count(n) => *n,
+        }
+    }
+}
+
+/// Who is in meeting `meeting_id` now, as `viewer` may know it: names for the owner of
+/// the meeting's room, the head count for everyone else
+/// ([`crate::services::privacy::Audience::sees_names`]).
+pub async fn here_now(
+    core: &Core,
+    viewer: Option<&User>,
+    meeting_id: Uuid,
+) -> Result<HereNow, CoreError> {
+    let meeting = core
+        .store
+        .meeting_by_id(meeting_id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("there is no such meeting".into()))?;
+    let room = core
+        .store
+        .room_by_id(meeting.room_id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("there is no such meeting".into()))?;
+    let present = participants_now(core, meeting_id).await?;
+    Ok(if Audience::of(viewer, &room).sees_names() {
+        HereNow::Names(present)
+    } else {
+        HereNow::Count(present.len())
+    })
+}
+
 /// Who is in meeting `meeting_id` of room `room_name`, for the room's owner. Others are
 /// refused: a private calendar meeting's participants would tell who attends it.
 pub async fn participants_for_owner(
@@ -67,7 +114,7 @@ pub async fn participants_for_owner(
     meeting_id: Uuid,
 ) -> Result<Vec<Participant>, CoreError> {
     let room = find_room(core, room_name).await?;
-    if room.owner_id != owner.id {
+    if !Audience::of(Some(owner), &room).sees_names() {
         return Err(CoreError::Forbidden(
             "only the room's owner sees who is in its meetings".into(),
         ));

@@ -72,7 +72,7 @@ pub async fn update_settings(
             new_url = Some(None);
         } else {
             match normalize_feed_url(text, core.sync.fetcher().settings().allow_http) {
-                Ok(url) => match check_feed_host(core, &url).await {
+                Ok(url) => match check_saved_host(core, user, &url).await? {
                     Ok(()) => new_url = Some(Some(url.to_string())),
                     Err(m) => {
                         fields.insert("ics_url".to_string(), m);
@@ -132,6 +132,42 @@ pub async fn update_settings(
     status_of(core, room).await
 }
 
+/// [`check_feed_host`] for an address being saved, after the owner's per-minute limit of
+/// saved addresses that need a look-up (one person cannot keep the resolver busy).
+async fn check_saved_host(
+    core: &Core,
+    user: &User,
+    url: &url::Url,
+) -> Result<Result<(), String>, CoreError> {
+    if needs_lookup(core, url) {
+        core.limits
+            .feed_saves
+            .take(&format!("user:{}", user.id), core.clock.now())
+            .map_err(|wait| {
+                too_many(
+                    wait,
+                    format!(
+                        "you saved several new calendar addresses in the last minute; try again in {}",
+                        wait_text(wait)
+                    ),
+                )
+            })?;
+    }
+    Ok(check_feed_host(core, url).await)
+}
+
+/// Whether checking `url`'s host takes a DNS look-up (not an IP literal, not a host the
+/// operator allowed, not with private feeds allowed).
+fn needs_lookup(core: &Core, url: &url::Url) -> bool {
+    let policy = &core.sync.fetcher().settings().addresses;
+    let host = url.host_str().unwrap_or("");
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<std::net::IpAddr>().is_err()
+        && policy.may_resolve(host)
+        && !policy.allow_private
+        && !policy.host_is_allowed(host)
+}
+
 /// Refuses hosts that resolve only to private or local addresses (unless allowed).
 async fn check_feed_host(core: &Core, url: &url::Url) -> Result<(), String> {
     let policy = &core.sync.fetcher().settings().addresses;
@@ -151,10 +187,14 @@ async fn check_feed_host(core: &Core, url: &url::Url) -> Result<(), String> {
         return Ok(());
     }
     let port = url.port_or_known_default().unwrap_or(443);
-    let resolved: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+    let resolved = core
+        .sync
+        .fetcher()
+        .settings()
+        .resolver
+        .resolve(host, port)
         .await
-        .map_err(|_| format!("the host name \"{host}\" could not be found; check the address"))?
-        .collect();
+        .map_err(|e| e.to_string())?;
     if resolved.iter().any(|a| policy.permits(host, a.ip())) {
         Ok(())
     } else {
@@ -316,11 +356,9 @@ pub async fn test_url(
     let room = owned_room(core, user, room_name).await?;
     let url = normalize_feed_url(url, core.sync.fetcher().settings().allow_http)
         .map_err(|m| CoreError::field("url", m))?;
-    check_feed_host(core, &url)
-        .await
-        .map_err(|m| CoreError::field("url", m))?;
     let now = core.clock.now();
-    // Each test may hold a fetch for the whole feed timeout and a second of CPU.
+    // Each test may hold a fetch for the whole feed timeout and a second of CPU. Counted
+    // before the host is looked up: the look-up is work too.
     core.limits
         .feed_tests
         .take(&format!("user:{}", user.id), now)
@@ -330,6 +368,9 @@ pub async fn test_url(
                 format!("you tested calendar addresses several times in the last minute; try again in {}", wait_text(wait)),
             )
         })?;
+    check_feed_host(core, &url)
+        .await
+        .map_err(|m| CoreError::field("url", m))?;
     core.sync
         .test_feed(&url, &room.name, now)
         .await

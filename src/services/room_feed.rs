@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::domain::{CalendarEvent, Meeting, Room, User};
 use crate::ics_out::{write_calendar, FeedEvent};
-use crate::services::joining::visible_details;
+use crate::services::privacy::visible_details;
 use crate::services::room_lookup::find_room;
 use crate::services::room_lookup::owned_room;
 use crate::services::room_meetings::{named, title_of, Named};

@@ -1,10 +1,9 @@
 //! A room's meetings as one list for one viewer, and the one way to join them.
 //!
 //! The list holds the room's active meetings, then its upcoming occurrences (starting
-//! within the upcoming window, no meeting yet) and, for the owner only, the rest of the
-//! sync window as `later`. What each viewer sees is decided here, on the server: the owner
-//! gets the event's details and the names of the people present; everyone else gets the
-//! title (or "Private meeting"), the times, the head count and the join hint.
+//! within the upcoming window, no meeting yet) and the rest of the sync window as `later`.
+//! What each viewer sees — how far ahead, which details, names or a head count — is
+//! [`crate::services::privacy`]'s decision, applied here on the server.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -15,7 +14,7 @@ use crate::lifecycle::{
     join_decision, JoinAnswer, JoinTarget, MEETING_CANCELLED_MESSAGE, MEETING_ENDED_MESSAGE,
 };
 use crate::lifecycle::{MeetingState, Occurrence};
-use crate::services::joining::{event_details, visible_details};
+use crate::services::privacy::{occurrence_details, visible_details, Audience};
 use crate::services::participants::{present_participants, Participant};
 use crate::services::room_lookup::find_room;
 use crate::Core;
@@ -29,7 +28,8 @@ pub enum ListedKind {
     Active,
     /// An occurrence starting within the upcoming window that has no meeting yet.
     Upcoming,
-    /// An occurrence further ahead in the sync window (owners only).
+    /// An occurrence further ahead (owners: the sync window; others: up to the guest
+    /// horizon).
     Later,
 }
 
@@ -88,11 +88,12 @@ pub struct ListQuery {
     pub active: bool,
     /// Upcoming means starting before `now + upcoming_within`.
     pub upcoming_within: Duration,
-    /// Include the rest of the sync window as `later` (honoured for owners only).
+    /// Include occurrences after the upcoming window as `later` (for non-owners only
+    /// those before the guest horizon).
     pub later: bool,
 }
 
-/// The room's meetings for `viewer`, active first, then upcoming and (owners) later ones,
+/// The room's meetings for `viewer`, active first, then upcoming and later ones,
 /// each group by start.
 pub async fn list_meetings(
     core: &Core,
@@ -108,7 +109,8 @@ pub async fn list_meetings(
         return Ok(items);
     }
     let room = find_room(core, room_name).await?;
-    let owner = viewer.is_some_and(|u| u.id == room.owner_id);
+    let audience = Audience::of(viewer, &room);
+    let owner = audience.is_owner();
     let settings = &core.settings.lifecycle;
     let active = core.store.active_meetings_in_room(room.id).await?;
     let presence = core
@@ -132,19 +134,20 @@ pub async fn list_meetings(
         .upcoming_calendar_events(room.id, now, 500)
         .await?;
     let events = without_meeting(core, events, &active, now).await?;
-    let upcoming_end = now + query.upcoming_within;
+    let horizon = core.settings.guest_horizon;
+    let upcoming_end = now + audience.clamp_ahead(query.upcoming_within, horizon);
     for event in &events {
         if event.all_day || event.is_cancelled() {
             continue;
         }
         let kind = if event.start_time < upcoming_end {
             ListedKind::Upcoming
-        } else if query.later && owner {
+        } else if query.later && audience.sees_start(event.start_time, horizon, now) {
             ListedKind::Later
         } else {
             continue;
         };
-        items.push(occurrence_item(&room, event, kind, owner));
+        items.push(occurrence_item(&room, event, kind, audience, core, now));
     }
     if !owner {
         core.listings
@@ -259,9 +262,12 @@ fn occurrence_item(
     room: &Room,
     event: &CalendarEvent,
     kind: ListedKind,
-    owner: bool,
+    audience: Audience,
+    core: &Core,
+    now: DateTime<Utc>,
 ) -> ListedMeeting {
-    let details = event_details(event, owner);
+    let owner = audience.is_owner();
+    let details = occurrence_details(event, audience, core.settings.guest_horizon, now);
     ListedMeeting {
         kind,
         id: event.id,
@@ -350,9 +356,11 @@ pub async fn join(
     id: Uuid,
 ) -> Result<JoinOutcome, CoreError> {
     let room = find_room(core, room_name).await?;
-    let owner = viewer.is_some_and(|u| u.id == room.owner_id);
+    let audience = Audience::of(viewer, &room);
+    let owner = audience.is_owner();
     let now = core.clock.now();
     let settings = &core.settings.lifecycle;
+    let horizon = core.settings.guest_horizon;
     let (meeting, event) = match named(core, &room, id).await? {
         Named::Meeting(m) => (Some(m), None),
         Named::Occurrence(e) => (core.store.meeting_for_event(e.id).await?, Some(e)),
@@ -403,7 +411,7 @@ pub async fn join(
                     Ok(waiting(
                         starts_at,
                         format!("/room/{}/event/{}", room.name, event.id),
-                        title_of(&event_details(&event, owner), false),
+                        title_of(&occurrence_details(&event, audience, horizon, now), false),
                     ))
                 }
                 JoinAnswer::Ended { message } | JoinAnswer::Unavailable { message } => {
@@ -413,7 +421,7 @@ pub async fn join(
                 JoinAnswer::Join { .. } => Ok(waiting(
                     event.start_time,
                     format!("/room/{}/event/{}", room.name, event.id),
-                    title_of(&event_details(&event, owner), false),
+                    title_of(&occurrence_details(&event, audience, horizon, now), false),
                 )),
             }
         }

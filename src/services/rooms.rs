@@ -5,10 +5,12 @@ use crate::domain::{Meeting, Room, RoomName, User};
 use crate::platform::CallRequest;
 use crate::services::limits::too_many;
 use crate::services::participants::present_participants;
+use crate::services::privacy::Audience;
 use crate::services::room_lookup::find_room;
 use crate::store::{NewRoom, StoreError};
 use crate::Core;
 use crate::CoreError;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 /// What the room page shows a visitor.
@@ -20,7 +22,8 @@ pub struct RoomView {
     pub viewer_is_owner: bool,
     /// Meetings people can join now, earliest first.
     pub active_meetings: Vec<Meeting>,
-    /// Calendar occurrences that have not ended and have no active meeting yet, soonest first.
+    /// Calendar occurrences that have not ended and have no active meeting yet, soonest
+    /// first (for non-owners only those before the guest horizon).
     pub upcoming: Vec<crate::domain::CalendarEvent>,
 }
 
@@ -98,7 +101,9 @@ pub async fn view_room(
         let present = present_participants(&records, &core.settings.lifecycle, now);
         meeting.participants_now = i32::try_from(present.len()).unwrap_or(i32::MAX);
     }
-    let upcoming = crate::services::room_meetings::without_meeting(
+    let audience = Audience::of(viewer, &room);
+    let horizon = core.settings.guest_horizon;
+    let mut upcoming = crate::services::room_meetings::without_meeting(
         core,
         core.store
             .upcoming_calendar_events(room.id, now, 20)
@@ -107,8 +112,9 @@ pub async fn view_room(
         now,
     )
     .await?;
+    upcoming.retain(|e| audience.sees_start(e.start_time, horizon, now));
     Ok(RoomView {
-        viewer_is_owner: viewer.is_some_and(|u| u.id == room.owner_id),
+        viewer_is_owner: audience.is_owner(),
         room,
         active_meetings,
         upcoming,
@@ -162,8 +168,40 @@ pub async fn start_unscheduled_meeting(
             is_new: false,
         });
     }
+    // Across every room the caller does not own: one account cannot hold calls open in a
+    // hundred strangers' rooms. One such start per account at a time.
+    let _own = if room.owner_id == signed_in.id {
+        None
+    } else {
+        let guard = core
+            .limits
+            .serial
+            .lock_within(signed_in.id, SERIAL_WAIT, "another meeting of yours is being started")
+            .await?;
+        let max = core.limits.settings.max_guest_unscheduled_per_user;
+        if core.store.count_guest_unscheduled(signed_in.id, now).await? >= u64::from(max) {
+            return Err(too_many(
+                60,
+                format!(
+                    "you run {max} unscheduled meetings in other people's rooms already, the most allowed; end one or join a running meeting instead"
+                ),
+            ));
+        }
+        Some(guard)
+    };
+    start_new_unscheduled(core, &room, signed_in, running.len(), now).await
+}
+
+/// Creates the call and the meeting once the caps allowed it.
+async fn start_new_unscheduled(
+    core: &Core,
+    room: &Room,
+    signed_in: &User,
+    running: usize,
+    now: DateTime<Utc>,
+) -> Result<StartedMeeting, CoreError> {
     let max = core.limits.settings.max_unscheduled_per_room;
-    if running.len() >= max as usize {
+    if running >= max as usize {
         return Err(too_many(
             60,
             format!(

@@ -232,6 +232,14 @@ pub trait MeetingStore: Send + Sync {
     /// The meeting made for a calendar occurrence, active or closed.
     async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError>;
 
+    /// How many unscheduled meetings `user_id` started that are still open at `now` in
+    /// rooms other people own.
+    async fn count_guest_unscheduled(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
     /// The meeting with this video-platform id (for platform webhooks).
     async fn meeting_by_platform_id(
         &self,

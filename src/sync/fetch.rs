@@ -3,6 +3,7 @@
 //! to the addresses actually connected to.
 
 use super::address::AddressPolicy;
+use super::dns::Resolver;
 use super::guarded_resolver::{refused_host, GuardedResolver};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use std::io::Read;
@@ -26,6 +27,8 @@ pub struct FetchSettings {
     pub allow_http: bool,
     /// Which addresses may be connected to.
     pub addresses: AddressPolicy,
+    /// Host name look-ups (bounded, with a timeout), for fetches and address checks.
+    pub resolver: Resolver,
 }
 
 impl Default for FetchSettings {
@@ -37,6 +40,7 @@ impl Default for FetchSettings {
             max_bytes: 10 * 1024 * 1024,
             allow_http: false,
             addresses: AddressPolicy::default(),
+            resolver: Resolver::system(),
         }
     }
 }
@@ -111,6 +115,7 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver {
                 policy: Arc::new(settings.addresses.clone()),
+                resolver: settings.resolver.clone(),
             }))
             // Proxies would connect on our behalf, bypassing the address checks.
             .no_proxy()

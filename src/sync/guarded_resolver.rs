@@ -3,6 +3,7 @@
 //! address is never reached.
 
 use super::address::AddressPolicy;
+use super::dns::Resolver;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,11 +14,14 @@ use std::sync::Arc;
 pub(super) struct GuardedResolver {
     /// The policy to apply.
     pub(super) policy: Arc<AddressPolicy>,
+    /// The bounded look-ups.
+    pub(super) resolver: Resolver,
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let policy = self.policy.clone();
+        let resolver = self.resolver.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
             if !policy.may_resolve(&host) {
@@ -25,8 +29,10 @@ impl Resolve for GuardedResolver {
                     Box::new(RefusedAddress(host)) as Box<dyn std::error::Error + Send + Sync>
                 );
             }
-            let resolved: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let resolved: Vec<SocketAddr> = resolver
+                .resolve(&host, 0)
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
             let permitted: Vec<SocketAddr> = resolved
                 .into_iter()
                 .filter(|addr| policy.permits(&host, addr.ip()))

@@ -3,6 +3,7 @@
 //! scheduler loop in the server is a thin shell around [`Syncer::run_due`].
 
 pub mod address;
+pub mod dns;
 mod feed_cache;
 pub mod feed_url;
 mod feed_work;

@@ -1,6 +1,6 @@
 use super::room_board::Linked;
 use super::{set_status, NotFound};
-use crate::dto::ParticipantDto;
+use crate::dto::HereNowDto;
 use crate::server_fns;
 use crate::time::{self, PageClock, When, Zone};
 use leptos::prelude::*;
@@ -60,10 +60,11 @@ pub fn MeetingPage() -> impl IntoView {
 
 /// Announces this page's presence: join now, a heartbeat every 15 s, leave on close
 /// (a beacon, which survives the page unloading) or when navigating away. Each answer says
-/// who is in the call, shown as "Here now".
+/// who is in the call, shown as "Here now": the names for the room's owner, how many
+/// people for everyone else.
 #[component]
 fn Presence(meeting_id: String) -> impl IntoView {
-    let here = RwSignal::new(Vec::<ParticipantDto>::new());
+    let here = RwSignal::new(HereNowDto::default());
     #[cfg(feature = "hydrate")]
     {
         use leptos::task::spawn_local;
@@ -74,8 +75,8 @@ fn Presence(meeting_id: String) -> impl IntoView {
                 let (m, p) = (meeting_id.clone(), participant.clone());
                 spawn_local(async move {
                     match server_fns::announce_presence(m, p, event.into()).await {
-                        Ok(list) if event != "leave" => {
-                            here.try_set(list);
+                        Ok(answer) if event != "leave" => {
+                            here.try_set(answer);
                         }
                         // The meeting closed while the page was open: show the page that
                         // says so (rendered by the server) instead of a dead call.
@@ -117,18 +118,32 @@ fn Presence(meeting_id: String) -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = meeting_id;
-    let names = move || {
-        here.with(|list| {
-            list.iter()
+    let text = move || here.with(here_now_text);
+    view! {
+        <p class="text-sm text-slate-600 mb-2" data-testid="here-now">
+            {text}
+        </p>
+    }
+}
+
+/// "Here now: Ada, Guest" for the owner, "Here now: 2 people" for everyone else; nothing
+/// while nobody is counted yet.
+fn here_now_text(here: &HereNowDto) -> Option<String> {
+    match &here.names {
+        Some(names) if !names.is_empty() => Some(format!(
+            "Here now: {}",
+            names
+                .iter()
                 .map(|p| p.display_name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        })
-    };
-    view! {
-        <p class="text-sm text-slate-600 mb-2" data-testid="here-now">
-            {move || (!here.with(Vec::is_empty)).then(|| format!("Here now: {}", names()))}
-        </p>
+        )),
+        Some(_) => None,
+        None => match here.count {
+            0 => None,
+            1 => Some("Here now: 1 person".into()),
+            n => Some(format!("Here now: {n} people")),
+        },
     }
 }
 

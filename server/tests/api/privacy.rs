@@ -46,9 +46,24 @@ fn vevent(
     )
 }
 
-/// Ada's room `privroom` with a running public meeting (Pat in it) and a private event
-/// starting in ten minutes. Returns (app, meeting id, private occurrence id).
-async fn seeded() -> (TestApp, String, String) {
+/// The title of an occurrence five hours ahead: beyond the guest horizon (30 min), so no
+/// page, server function or /v1 route shows it to anyone but the owner. (The published
+/// calendar files are subscriptions and keep the sync window.)
+const BEYOND_HORIZON: &str = "Offsite planning";
+
+/// The room's seeded ids.
+struct Seeded {
+    /// The running public meeting (Pat is in it).
+    meeting: String,
+    /// The private occurrence ten minutes ahead.
+    private: String,
+    /// The occurrence five hours ahead.
+    offsite: String,
+}
+
+/// Ada's room `privroom` with a running public meeting (Pat in it), a private event
+/// starting in ten minutes and a public one in five hours.
+async fn seeded() -> (TestApp, Seeded) {
     let app = spawn_app().await;
     let feeds = feed_server::start_on("127.0.0.1").await;
     let room_url = app.room_url("privroom");
@@ -71,10 +86,10 @@ async fn seeded() -> (TestApp, String, String) {
                 "CLASS:PRIVATE\r\n",
                 &room_url
             ),
-            // Hours ahead: "later", which only the owner's list has.
+            // Hours ahead: beyond the guest horizon, "later" in the owner's list only.
             vevent(
                 "offsite",
-                "Offsite planning",
+                BEYOND_HORIZON,
                 now + Duration::hours(5),
                 "",
                 &room_url
@@ -99,12 +114,15 @@ async fn seeded() -> (TestApp, String, String) {
         .expect("meetings");
     assert_eq!(meetings.len(), 1, "the board meeting is running");
     let meeting_id = meetings[0].id.to_string();
-    let private = app
-        .live_events(room, now)
-        .await
-        .into_iter()
-        .find(|e| e.ics_uid == "merger")
-        .expect("private occurrence");
+    let events = app.live_events(room, now).await;
+    let id_of = |uid: &str| {
+        events
+            .iter()
+            .find(|e| e.ics_uid == uid)
+            .map(|e| e.id.to_string())
+            .expect("occurrence")
+    };
+    let (private, offsite) = (id_of("merger"), id_of("offsite"));
     // Pat, signed in, is in the call.
     let pat = new_client();
     let signup = pat
@@ -123,16 +141,31 @@ async fn seeded() -> (TestApp, String, String) {
         .await
         .expect("presence");
     assert_eq!(joined.status(), 204);
-    (app, meeting_id, private.id.to_string())
+    (
+        app,
+        Seeded {
+            meeting: meeting_id,
+            private,
+            offsite,
+        },
+    )
 }
 
-/// Every body a viewer with `client` can fetch about the room, concatenated.
+/// Every answer a viewer with `client` can get about the room, by path: pages, /v1, the
+/// calendar files and the pages' server functions — presence `join`, `heartbeat` and
+/// `leave` included, through the server function and the /v1 route (`page` names this
+/// viewer's meeting page).
 async fn everything_seen_by(
     app: &TestApp,
     client: &reqwest::Client,
-    meeting: &str,
-    private: &str,
-) -> String {
+    ids: &Seeded,
+    page: &str,
+) -> Vec<(String, String)> {
+    let Seeded {
+        meeting,
+        private,
+        offsite,
+    } = ids;
     let gets = [
         "/v1/rooms/privroom".to_string(),
         "/v1/rooms/privroom/meetings?later=true".into(),
@@ -144,12 +177,14 @@ async fn everything_seen_by(
         "/room/privroom".into(),
         format!("/room/privroom/{meeting}"),
         format!("/room/privroom/event/{private}"),
+        format!("/room/privroom/event/{offsite}"),
         "/rooms/privroom/settings".into(),
         "/room/privroom/calendar.ics".into(),
         format!("/room/privroom/{meeting}/event.ics"),
         format!("/room/privroom/{private}/event.ics"),
+        format!("/room/privroom/{offsite}/event.ics"),
     ];
-    let mut seen = String::new();
+    let mut seen = Vec::new();
     for path in gets {
         let response = client.get(app.url(&path)).send().await.expect("get");
         assert!(
@@ -157,25 +192,35 @@ async fn everything_seen_by(
             "{path}: {}",
             response.status()
         );
-        seen.push_str(&response.text().await.unwrap_or_default());
+        seen.push((path, response.text().await.unwrap_or_default()));
     }
-    for id in [meeting, private] {
-        let path = format!("/v1/rooms/privroom/meetings/{id}/join");
+    let mut posts: Vec<(String, Value)> = [meeting, private, offsite]
+        .iter()
+        .map(|id| (format!("/v1/rooms/privroom/meetings/{id}/join"), json!({})))
+        .collect();
+    for event in ["join", "heartbeat", "leave"] {
+        posts.push((
+            format!("/v1/meetings/{meeting}/presence"),
+            json!({"participant_id": format!("{page}-api"), "event": event}),
+        ));
+    }
+    for (path, body) in posts {
         let response = client
             .post(app.url(&path))
-            .json(&json!({}))
+            .json(&body)
             .send()
             .await
-            .expect("join");
+            .expect("post");
         assert!(
             response.status().as_u16() < 500,
             "{path}: {}",
             response.status()
         );
-        seen.push_str(&response.text().await.unwrap_or_default());
+        seen.push((path, response.text().await.unwrap_or_default()));
     }
     // The pages' server functions, as the browser calls them.
-    let server_fns = [
+    let fn_page = format!("{page}-fn");
+    let mut server_fns = vec![
         (app::server_fns::GetRoom::PATH, vec![("name", "privroom")]),
         (
             app::server_fns::GetMeeting::PATH,
@@ -202,18 +247,24 @@ async fn everything_seen_by(
             vec![("room_name", "privroom"), ("event_id", private)],
         ),
         (
+            app::server_fns::JoinEvent::PATH,
+            vec![("room_name", "privroom"), ("event_id", offsite)],
+        ),
+        (
             app::server_fns::TestCalendarConnection::PATH,
             vec![("room_name", "privroom"), ("ics_url", "")],
         ),
-        (
+    ];
+    for event in ["join", "heartbeat", "leave"] {
+        server_fns.push((
             app::server_fns::AnnouncePresence::PATH,
             vec![
                 ("meeting_id", meeting),
-                ("participant_id", "never-joined"),
-                ("event", "leave"),
+                ("participant_id", &fn_page),
+                ("event", event),
             ],
-        ),
-    ];
+        ));
+    }
     for (path, form) in server_fns {
         let response = client
             .post(app.url(path))
@@ -226,23 +277,18 @@ async fn everything_seen_by(
             "{path}: {}",
             response.status()
         );
-        seen.push_str(&response.text().await.unwrap_or_default());
+        seen.push((path.to_string(), response.text().await.unwrap_or_default()));
     }
     seen
 }
 
-#[tokio::test]
-async fn only_the_owner_reads_what_the_calendar_says_and_nobody_reads_the_feed_token() {
-    let (app, meeting, private) = seeded().await;
-    let owner = everything_seen_by(&app, &app.client, &meeting, &private).await;
-    for secret in OWNER_ONLY {
-        assert!(owner.contains(secret), "the owner should see {secret:?}");
-    }
-    assert!(
-        !owner.contains(FEED_TOKEN),
-        "even the owner sees the feed address masked"
-    );
+/// All the answers in one text.
+fn joined(seen: &[(String, String)]) -> String {
+    seen.iter().map(|(_, body)| body.as_str()).collect()
+}
 
+/// A signed-in account that does not own the room.
+async fn mallory(app: &TestApp) -> reqwest::Client {
     let mallory = new_client();
     let signup = mallory
         .post(app.url("/v1/auth/signup"))
@@ -253,11 +299,26 @@ async fn only_the_owner_reads_what_the_calendar_says_and_nobody_reads_the_feed_t
         .await
         .expect("signup");
     assert_eq!(signup.status(), 201);
-    for (who, client) in [
-        ("another user", mallory),
-        ("an anonymous visitor", new_client()),
+    mallory
+}
+
+#[tokio::test]
+async fn only_the_owner_reads_what_the_calendar_says_and_nobody_reads_the_feed_token() {
+    let (app, ids) = seeded().await;
+    let owner = joined(&everything_seen_by(&app, &app.client, &ids, "owner-page").await);
+    for secret in OWNER_ONLY {
+        assert!(owner.contains(secret), "the owner should see {secret:?}");
+    }
+    assert!(
+        !owner.contains(FEED_TOKEN),
+        "even the owner sees the feed address masked"
+    );
+
+    for (who, client, page) in [
+        ("another user", mallory(&app).await, "mallory-page"),
+        ("an anonymous visitor", new_client(), "anon-page"),
     ] {
-        let seen = everything_seen_by(&app, &client, &meeting, &private).await;
+        let seen = joined(&everything_seen_by(&app, &client, &ids, page).await);
         for secret in OWNER_ONLY.iter().chain([&FEED_TOKEN]) {
             assert!(!seen.contains(secret), "{who} must not see {secret:?}");
         }
@@ -274,8 +335,85 @@ async fn only_the_owner_reads_what_the_calendar_says_and_nobody_reads_the_feed_t
 }
 
 #[tokio::test]
+async fn a_meeting_beyond_the_guest_horizon_is_named_to_the_owner_alone() {
+    let (app, ids) = seeded().await;
+    let owner = everything_seen_by(&app, &app.client, &ids, "owner-page").await;
+    let owner_paths: Vec<&str> = owner
+        .iter()
+        .filter(|(path, body)| !path.ends_with(".ics") && body.contains(BEYOND_HORIZON))
+        .map(|(path, _)| path.as_str())
+        .collect();
+    assert!(
+        owner_paths.contains(&"/v1/rooms/privroom/meetings?later=true"),
+        "the owner's list has it as later: {owner_paths:?}"
+    );
+    for (who, client, page) in [
+        ("another user", mallory(&app).await, "mallory-page"),
+        ("an anonymous visitor", new_client(), "anon-page"),
+    ] {
+        for (path, body) in everything_seen_by(&app, &client, &ids, page).await {
+            // The calendar files are a subscription: they keep the sync window.
+            if path.ends_with(".ics") {
+                continue;
+            }
+            assert!(
+                !body.contains(BEYOND_HORIZON),
+                "{who} must not read the title of a meeting five hours ahead on {path}"
+            );
+        }
+    }
+    // Its waiting page still tells a guest when it starts.
+    let waiting = new_client()
+        .get(app.url(&format!("/room/privroom/event/{}", ids.offsite)))
+        .send()
+        .await
+        .expect("waiting page");
+    assert_eq!(waiting.status(), 200);
+    assert!(waiting.text().await.unwrap_or_default().contains("Upcoming meeting"));
+}
+
+#[tokio::test]
+async fn a_meeting_page_tells_the_owner_who_is_there_and_everyone_else_how_many() {
+    let (app, ids) = seeded().await;
+    let announce = |client: reqwest::Client, page: &'static str| {
+        let url = app.url(app::server_fns::AnnouncePresence::PATH);
+        let meeting = ids.meeting.clone();
+        async move {
+            let response = client
+                .post(url)
+                .form(&[("meeting_id", meeting.as_str()), ("participant_id", page), ("event", "join")])
+                .send()
+                .await
+                .expect("announce");
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.expect("json")
+        }
+    };
+    // Pat is in the call; a made-up page id "joins" as an anonymous caller and as another
+    // account: each is told how many are there, never who.
+    for (who, client, page) in [
+        ("an anonymous visitor", new_client(), "anon-page-1"),
+        ("another user", mallory(&app).await, "mallory-page-1"),
+    ] {
+        let answer = announce(client, page).await;
+        assert!(answer["names"].is_null(), "{who} got names: {answer}");
+        assert!(!answer.to_string().contains("Pat Present"), "{who}: {answer}");
+        assert!(answer["count"].as_u64().is_some_and(|n| n >= 2), "{who}: {answer}");
+    }
+    let answer = announce(app.client.clone(), "owner-page-1").await;
+    let names: Vec<&str> = answer["names"]
+        .as_array()
+        .expect("the owner gets names")
+        .iter()
+        .filter_map(|p| p["display_name"].as_str())
+        .collect();
+    assert!(names.contains(&"Pat Present"), "{answer}");
+    assert_eq!(answer["count"].as_u64(), Some(names.len() as u64));
+}
+
+#[tokio::test]
 async fn non_owners_get_title_times_count_and_join_hint_and_nothing_else() {
-    let (app, _meeting, _private) = seeded().await;
+    let (app, _ids) = seeded().await;
     let list: Value = new_client()
         .get(app.url("/v1/rooms/privroom/meetings?later=true"))
         .send()
@@ -290,7 +428,7 @@ async fn non_owners_get_title_times_count_and_join_hint_and_nothing_else() {
         2,
         "the active meeting and the upcoming private one; never `later`"
     );
-    assert!(!list.to_string().contains("Offsite planning"));
+    assert!(!list.to_string().contains(BEYOND_HORIZON));
     let owner: serde_json::Value = app
         .get("/v1/rooms/privroom/meetings?later=true")
         .await
@@ -304,7 +442,7 @@ async fn non_owners_get_title_times_count_and_join_hint_and_nothing_else() {
         .filter(|i| i["kind"] == "later")
         .map(|i| i["title"].clone())
         .collect();
-    assert_eq!(later, [serde_json::json!("Offsite planning")]);
+    assert_eq!(later, [serde_json::json!(BEYOND_HORIZON)]);
     let mut keys: Vec<&str> = items[0]
         .as_object()
         .expect("object")

@@ -52,6 +52,23 @@ impl MeetingStore for DbStore {
         .await?)
     }
 
+    async fn count_guest_unscheduled(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM meetings m JOIN rooms r ON r.id = m.room_id \
+             WHERE m.started_by = $1 AND m.is_active AND m.calendar_event_id IS NULL \
+             AND m.end_time > $2 AND r.owner_id <> $1",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError> {
         Ok(sqlx::query_as::<_, Meeting>(&format!(
             "SELECT {MEETING_COLUMNS} FROM meetings WHERE calendar_event_id = $1"
