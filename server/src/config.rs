@@ -247,7 +247,11 @@ pub struct LimitArgs {
     pub max_unscheduled_per_room: u32,
     /// Unscheduled meetings one account may run at once in rooms it does not own (all
     /// such rooms together).
-    #[arg(long, env = "ROOMCAL_MAX_GUEST_UNSCHEDULED_PER_USER", default_value_t = 2)]
+    #[arg(
+        long,
+        env = "ROOMCAL_MAX_GUEST_UNSCHEDULED_PER_USER",
+        default_value_t = 2
+    )]
     pub max_guest_unscheduled_per_user: u32,
     /// New accounts one client address may create per hour (with --signup open).
     #[arg(long, env = "ROOMCAL_SIGNUPS_PER_HOUR", default_value_t = 10)]

@@ -1,8 +1,8 @@
 //! The application's state, built from its configuration: the database, the core
 //! services (store, sync, platform, limits) and Leptos' options.
 
-use crate::config::{SignupMode, VideoPlatformKind};
 use crate::config::{LimitArgs, ServeArgs};
+use crate::config::{SignupMode, VideoPlatformKind};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use roomcal::calendar::ExpandBudget;
@@ -14,6 +14,9 @@ use roomcal::services::limits::{LimitSettings, Limiters};
 use roomcal::services::listing_cache::ListingCache;
 use roomcal::store::{self, mask_database_url, Store};
 use roomcal::sync::address::{AddressPolicy, Cidr};
+use roomcal::sync::dns::{
+    HostLookup, Resolver, SystemLookup, DEFAULT_LOOKUPS_AT_ONCE, DEFAULT_LOOKUP_TIMEOUT,
+};
 use roomcal::sync::fetch::{FetchSettings, Fetcher};
 use roomcal::sync::{SyncSettings, Syncer};
 use roomcal::{Core, CoreSettings};
@@ -83,6 +86,15 @@ pub async fn open_database(url: &str) -> Result<Arc<dyn Store>, StartupError> {
 
 /// Builds the core services from the configuration, with the given clock.
 pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core, StartupError> {
+    build_core_with(args, clock, Arc::new(SystemLookup)).await
+}
+
+/// [`build_core`] with the given host name look-up (tests give one that never answers).
+pub async fn build_core_with(
+    args: &ServeArgs,
+    clock: Arc<dyn Clock>,
+    lookup: Arc<dyn HostLookup>,
+) -> Result<Core, StartupError> {
     let data_dir = &args.database.data_dir;
     let (key, source) =
         SecretKey::load_or_generate(args.secret_key.as_ref().map(Secret::expose), data_dir)
@@ -104,7 +116,7 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
         );
     }
     let store = open_database(&args.database.database_url()).await?;
-    let syncer = build_syncer(args, store.clone(), secrets.clone())?;
+    let syncer = build_syncer(args, store.clone(), secrets.clone(), lookup)?;
     Ok(Core {
         store,
         platform: video_platform(args)?,
@@ -133,7 +145,10 @@ pub async fn build_core(args: &ServeArgs, clock: Arc<dyn Clock>) -> Result<Core,
 
 /// Whether `url` is served to this machine only (`localhost`, 127.0.0.0/8, `::1`).
 fn is_loopback_url(url: &str) -> bool {
-    match url::Url::parse(url).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -182,6 +197,7 @@ fn build_syncer(
     args: &ServeArgs,
     store: Arc<dyn Store>,
     secrets: SecretBox,
+    lookup: Arc<dyn HostLookup>,
 ) -> Result<Syncer, StartupError> {
     let sync = &args.sync;
     let mut addresses = AddressPolicy {
@@ -208,6 +224,7 @@ fn build_syncer(
         max_bytes: sync.max_feed_bytes,
         allow_http: sync.allow_http_feeds,
         addresses,
+        resolver: Resolver::new(lookup, DEFAULT_LOOKUPS_AT_ONCE, DEFAULT_LOOKUP_TIMEOUT),
         ..FetchSettings::default()
     })
     .map_err(|e| StartupError::Config(e.message))?;
@@ -271,10 +288,18 @@ mod tests {
 
     #[test]
     fn only_addresses_of_this_machine_count_as_local() {
-        for local in ["http://127.0.0.1:3000", "http://localhost:3000", "http://[::1]:80"] {
+        for local in [
+            "http://127.0.0.1:3000",
+            "http://localhost:3000",
+            "http://[::1]:80",
+        ] {
             assert!(is_loopback_url(local), "{local}");
         }
-        for public in ["https://rooms.example.com", "http://10.0.0.5:3000", "not a url"] {
+        for public in [
+            "https://rooms.example.com",
+            "http://10.0.0.5:3000",
+            "not a url",
+        ] {
             assert!(!is_loopback_url(public), "{public}");
         }
     }

@@ -56,8 +56,8 @@ pub use model::{unscheduled_meeting_end, LifecycleSettings, MeetingState, Occurr
 pub use precreate::{is_due_for_precreation, occurrences_to_precreate, PrecreatePlan};
 pub use presence::{
     apply_presence, head_count, pages_presence_update, participants_present, presence_summary,
-    presence_update, present_pages,
-    PageState, ParticipantId, PresenceSignal, PresenceSummary, PresenceUpdate, SignalKind,
+    presence_update, present_pages, PageState, ParticipantId, PresenceSignal, PresenceSummary,
+    PresenceUpdate, SignalKind,
 };
 pub use redact::public_view;
 pub use tick::{due_actions, plan_tick, LifecycleAction};

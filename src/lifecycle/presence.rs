@@ -190,7 +190,11 @@ pub fn pages_presence_update(
 
 /// How many people are in a call at `now`: the one head count, shown to everyone and
 /// stored for the close rules (see [`present_pages`]).
-pub fn head_count(pages: &[PageState<'_>], settings: &LifecycleSettings, now: DateTime<Utc>) -> usize {
+pub fn head_count(
+    pages: &[PageState<'_>],
+    settings: &LifecycleSettings,
+    now: DateTime<Utc>,
+) -> usize {
     present_pages(pages, settings, now).len()
 }
 

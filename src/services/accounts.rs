@@ -107,7 +107,14 @@ pub const SIGNUP_CLOSED_MESSAGE: &str =
 async fn create_account(core: &Core, input: &SignUp) -> Result<User, CoreError> {
     let (email, name) = parse_new_account(input)?;
     let password_hash = hash_password(core, input.password.clone()).await?;
-    insert_account(core.store.as_ref(), email, name, password_hash, core.clock.now()).await
+    insert_account(
+        core.store.as_ref(),
+        email,
+        name,
+        password_hash,
+        core.clock.now(),
+    )
+    .await
 }
 
 /// An account the operator creates (`roomcal user add`), whatever the sign-up mode: the

@@ -64,7 +64,8 @@ impl Audience {
 
     /// Whether this audience sees something that starts at `start` at all.
     pub fn sees_start(self, start: DateTime<Utc>, horizon: Duration, now: DateTime<Utc>) -> bool {
-        self.visible_until(horizon, now).is_none_or(|end| start < end)
+        self.visible_until(horizon, now)
+            .is_none_or(|end| start < end)
     }
 
     /// How far ahead a list asked to reach `asked` ahead may reach for this audience.
@@ -105,7 +106,8 @@ mod tests {
     use super::*;
 
     fn t(minutes: i64) -> DateTime<Utc> {
-        DateTime::<Utc>::from_timestamp(1_750_000_000, 0).unwrap_or_default() + Duration::minutes(minutes)
+        DateTime::<Utc>::from_timestamp(1_750_000_000, 0).unwrap_or_default()
+            + Duration::minutes(minutes)
     }
 
     #[test]

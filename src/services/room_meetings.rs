@@ -14,8 +14,8 @@ use crate::lifecycle::{
     join_decision, JoinAnswer, JoinTarget, MEETING_CANCELLED_MESSAGE, MEETING_ENDED_MESSAGE,
 };
 use crate::lifecycle::{MeetingState, Occurrence};
-use crate::services::privacy::{occurrence_details, visible_details, Audience};
 use crate::services::participants::{present_participants, Participant};
+use crate::services::privacy::{occurrence_details, visible_details, Audience};
 use crate::services::room_lookup::find_room;
 use crate::Core;
 use crate::CoreError;

@@ -176,10 +176,19 @@ pub async fn start_unscheduled_meeting(
         let guard = core
             .limits
             .serial
-            .lock_within(signed_in.id, SERIAL_WAIT, "another meeting of yours is being started")
+            .lock_within(
+                signed_in.id,
+                SERIAL_WAIT,
+                "another meeting of yours is being started",
+            )
             .await?;
         let max = core.limits.settings.max_guest_unscheduled_per_user;
-        if core.store.count_guest_unscheduled(signed_in.id, now).await? >= u64::from(max) {
+        if core
+            .store
+            .count_guest_unscheduled(signed_in.id, now)
+            .await?
+            >= u64::from(max)
+        {
             return Err(too_many(
                 60,
                 format!(

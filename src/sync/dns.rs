@@ -139,7 +139,10 @@ mod tests {
         }
         for task in tasks {
             let answer = task.await.expect("task");
-            assert!(matches!(answer, Err(LookupError::TimedOut(_))), "{answer:?}");
+            assert!(
+                matches!(answer, Err(LookupError::TimedOut(_))),
+                "{answer:?}"
+            );
         }
         assert!(silent.most.load(Ordering::SeqCst) <= 2);
     }

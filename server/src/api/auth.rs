@@ -71,9 +71,10 @@ fn with_session_cookie(
     responses(
         (status = 201, description = "Signed up and signed in", body = UserDto),
         (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 403, description = "Sign-up is closed on this instance (`--signup closed`)", body = ErrorBody),
         (status = 409, description = "The email has an account already", body = ErrorBody),
         (status = 422, description = "Invalid fields, each with a message", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts from this address", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts, or too many accounts made, from this address", body = ErrorBody),
     )
 )]
 async fn signup(

@@ -64,6 +64,14 @@ fn capture_logs() {
 
 /// Starts the application with a fresh database and extra command-line flags.
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    spawn_app_resolving_with(extra, Arc::new(roomcal::sync::dns::SystemLookup)).await
+}
+
+/// [`spawn_app_with`] whose host name look-ups go to `lookup`.
+pub async fn spawn_app_resolving_with(
+    extra: &[&str],
+    lookup: Arc<dyn roomcal::sync::dns::HostLookup>,
+) -> TestApp {
     capture_logs();
     let data_dir = tempfile::tempdir().expect("tempdir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -89,7 +97,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     ];
     args.extend_from_slice(extra);
     let cli = Cli::try_parse_from(args).expect("arguments");
-    let core = state::build_core(&cli.serve, Arc::new(SystemClock))
+    let core = state::build_core_with(&cli.serve, Arc::new(SystemClock), lookup)
         .await
         .expect("core");
     let options = state::leptos_options(&cli.serve);

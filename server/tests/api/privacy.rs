@@ -369,7 +369,11 @@ async fn a_meeting_beyond_the_guest_horizon_is_named_to_the_owner_alone() {
         .await
         .expect("waiting page");
     assert_eq!(waiting.status(), 200);
-    assert!(waiting.text().await.unwrap_or_default().contains("Upcoming meeting"));
+    assert!(waiting
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("Upcoming meeting"));
 }
 
 #[tokio::test]
@@ -381,7 +385,11 @@ async fn a_meeting_page_tells_the_owner_who_is_there_and_everyone_else_how_many(
         async move {
             let response = client
                 .post(url)
-                .form(&[("meeting_id", meeting.as_str()), ("participant_id", page), ("event", "join")])
+                .form(&[
+                    ("meeting_id", meeting.as_str()),
+                    ("participant_id", page),
+                    ("event", "join"),
+                ])
                 .send()
                 .await
                 .expect("announce");
@@ -397,8 +405,14 @@ async fn a_meeting_page_tells_the_owner_who_is_there_and_everyone_else_how_many(
     ] {
         let answer = announce(client, page).await;
         assert!(answer["names"].is_null(), "{who} got names: {answer}");
-        assert!(!answer.to_string().contains("Pat Present"), "{who}: {answer}");
-        assert!(answer["count"].as_u64().is_some_and(|n| n >= 2), "{who}: {answer}");
+        assert!(
+            !answer.to_string().contains("Pat Present"),
+            "{who}: {answer}"
+        );
+        assert!(
+            answer["count"].as_u64().is_some_and(|n| n >= 2),
+            "{who}: {answer}"
+        );
     }
     let answer = announce(app.client.clone(), "owner-page-1").await;
     let names: Vec<&str> = answer["names"]
