@@ -78,3 +78,28 @@ fn non_gregorian_rules_keep_only_their_first_instance() {
         );
     }
 }
+
+#[test]
+fn an_unreadable_rdate_entry_is_skipped_with_a_warning_and_the_series_kept() {
+    // A VEVENT fragment: read wrapped in a VCALENDAR, as the golden test does.
+    let bytes = std::fs::read(
+        crate::calendar::engine_common::fixtures_dir()
+            .join("python-icalendar/events__issue_464_invalid_rdate.ics"),
+    )
+    .expect("fixture");
+    let mut body = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n".to_vec();
+    body.extend_from_slice(&bytes);
+    body.extend_from_slice(b"\r\nEND:VCALENDAR\r\n");
+    let feed = parse_feed(&body, None).expect("a calendar");
+    let occs = expand(&feed, utc(1996, 1, 1, 0, 0), utc(1998, 1, 1, 0, 0));
+    let spans: Vec<_> = occs.iter().map(|o| (o.start, o.end)).collect();
+    // DTSTART, and the first RDATE period; `199709T180000Z/PT5H30M` is no date.
+    assert_eq!(
+        spans,
+        [
+            (utc(1996, 12, 30, 2, 0), utc(1996, 12, 30, 6, 0)),
+            (utc(1997, 1, 1, 18, 0), utc(1997, 1, 2, 7, 0)),
+        ]
+    );
+    assert!(warned_about(&feed, "invalid RDATE"), "{:?}", feed.warnings);
+}
