@@ -53,6 +53,18 @@ const DELIBERATE_DIFFERENCES: &[(&str, &str)] = &[
          engine skips that one RDATE entry (with a warning) and keeps DTSTART and the valid \
          period (asserted in tests/calendar/deliberate.rs)",
     ),
+    (
+        "roomcal/outlook_allday_until_midnight.ics",
+        "all-day series with a UTC UNTIL at Berlin midnight of the last day (Outlook): the \
+         oracle compares the UTC date and loses the last day; the engine reads UNTIL as the \
+         date it falls on in the series' zone, RFC 5545 (asserted in tests/calendar/outlook.rs)",
+    ),
+    (
+        "python-icalendar/calendars__parsing_error.ics",
+        "all-day daily series, UNTIL=20080323T235959Z, in a Berlin room: that instant falls on \
+         24 March there, so the engine includes 24 March (RFC 5545, the Outlook rule above); \
+         the oracle stops at the UTC date (asserted in tests/calendar/deliberate.rs)",
+    ),
 ];
 
 /// The body the oracle read: a VEVENT fragment is wrapped in a VCALENDAR (the same bytes as
