@@ -8,8 +8,8 @@ use super::budget::Meter;
 use super::component::{Component, EventSink, TreeBuilder};
 use super::contentline::{unescape_text, PropRef};
 use super::decode::{for_each_logical_line, to_utf8_bytes};
-use super::rrule::RRule;
-use super::tz::{iana, Resolver, ZoneRef, Zones};
+use super::rrule::{RRule, Until};
+use super::tz::{iana, tzid_key, Resolver, ZoneRef, Zones};
 use super::values::{
     parse_datetime, parse_duration, parse_time_prop, parse_time_value, RDateValue, TimeValue,
 };
@@ -134,7 +134,7 @@ fn calendar_context(
             );
             break;
         }
-        let Some(tzid) = child.prop("TZID").map(|p| p.value.trim().to_owned()) else {
+        let Some(tzid) = child.prop("TZID").map(|p| tzid_key(&p.value)) else {
             continue;
         };
         let cleaned = tzid.trim_matches('/').to_owned();
@@ -196,7 +196,8 @@ fn resolve_zones(event: &mut EventComponent, mapping: &[Option<ZoneRef>]) {
 }
 
 /// X-WR-TIMEZONE (Google): floating and UTC times are read in that zone, so a
-/// weekly series stored in UTC follows the zone's DST (x-wr-timezone 2.0).
+/// weekly series stored in UTC follows the zone's DST (x-wr-timezone 2.0), and an
+/// all-day series' UTC UNTIL becomes the date it falls on there.
 fn apply_x_wr_timezone(event: &mut EventComponent, zone: ZoneRef, zones: Zones<'_>) {
     let convert = |value: TimeValue| -> TimeValue {
         match value {
@@ -210,6 +211,14 @@ fn apply_x_wr_timezone(event: &mut EventComponent, zone: ZoneRef, zones: Zones<'
             other => other,
         }
     };
+    if matches!(event.dtstart, Some(TimeValue::Date(_))) {
+        // An all-day series' UTC UNTIL is the date it falls on in this zone (RFC 5545).
+        for rule in event.rrules.iter_mut().chain(&mut event.exrules) {
+            if let Some(Until::Utc(t)) = rule.until {
+                rule.until = Some(Until::Date(zones.utc_to_local(t, zone).date()));
+            }
+        }
+    }
     event.dtstart = event.dtstart.map(convert);
     event.dtend = event.dtend.map(convert);
     event.recurrence_id = event.recurrence_id.map(convert);

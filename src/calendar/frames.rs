@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::rrule::Until;
-use super::tz::{iana_to_utc, Zones};
+use super::tz::{iana_to_utc, ZoneRef, Zones};
 use super::values::TimeValue;
 use super::EventComponent;
 
@@ -178,7 +178,15 @@ pub(super) fn until_bound(ctx: Ctx<'_>, until: Until, dtstart: TimeValue) -> Nai
         // midnights unless BYHOUR gives them a time).
         (TimeValue::Date(_), Until::Date(d)) => midnight(d),
         (TimeValue::Date(_), Until::Floating(t)) => t,
-        (TimeValue::Date(_), Until::Utc(t)) => midnight(t.date()),
+        // RFC 5545: a UTC UNTIL next to a DATE DTSTART counts as the date it falls on in
+        // the series' zone, where its dates are placed: Outlook writes midnight of the
+        // last day in UTC (`20250109T230000Z` for 10 January in Berlin). X-WR-TIMEZONE
+        // has already turned such an UNTIL into a date (`event.rs`); here it is the room's.
+        (TimeValue::Date(_), Until::Utc(t)) => midnight(
+            ctx.zones
+                .utc_to_local(t, ZoneRef::Iana(ctx.default_tz))
+                .date(),
+        ),
         (TimeValue::Floating(_), Until::Date(d)) => midnight(d),
         (TimeValue::Floating(_), Until::Floating(t) | Until::Utc(t)) => t,
         (TimeValue::Utc(_) | TimeValue::Zoned(..), until) => {

@@ -40,7 +40,11 @@
 //! - expansion runs under a budget of recurrence steps ([`ExpandBudget`]): a series
 //!   over its share is left out by name, a feed over its budget is refused.
 //! - an out-of-range DURATION is skipped (zero-length event) instead of
-//!   dropping the event.
+//!   dropping the event; so is an unreadable RDATE entry (the rest of the series stays).
+//! - an all-day series' UTC UNTIL counts as the date it falls on in the series' zone
+//!   (X-WR-TIMEZONE, else the room's), RFC 5545: Outlook writes local midnight of the
+//!   last day (`UNTIL=20250109T230000Z` for 10 January in Berlin); upstream takes the
+//!   UTC date and loses that day.
 //! - EXRULE is applied (upstream ignores it); `X-` parts of a rule are
 //!   ignored (dateutil rejects the rule and upstream drops the series).
 //! - `RANGE=THISANDFUTURE` is honoured under X-WR-TIMEZONE too (x-wr-timezone

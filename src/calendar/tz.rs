@@ -6,6 +6,10 @@
 //! `/vendor/…/Area/City` id its longest IANA suffix, then the raw id. A TZID
 //! that resolves to nothing is floating.
 //!
+//! Both sides are compared unescaped ([`tzid_key`]): Outlook writes a TZID with a comma
+//! quoted in the parameter (`TZID="Pacific Time (US & Canada), Tijuana"`) and with the
+//! comma TEXT-escaped in the VTIMEZONE (`TZID:Pacific Time (US & Canada)\, Tijuana`).
+//!
 //! Local times are resolved like Python's `fold=0`: in an overlap the first
 //! (earlier) instant, in a gap the offset from before the transition, which
 //! moves the time forward by the size of the gap.
@@ -15,6 +19,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
+use super::contentline::unescape_text;
 use super::vtimezone::CustomZone;
 use super::windows_zones::windows_to_iana;
 
@@ -32,6 +37,12 @@ pub fn iana(name: &str) -> Option<Tz> {
     name.parse::<Tz>().ok()
 }
 
+/// A TZID as it is matched: TEXT escapes (`\,`, `\;`, `\\`) decoded and surrounding
+/// white space trimmed, for the VTIMEZONE's `TZID:` value and the `TZID=` parameter alike.
+pub(crate) fn tzid_key(tzid: &str) -> String {
+    unescape_text(tzid.trim()).trim().to_owned()
+}
+
 /// Resolves TZIDs for one calendar: IANA, VTIMEZONE, Windows, vendor prefixes.
 #[derive(Debug, Default)]
 pub(crate) struct Resolver {
@@ -42,7 +53,8 @@ pub(crate) struct Resolver {
 impl Resolver {
     /// Resolves a TZID parameter value.
     pub fn resolve(&self, tzid: &str) -> Option<ZoneRef> {
-        let raw = tzid.trim().trim_matches('"');
+        let key = tzid_key(tzid);
+        let raw = key.trim_matches('"');
         let cleaned = raw.trim_matches('/');
         if let Some(tz) = iana(cleaned) {
             return Some(ZoneRef::Iana(tz));
@@ -147,6 +159,21 @@ mod tests {
             Some(ZoneRef::Iana(Tz::America__New_York))
         );
         assert_eq!(r.resolve("Customized Time Zone"), None);
+    }
+
+    #[test]
+    fn a_tzid_parameter_with_a_comma_matches_the_vtimezone_that_escapes_it() {
+        let mut r = Resolver::default();
+        r.custom
+            .insert(tzid_key(r"Pacific Time (US & Canada)\, Tijuana"), 0);
+        assert_eq!(
+            r.resolve("Pacific Time (US & Canada), Tijuana"),
+            Some(ZoneRef::Custom(0))
+        );
+        assert_eq!(
+            r.resolve(r"Pacific Time (US & Canada)\, Tijuana"),
+            Some(ZoneRef::Custom(0))
+        );
     }
 
     #[test]

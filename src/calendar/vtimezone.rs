@@ -25,7 +25,7 @@ const LAST_YEAR: i32 = 2200;
 /// A time zone defined by a VTIMEZONE component.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomZone {
-    /// The TZID as written in the file.
+    /// The TZID, TEXT escapes decoded (`\,` → `,`), as TZID parameters are matched to it.
     pub tzid: String,
     /// `(UTC instant of the change, offset in seconds after it)`, sorted.
     pub transitions: Vec<(NaiveDateTime, i32)>,
@@ -69,7 +69,7 @@ impl CustomZone {
     /// spend `meter`, which the caller shares among all of a feed's zones so a feed of
     /// hostile VTIMEZONEs is bounded as a whole.
     pub(crate) fn from_component(component: &Component, meter: &Meter) -> Option<CustomZone> {
-        let tzid = component.prop("TZID")?.value.trim().to_owned();
+        let tzid = super::tz::tzid_key(&component.prop("TZID")?.value);
         let mut transitions = Vec::new();
         let mut first: Option<(NaiveDateTime, i32, bool)> = None;
         let limit = NaiveDate::from_ymd_opt(LAST_YEAR, 12, 31)?.and_hms_opt(0, 0, 0)?;

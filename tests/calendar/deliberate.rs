@@ -1,7 +1,7 @@
 //! What the engine gives on the fixtures where it deliberately differs from the oracle
 //! (listed in `golden.rs`): the oracle drops these events, the engine keeps what it can.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
 use roomcal::calendar::{parse_feed, Feed, Occurrence};
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -77,4 +77,48 @@ fn non_gregorian_rules_keep_only_their_first_instance() {
             feed.warnings
         );
     }
+}
+
+#[test]
+fn an_unreadable_rdate_entry_is_skipped_with_a_warning_and_the_series_kept() {
+    // A VEVENT fragment: read wrapped in a VCALENDAR, as the golden test does.
+    let bytes = std::fs::read(
+        crate::calendar::engine_common::fixtures_dir()
+            .join("python-icalendar/events__issue_464_invalid_rdate.ics"),
+    )
+    .expect("fixture");
+    let mut body = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n".to_vec();
+    body.extend_from_slice(&bytes);
+    body.extend_from_slice(b"\r\nEND:VCALENDAR\r\n");
+    let feed = parse_feed(&body, None).expect("a calendar");
+    let occs = expand(&feed, utc(1996, 1, 1, 0, 0), utc(1998, 1, 1, 0, 0));
+    let spans: Vec<_> = occs.iter().map(|o| (o.start, o.end)).collect();
+    // DTSTART, and the first RDATE period; `199709T180000Z/PT5H30M` is no date.
+    assert_eq!(
+        spans,
+        [
+            (utc(1996, 12, 30, 2, 0), utc(1996, 12, 30, 6, 0)),
+            (utc(1997, 1, 1, 18, 0), utc(1997, 1, 2, 7, 0)),
+        ]
+    );
+    assert!(warned_about(&feed, "invalid RDATE"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn an_all_day_utc_until_counts_as_the_day_it_falls_on_in_the_rooms_zone() {
+    let feed = fixture("calendars__parsing_error.ics");
+    let occs = expand(&feed, utc(2008, 1, 1, 0, 0), utc(2010, 1, 1, 0, 0));
+    let days: Vec<_> = occs
+        .iter()
+        .filter(|o| o.description.as_deref() == Some("Perfectly OK event"))
+        .map(|o| o.start_date.expect("all-day"))
+        .collect();
+    // 3 to 24 March 2008 without the EXDATE of 11 March: UNTIL, 23:59:59 on the 23rd in
+    // UTC, is 00:59:59 on the 24th in Berlin, where the dates are placed.
+    let first = chrono::NaiveDate::from_ymd_opt(2008, 3, 3).expect("date");
+    let expected: Vec<_> = (0..22)
+        .map(|i| first + chrono::Duration::days(i))
+        .filter(|d| d.day() != 11)
+        .collect();
+    assert_eq!(days, expected);
 }

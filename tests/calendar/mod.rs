@@ -9,6 +9,7 @@ mod expansion;
 mod golden;
 mod ics_out;
 mod oracle_json;
+mod outlook;
 mod parsing;
 mod properties;
 mod room;
