@@ -16,6 +16,9 @@ pub struct CoreSettings {
     pub lifecycle: crate::lifecycle::LifecycleSettings,
     /// Secret that signs Whereby webhooks; webhooks are refused without it.
     pub whereby_webhook_secret: Option<crate::secret::Secret>,
+    /// How long closed meetings and ended occurrences are kept before the lifecycle tick
+    /// deletes them (see [`crate::services::retention`]).
+    pub retention: chrono::Duration,
 }
 
 impl Default for CoreSettings {
@@ -25,6 +28,7 @@ impl Default for CoreSettings {
             session_lifetime: chrono::Duration::days(30),
             lifecycle: crate::lifecycle::LifecycleSettings::default(),
             whereby_webhook_secret: None,
+            retention: chrono::Duration::days(90),
         }
     }
 }

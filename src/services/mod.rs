@@ -13,6 +13,7 @@ pub mod lifecycle_step;
 pub mod limits;
 pub mod listing_cache;
 pub mod participants;
+pub mod retention;
 pub mod room_calendar;
 pub mod room_feed;
 pub mod room_lookup;
