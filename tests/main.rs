@@ -10,6 +10,7 @@ mod common;
 
 mod architecture;
 mod calendar;
+mod data_files;
 mod lifecycle_race;
 mod lifecycle_step;
 mod limits;

@@ -9,6 +9,7 @@ mod calendar_settings;
 mod cli;
 mod crash;
 mod feed_server;
+mod files;
 mod helpers;
 mod hostile_feeds;
 mod ics_out;
