@@ -108,7 +108,7 @@ impl SecretKey {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             return Ok((Self::parse(&text)?, KeySource::File));
         }
-        std::fs::create_dir_all(data_dir)
+        create_private_dir(data_dir)
             .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
         let key = Self::generate();
         write_private(&path, key.expose())
@@ -154,19 +154,73 @@ impl SecretBox {
     }
 }
 
+/// Mode of every file roomcal writes into its data directory, and of backups: the owner's
+/// alone. The database holds password hashes, session hashes and sealed feed addresses.
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
+/// Mode of the data directory (and any directory roomcal creates for its files).
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+
 /// Writes a file only its owner can read.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let mut file = create_private_file(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")
+}
+
+/// Creates `path` exclusively (it must not exist: no check-then-write race) with mode
+/// [`PRIVATE_FILE_MODE`], whatever the umask.
+pub fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(PRIVATE_FILE_MODE);
     }
-    let mut file = options.open(path)?;
-    file.write_all(text.as_bytes())?;
-    file.write_all(b"\n")
+    let file = options.open(path)?;
+    // The umask can only take bits away from the mode asked for; set it exactly.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+    }
+    Ok(file)
+}
+
+/// Sets an existing file to [`PRIVATE_FILE_MODE`] (files an older roomcal made 0644).
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Creates `dir` and its missing parents, each new one with mode [`PRIVATE_DIR_MODE`]
+/// whatever the umask. Directories that exist already are left as they are: the parent
+/// of a database file may be shared (`/var/lib`, `/tmp`).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(PRIVATE_DIR_MODE);
+    }
+    builder.create(dir)?;
+    #[cfg(unix)]
+    for created in missing.iter().filter(|d| !d.as_os_str().is_empty()) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(created, std::fs::Permissions::from_mode(PRIVATE_DIR_MODE))?;
+    }
+    #[cfg(not(unix))]
+    let _ = missing;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -190,6 +244,19 @@ mod tests {
         let (second, source) = SecretKey::load_or_generate(None, dir.path()).expect("read");
         assert_eq!(source, KeySource::File);
         assert_eq!(first.expose(), second.expose());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_generated_key_and_its_new_data_dir_are_the_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data_dir = dir.path().join("new").join("data");
+        SecretKey::load_or_generate(None, &data_dir).expect("generate");
+        let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(&data_dir), 0o700);
+        assert_eq!(mode(&dir.path().join("new")), 0o700);
+        assert_eq!(mode(&data_dir.join(KEY_FILE_NAME)), 0o600);
     }
 
     #[test]

@@ -112,7 +112,7 @@ async fn a_session_finds_its_user_until_it_expires(store: Arc<dyn Store>) {
     let ada = user(&store, "ada@example.com").await;
     let expires = t0() + Duration::days(1);
     store
-        .insert_session("hash-1", ada.id, t0(), expires)
+        .insert_session("hash-1", ada.id, t0(), expires, 50)
         .await
         .expect("insert session");
     let before = store
@@ -134,7 +134,7 @@ async fn a_session_finds_its_user_until_it_expires(store: Arc<dyn Store>) {
 async fn a_deleted_session_no_longer_signs_anyone_in(store: Arc<dyn Store>) {
     let ada = user(&store, "ada@example.com").await;
     store
-        .insert_session("hash-2", ada.id, t0(), t0() + Duration::days(1))
+        .insert_session("hash-2", ada.id, t0(), t0() + Duration::days(1), 50)
         .await
         .expect("insert session");
     store.delete_session("hash-2").await.expect("delete");

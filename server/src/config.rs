@@ -207,6 +207,10 @@ pub struct ServeArgs {
     /// (`0s`: never). Everyone polling one room then costs one read per this interval.
     #[arg(long, env = "ROOMCAL_LIST_CACHE", default_value = "1s", value_parser = parse_duration)]
     pub list_cache: chrono::Duration,
+    /// How long closed meetings and ended calendar occurrences are kept before the
+    /// lifecycle deletes them (at least `1d`).
+    #[arg(long, env = "ROOMCAL_RETENTION", default_value = "90d", value_parser = parse_retention)]
+    pub retention: chrono::Duration,
     /// Calendar sync options.
     #[command(flatten)]
     pub sync: SyncArgs,
@@ -391,6 +395,17 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
     }
 }
 
+/// A retention of at least a day: a meeting closed moments ago still answers "ended".
+pub fn parse_retention(text: &str) -> Result<chrono::Duration, String> {
+    let retention = parse_duration(text)?;
+    if retention < chrono::Duration::days(1) {
+        return Err(format!(
+            "\"{text}\" is shorter than a day; keep closed meetings at least 1d"
+        ));
+    }
+    Ok(retention)
+}
+
 /// A lifecycle tick: 1 s to 10 s. Meetings are created a minute before they start and
 /// closed on the minute, so a slower tick would open and close them late.
 pub fn parse_lifecycle_tick(text: &str) -> Result<chrono::Duration, String> {
@@ -418,6 +433,15 @@ mod tests {
             .unwrap_or_default();
         assert!(refused.contains("at least every 10 seconds"), "{refused}");
         assert!(Cli::try_parse_from(["roomcal", "--lifecycle-tick", "0s"]).is_err());
+    }
+
+    #[test]
+    fn the_retention_defaults_to_ninety_days_and_is_at_least_one() {
+        let cli = Cli::try_parse_from(["roomcal"]).expect("parse");
+        assert_eq!(cli.serve.retention, chrono::Duration::days(90));
+        assert!(Cli::try_parse_from(["roomcal", "--retention", "12h"]).is_err());
+        let cli = Cli::try_parse_from(["roomcal", "--retention", "7d"]).expect("parse");
+        assert_eq!(cli.serve.retention, chrono::Duration::days(7));
     }
 
     #[test]

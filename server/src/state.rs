@@ -71,11 +71,13 @@ pub async fn open_database(url: &str) -> Result<Arc<dyn Store>, StartupError> {
         source,
     };
     if let Some(path) = url.strip_prefix("sqlite://") {
-        // Create the directory of a SQLite file so a fresh checkout works without setup.
+        // Create the directory of a SQLite file so a fresh checkout works without setup;
+        // a directory made here is the owner's alone (0700), like the file (0600). A
+        // failure shows when the file is opened next.
         let file = path.split('?').next().unwrap_or(path);
         if let Some(dir) = std::path::Path::new(file).parent() {
             if !dir.as_os_str().is_empty() {
-                let _ = std::fs::create_dir_all(dir);
+                let _ = roomcal::secret::create_private_dir(dir);
             }
         }
     }
@@ -134,6 +136,7 @@ pub async fn build_core_with(
             whereby_webhook_secret: args.whereby_webhook_secret.clone(),
             guest_horizon: args.guest_horizon,
             signup_open: args.signup == SignupMode::Open,
+            retention: args.retention,
             ..CoreSettings::default()
         },
         secrets,

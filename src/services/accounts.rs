@@ -32,6 +32,10 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
+/// Live sessions one account keeps at most: a sign-in that would make one more signs the
+/// oldest out, so a script signing in over and over cannot grow the table.
+pub const MAX_SESSIONS_PER_ACCOUNT: u32 = 50;
+
 /// A signed-in session: the user and the token to put in the cookie.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -307,6 +311,7 @@ async fn start_session(core: &Core, user: User) -> Result<SignedIn, CoreError> {
             user.id,
             now,
             now + core.settings.session_lifetime,
+            MAX_SESSIONS_PER_ACCOUNT,
         )
         .await?;
     Ok(SignedIn {

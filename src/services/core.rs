@@ -21,6 +21,9 @@ pub struct CoreSettings {
     /// Whether anyone may create an account (`--signup open`), or only the operator
     /// (`roomcal user add`).
     pub signup_open: bool,
+    /// How long closed meetings and ended occurrences are kept before the lifecycle tick
+    /// deletes them (see [`crate::services::retention`]).
+    pub retention: chrono::Duration,
 }
 
 impl Default for CoreSettings {
@@ -32,6 +35,7 @@ impl Default for CoreSettings {
             whereby_webhook_secret: None,
             guest_horizon: crate::services::privacy::DEFAULT_GUEST_HORIZON,
             signup_open: true,
+            retention: chrono::Duration::days(90),
         }
     }
 }

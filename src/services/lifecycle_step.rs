@@ -1,5 +1,5 @@
 //! The lifecycle step: one tick of pre-creation, calendar-change propagation, presence
-//! bookkeeping and closing, for all rooms, with bounded work. The rules themselves are the
+//! bookkeeping, closing and retention purges, for all rooms, with bounded work. The rules themselves are the
 //! pure functions of [`crate::lifecycle`]; this module loads their inputs, runs them at
 //! `now`, and carries out the actions. The server's loop calls it every tick; tests call it
 //! with a fixed clock.
@@ -10,6 +10,7 @@ use crate::lifecycle::{
     self, pages_presence_update, LifecycleAction, MeetingState, Occurrence, PageState,
 };
 use crate::platform::CallRequest;
+use crate::services::retention::{purge_expired, Purged, PURGE_BATCH};
 use crate::store::StoreError;
 use crate::Core;
 use crate::CoreError;
@@ -75,6 +76,10 @@ pub async fn run_lifecycle_step(
     let pruned = core.store.prune_presence(stale).await?;
     if pruned > 0 {
         tracing::debug!(pruned, "presence rows pruned");
+    }
+    let purged = purge_expired(core, now, PURGE_BATCH).await?;
+    if purged != Purged::default() {
+        tracing::debug!(?purged, "rows past their retention deleted");
     }
     Ok(report)
 }

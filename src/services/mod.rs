@@ -14,6 +14,7 @@ pub mod limits;
 pub mod listing_cache;
 pub mod participants;
 pub mod privacy;
+pub mod retention;
 pub mod room_calendar;
 pub mod room_feed;
 pub mod room_lookup;

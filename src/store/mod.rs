@@ -32,6 +32,14 @@ pub enum StoreError {
     /// Any other database error.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The database file could not be created or made private.
+    #[error("cannot create or protect {path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
     /// A migration could not be applied.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -97,14 +105,24 @@ pub trait AccountStore: Send + Sync {
     /// The user with this id.
     async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError>;
 
-    /// Records a session under the hash of its token.
+    /// Records a session under the hash of its token and, in the same transaction, signs
+    /// out (deletes) the user's expired sessions at `created_at` and the oldest live ones
+    /// beyond `keep_live` (the new one counted, and never the one signed out).
     async fn insert_session(
         &self,
         token_hash: &str,
         user_id: Uuid,
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
+        keep_live: u32,
     ) -> Result<(), StoreError>;
+
+    /// Deletes up to `limit` sessions expired at `now`; returns how many went.
+    async fn prune_expired_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<u64, StoreError>;
 
     /// The user of an unexpired session.
     async fn user_by_session(
@@ -186,6 +204,14 @@ pub trait CalendarStore: Send + Sync {
         started_at: DateTime<Utc>,
         outcome: &serde_json::Value,
     ) -> Result<(), StoreError>;
+
+    /// Deletes up to `limit` occurrences that ended before `before` and that no meeting
+    /// names (a meeting's occurrence goes after the meeting); returns how many went.
+    async fn purge_occurrences_ended_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<u64, StoreError>;
 
     /// The room's last sync outcomes, newest first.
     async fn sync_log(
@@ -274,6 +300,15 @@ pub trait MeetingStore: Send + Sync {
         at: DateTime<Utc>,
         reason: ClosedBecause,
     ) -> Result<bool, StoreError>;
+
+    /// Deletes up to `limit` meetings closed before `before` whose occurrence, if any,
+    /// ended before `before` too (a closed meeting of a coming occurrence still keeps it
+    /// from getting a second one); their presence rows go with them. Returns how many went.
+    async fn purge_meetings_closed_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<u64, StoreError>;
 
     /// Records (or clears) the platform error of an occurrence's pre-creation.
     async fn set_meeting_error(

@@ -3,9 +3,11 @@
 //! are SQLite's own.
 
 use super::{Store, StoreError};
+use crate::secret::{create_private_file, make_private};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -36,9 +38,25 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (and creates when missing) the database file in WAL mode with foreign keys on.
+    /// The file is the owner's alone (0600), and so are its `-wal` and `-shm` files:
+    /// SQLite gives those the main file's mode.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
+        let options = SqliteConnectOptions::from_str(url)?;
+        if !(url.contains(":memory:") || url.contains("mode=memory")) {
+            private_database_file(options.get_filename())?;
+        }
+        Self::connect(options.create_if_missing(true)).await
+    }
+
+    /// Opens the database file only if it exists (a backup of a mistyped path must not
+    /// make an empty database).
+    pub async fn open_existing(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?.create_if_missing(false);
+        Self::connect(options).await
+    }
+
+    async fn connect(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+        let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             // Writers wait for each other instead of failing with SQLITE_BUSY.
@@ -55,6 +73,31 @@ impl SqliteStore {
     /// The underlying pool (for tests and the sync engine's transactions).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+}
+
+/// Creates the database file empty with mode 0600 before SQLite opens it (SQLite would make
+/// it 0644), or sets an existing one and its `-wal` / `-shm` files to 0600.
+fn private_database_file(path: &Path) -> Result<(), StoreError> {
+    let failed = |source| StoreError::File {
+        path: path.display().to_string(),
+        source,
+    };
+    match create_private_file(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            make_private(path).map_err(failed)?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = path.as_os_str().to_owned();
+                side.push(suffix);
+                let side = Path::new(&side);
+                if side.exists() {
+                    make_private(side).map_err(failed)?;
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(failed(e)),
     }
 }
 

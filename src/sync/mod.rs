@@ -160,6 +160,12 @@ impl Syncer {
         &self.instance
     }
 
+    /// The earliest end of the stored occurrences a sync at `now` compares with the feed
+    /// (a week before its window); retention never purges one ending later.
+    pub fn reads_stored_from(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - self.settings.window_before - Duration::days(7)
+    }
+
     /// What a read of `room_name`'s feed at `now` looks for.
     fn feed_query(&self, room_name: &str, now: DateTime<Utc>) -> FeedQuery {
         FeedQuery {
@@ -344,7 +350,6 @@ impl Syncer {
                 }
             }
         };
-        let window_start = now - self.settings.window_before;
         let window_end = now + self.settings.window_after;
         let processing = std::time::Instant::now();
         let read = read_feed(input, self.feed_query(room_name, now)).await;
@@ -358,7 +363,7 @@ impl Syncer {
         calendar.ics_content_hash = Some(hash);
         let stored = self
             .store
-            .calendar_events_ending_after(calendar.id, window_start - Duration::days(7))
+            .calendar_events_ending_after(calendar.id, self.reads_stored_from(now))
             .await
             .map_err(|e| fail(format!("the database failed: {e}"), http_status))?;
         let matching = read.matching;

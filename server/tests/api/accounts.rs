@@ -156,3 +156,30 @@ async fn a_cross_site_form_post_is_refused() {
     let rooms: Value = app.get("/v1/rooms").await.json().await.expect("json");
     assert_eq!(rooms, json!([]));
 }
+
+#[tokio::test]
+async fn an_account_keeps_its_newest_fifty_sessions_and_the_oldest_are_signed_out() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    let cap = roomcal::services::accounts::MAX_SESSIONS_PER_ACCOUNT;
+    // The sign-up's session and `cap` sign-ins: one more than the cap, so the sign-up's
+    // (the oldest) is signed out and every sign-in stays.
+    let mut clients = Vec::new();
+    for _ in 0..cap {
+        let client = new_client();
+        let response = client
+            .post(app.url("/v1/auth/login"))
+            .json(&json!({"email": "ada@example.com", "password": "correct horse"}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200);
+        clients.push(client);
+    }
+    let me = |client: &reqwest::Client| client.get(app.url("/v1/me")).send();
+    assert_eq!(me(&app.client).await.expect("request").status(), 401);
+    let first_sign_in = clients.first().expect("first");
+    let newest = clients.last().expect("newest");
+    assert_eq!(me(first_sign_in).await.expect("request").status(), 200);
+    assert_eq!(me(newest).await.expect("request").status(), 200);
+}

@@ -10,6 +10,7 @@ mod cli;
 mod crash;
 mod dns;
 mod feed_server;
+mod files;
 mod helpers;
 mod hostile_feeds;
 mod ics_out;

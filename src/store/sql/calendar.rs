@@ -113,6 +113,24 @@ impl CalendarStore for DbStore {
         Ok(())
     }
 
+    async fn purge_occurrences_ended_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<u64, StoreError> {
+        // NOT EXISTS, not NOT IN: meetings without an occurrence have a NULL there.
+        let done = sqlx::query(
+            "DELETE FROM calendar_events WHERE id IN (SELECT e.id FROM calendar_events e \
+             WHERE e.end_time < $1 AND NOT EXISTS \
+             (SELECT 1 FROM meetings m WHERE m.calendar_event_id = e.id) LIMIT $2)",
+        )
+        .bind(before)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn sync_log(
         &self,
         room_id: Uuid,

@@ -167,6 +167,28 @@ impl MeetingStore for DbStore {
         Ok(result.rows_affected() == 1)
     }
 
+    async fn purge_meetings_closed_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<u64, StoreError> {
+        // Meetings closed before `closed_at` existed have only their end to go by.
+        let done = sqlx::query(
+            "DELETE FROM meetings WHERE id IN (SELECT m.id FROM meetings m WHERE NOT m.is_active \
+             AND (m.closed_at < $1 OR (m.closed_at IS NULL AND m.end_time < $2)) \
+             AND (m.calendar_event_id IS NULL OR m.calendar_event_id IN \
+                  (SELECT e.id FROM calendar_events e WHERE e.end_time < $3)) \
+             LIMIT $4)",
+        )
+        .bind(before)
+        .bind(before)
+        .bind(before)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn set_meeting_error(
         &self,
         event_id: Uuid,
