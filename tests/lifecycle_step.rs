@@ -17,6 +17,7 @@ on_both_backends!(
     a_cancelled_occurrence_closes_its_meeting_before_anyone_joined,
     a_meeting_closes_a_grace_period_after_the_last_participant_left,
     a_returning_participant_keeps_the_meeting_open,
+    one_person_with_two_pages_counts_once_in_the_stored_head_count_as_on_the_page,
     a_calendar_meeting_is_force_closed_after_its_overrun_even_with_people_in_it,
     rows_of_people_who_left_or_went_stale_are_pruned_and_the_meeting_still_closes_on_time,
 );
@@ -178,6 +179,49 @@ async fn a_meeting_closes_a_grace_period_after_the_last_participant_left(store: 
         meeting.close_reason.map(ClosedBecause::as_str),
         Some("grace_period_over")
     );
+}
+
+async fn one_person_with_two_pages_counts_once_in_the_stored_head_count_as_on_the_page(
+    store: Arc<dyn Store>,
+) {
+    let core = crate::common::test_core(store.clone());
+    let (meeting_id, _) = started_meeting(&store, &core).await;
+    let at = t0() + Duration::minutes(1);
+    let ada = Uuid::new_v4();
+    for (page, user) in [
+        ("ada-laptop", Some(ada)),
+        ("ada-phone", Some(ada)),
+        ("guest-1", None),
+    ] {
+        store
+            .record_presence(
+                &PresenceRecord {
+                    meeting_id,
+                    participant_id: page.into(),
+                    display_name: page.into(),
+                    user_id: user,
+                    last_seen_at: at,
+                    left_at: None,
+                },
+                at,
+            )
+            .await
+            .expect("presence");
+    }
+    run_lifecycle_step(&core, at, 100).await.expect("step");
+    let stored = store
+        .meeting_by_id(meeting_id)
+        .await
+        .expect("q")
+        .expect("m");
+    let records = store.presence_of_meeting(meeting_id).await.expect("rows");
+    let shown = roomcal::services::participants::present_participants(
+        &records,
+        &core.settings.lifecycle,
+        at,
+    );
+    assert_eq!(stored.participants_now, 2, "Ada once, the guest once");
+    assert_eq!(shown.len(), 2, "the page counts the same two");
 }
 
 async fn a_returning_participant_keeps_the_meeting_open(store: Arc<dyn Store>) {

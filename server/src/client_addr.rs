@@ -27,18 +27,34 @@ pub async fn record_client_addr(
     next.run(request).await
 }
 
-/// The last address of the last `X-Forwarded-For` header, if it parses.
+/// The entry the nearest proxy appended: the last address of the last `X-Forwarded-For`
+/// header (earlier ones are whatever the client sent). Proxies may write it with a port
+/// (`203.0.113.9:4711`, `[2001:db8::1]:443`); an entry that is no address gives `None`,
+/// and the peer's address is used.
 fn forwarded_for(headers: &axum::http::HeaderMap) -> Option<IpAddr> {
-    headers
+    let entry = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .next_back()?
         .rsplit(',')
         .next()?
-        .trim()
-        .parse()
-        .ok()
+        .trim();
+    parse_hop(entry)
+}
+
+/// An address as proxies write it: bare, `ip:port`, `[ipv6]` or `[ipv6]:port`.
+fn parse_hop(entry: &str) -> Option<IpAddr> {
+    if let Ok(ip) = entry.parse() {
+        return Some(ip);
+    }
+    if let Ok(addr) = entry.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse().ok())
 }
 
 #[cfg(test)]
@@ -59,5 +75,30 @@ mod tests {
             HeaderValue::from_static("not an address"),
         );
         assert_eq!(forwarded_for(&headers), None);
+    }
+
+    #[test]
+    fn proxies_entries_are_read_with_or_without_a_port() {
+        let cases = [
+            ("198.51.100.4", Some("198.51.100.4")),
+            ("198.51.100.4:4711", Some("198.51.100.4")),
+            ("2001:db8::7", Some("2001:db8::7")),
+            ("[2001:db8::7]", Some("2001:db8::7")),
+            ("[2001:db8::7]:443", Some("2001:db8::7")),
+            ("unknown", None),
+            ("", None),
+        ];
+        for (entry, expected) in cases {
+            let expected: Option<IpAddr> = expected.and_then(|e| e.parse().ok());
+            assert_eq!(parse_hop(entry), expected, "{entry:?}");
+        }
+        // Two headers: the one the nearest proxy added is the last.
+        let mut headers = HeaderMap::new();
+        headers.append("x-forwarded-for", HeaderValue::from_static("10.9.9.9"));
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("203.0.113.9, 198.51.100.4:80"),
+        );
+        assert_eq!(forwarded_for(&headers), "198.51.100.4".parse().ok());
     }
 }
