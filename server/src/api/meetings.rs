@@ -219,7 +219,8 @@ async fn listed(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UpcomingParams {
-    /// Minutes ahead, 1 to 120; the upcoming window (30) by default.
+    /// Minutes ahead, 1 to 120; the upcoming window (30) by default. For anyone but the
+    /// room's owner it is held to `--guest-horizon`.
     pub minutes: Option<String>,
 }
 
