@@ -52,7 +52,9 @@ export default defineConfig({
         `--jitsi-base-url http://127.0.0.1:${STUB_PORT}/call ` +
         // Calendar feeds come from the stub on loopback; short durations keep tests quick.
         `--allow-private-feeds --allow-http-feeds --no-background-sync ` +
-        `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s`,
+        `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s ` +
+        // Every test's people sign up from 127.0.0.1.
+        `--signups-per-hour 1000`,
       url: `http://127.0.0.1:${APP_PORT}/readyz`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -64,7 +66,9 @@ export default defineConfig({
         `rm -rf ${DATA_DIR}-pg-${port} && ../target/release/roomcal serve --addr 127.0.0.1:${port} --database-url ${PG_URL} ` +
         `--data-dir ${DATA_DIR}-pg-${port} --secret-key ${PG_KEY} --site-root ../target/site ` +
         `--jitsi-base-url http://127.0.0.1:${STUB_PORT}/call --no-background-sync ` +
-        `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s`,
+        `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s ` +
+        // Every test's people sign up from 127.0.0.1.
+        `--signups-per-hour 1000`,
       url: `http://127.0.0.1:${port}/readyz`,
       reuseExistingServer: false,
       timeout: 60_000,
