@@ -98,6 +98,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         core.clone(),
         options,
         cli.serve.limits.trust_forwarded_for,
+        cli.serve.metrics_public,
     ));
     TestApp {
         core,
