@@ -8,6 +8,7 @@
 pub mod accounts;
 mod core;
 mod error;
+pub mod feed_memo;
 pub mod joining;
 pub mod lifecycle_step;
 pub mod limits;

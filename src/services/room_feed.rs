@@ -45,14 +45,30 @@ impl IcsFile {
     }
 }
 
-/// The room's feed: its meetings from a day ago to the end of the sync window. With the
-/// owner's `key` it carries the details; a wrong or reset key is `NotFound`, never the
-/// public feed in disguise (a calendar app would silently show less).
+/// How far back a feed reaches: yesterday's meetings stay in subscribers' calendars.
+pub const FEED_PAST: Duration = Duration::days(1);
+
+/// Most occurrences one feed holds (the soonest ones), whatever the sync window: what one
+/// request builds stays bounded even for a room whose calendar is one long series.
+pub const FEED_MAX_EVENTS: i64 = 2_000;
+
+/// The room's feed: its meetings from [`FEED_PAST`] ago to the end of the sync window, at
+/// most [`FEED_MAX_EVENTS`] occurrences. With the owner's `key` it carries the details; a
+/// wrong or reset key is `NotFound`, never the public feed in disguise (a calendar app
+/// would silently show less). The public feed comes from the memo
+/// ([`crate::services::feed_memo`]) when it holds one.
 pub async fn room_feed(
     core: &Core,
     room_name: &str,
     key: Option<&str>,
 ) -> Result<IcsFile, CoreError> {
+    let memo = core.sync.feed_memo();
+    let now = core.clock.now();
+    if key.is_none() {
+        if let Some(file) = memo.get(room_name, now) {
+            return Ok(file);
+        }
+    }
     let room = find_room(core, room_name).await?;
     let site = Site::of(core, &room);
     let owner = match key {
@@ -68,12 +84,12 @@ pub async fn room_feed(
             true
         }
     };
-    let now = core.clock.now();
-    let from = now - Duration::days(1);
+    let from = now - FEED_PAST;
     let to = now + core.sync.settings().window_after;
+    let ticket = memo.start_build();
     let mut events: Vec<FeedEvent> = core
         .store
-        .calendar_events_ending_after(room.id, from)
+        .upcoming_calendar_events(room.id, from, FEED_MAX_EVENTS)
         .await?
         .iter()
         .filter(|e| listed(e, to))
@@ -88,10 +104,14 @@ pub async fn room_feed(
     );
     events.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
     let name = format!("{} · roomcal", room.name);
-    Ok(IcsFile::new(
+    let file = IcsFile::new(
         write_calendar(&name, &events),
         format!("{}.ics", room.name),
-    ))
+    );
+    if !owner {
+        memo.put(ticket, room_name, room.id, &file, now);
+    }
+    Ok(file)
 }
 
 /// One meeting or occurrence of the room (by either id) as a one-event calendar, as

@@ -186,6 +186,7 @@ pub async fn start_unscheduled_meeting(
         ..Meeting::open(room.id, None, (now, end), core.platform.name(), call, now)
     };
     core.store.insert_meeting(&meeting).await?;
+    core.sync.feed_memo().forget_room(room.id);
     Ok(StartedMeeting {
         meeting,
         is_new: true,

@@ -116,6 +116,9 @@ pub struct Syncer {
     sync_slots: tokio::sync::Semaphore,
     /// Bounds the address tests running at once in this process.
     test_slots: tokio::sync::Semaphore,
+    /// Rooms' public feeds, built from the occurrences this syncer writes (so it forgets
+    /// a room's feed when it writes the room).
+    feeds: crate::services::feed_memo::FeedMemo,
 }
 
 impl Syncer {
@@ -141,7 +144,13 @@ impl Syncer {
             hosts,
             sync_slots,
             test_slots,
+            feeds: crate::services::feed_memo::FeedMemo::default(),
         }
+    }
+
+    /// The memo of rooms' public `calendar.ics` feeds.
+    pub fn feed_memo(&self) -> &crate::services::feed_memo::FeedMemo {
+        &self.feeds
     }
 
     /// The tunables.
@@ -241,6 +250,7 @@ impl Syncer {
         self.store
             .apply_sync(&plan, &calendar, now, &outcome.to_json())
             .await?;
+        self.feeds.forget_room(room_id);
         Ok(outcome)
     }
 
