@@ -187,7 +187,10 @@ mod tests {
             "roomcal_people_present".to_string(),
         ];
         expected.extend(ClosedBecause::ALL.iter().map(|r| {
-            format!(r#"roomcal_meetings_closed_total{{reason="{}"}}"#, r.as_str())
+            format!(
+                r#"roomcal_meetings_closed_total{{reason="{}"}}"#,
+                r.as_str()
+            )
         }));
         expected.extend(HISTOGRAMS.iter().map(|h| format!("{h}_count")));
         for series in expected {

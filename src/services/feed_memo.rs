@@ -157,9 +157,18 @@ mod tests {
     #[test]
     fn a_feed_is_served_for_one_ttl_and_then_built_again() {
         let memo = FeedMemo::new(Duration::seconds(60));
-        memo.put(memo.start_build(), "standup", Uuid::new_v4(), &file("A"), now());
+        memo.put(
+            memo.start_build(),
+            "standup",
+            Uuid::new_v4(),
+            &file("A"),
+            now(),
+        );
         let at = |s| now() + Duration::seconds(s);
-        assert_eq!(memo.get("standup", at(59)).map(|f| f.body), Some("A".into()));
+        assert_eq!(
+            memo.get("standup", at(59)).map(|f| f.body),
+            Some("A".into())
+        );
         assert!(memo.get("standup", at(60)).is_none());
         assert!(memo.get("standup", at(-1)).is_none());
         assert!(memo.get("retro", now()).is_none());
@@ -190,7 +199,13 @@ mod tests {
     #[test]
     fn a_zero_ttl_remembers_nothing() {
         let memo = FeedMemo::new(Duration::zero());
-        memo.put(memo.start_build(), "standup", Uuid::new_v4(), &file("A"), now());
+        memo.put(
+            memo.start_build(),
+            "standup",
+            Uuid::new_v4(),
+            &file("A"),
+            now(),
+        );
         assert!(memo.get("standup", now()).is_none());
     }
 
@@ -199,7 +214,13 @@ mod tests {
         let memo = FeedMemo::default();
         for i in 0..CAPACITY + 10 {
             let ticket = memo.start_build();
-            memo.put(ticket, &format!("room-{i}"), Uuid::new_v4(), &file(""), now());
+            memo.put(
+                ticket,
+                &format!("room-{i}"),
+                Uuid::new_v4(),
+                &file(""),
+                now(),
+            );
         }
         let len = memo.entries.lock().unwrap().len();
         assert!(len <= CAPACITY, "{len} entries");

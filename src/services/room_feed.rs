@@ -104,10 +104,7 @@ pub async fn room_feed(
     );
     events.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
     let name = format!("{} · roomcal", room.name);
-    let file = IcsFile::new(
-        write_calendar(&name, &events),
-        format!("{}.ics", room.name),
-    );
+    let file = IcsFile::new(write_calendar(&name, &events), format!("{}.ics", room.name));
     if !owner {
         memo.put(ticket, room_name, room.id, &file, now);
     }

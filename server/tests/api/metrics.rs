@@ -139,7 +139,10 @@ async fn a_fresh_app_lists_every_known_series_before_any_sync_or_tick() {
         ("roomcal_syncs_total", &[r#"outcome="ok""#][..]),
         ("roomcal_syncs_total", &[r#"outcome="unchanged""#]),
         ("roomcal_syncs_total", &[r#"outcome="failed""#]),
-        ("roomcal_meetings_closed_total", &[r#"reason="nobody_joined""#]),
+        (
+            "roomcal_meetings_closed_total",
+            &[r#"reason="nobody_joined""#],
+        ),
         (
             "roomcal_meetings_closed_total",
             &[r#"reason="calendar_cancelled""#],

@@ -103,7 +103,10 @@ async fn sigterm_stops_the_server_cleanly_within_ten_seconds_and_hands_over_the_
     }
     let (owner, until) = lease.expect("the running instance took the lifecycle lease");
     assert!(owner.starts_with("roomcal-"), "{owner}");
-    assert!(until > chrono::Utc::now(), "the lease runs into the future: {until}");
+    assert!(
+        until > chrono::Utc::now(),
+        "the lease runs into the future: {until}"
+    );
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -181,9 +184,15 @@ async fn a_lifecycle_tick_holds_the_lease_thirty_seconds_on_the_injected_clock_t
         ))
     );
     clock.set(t0 + Duration::seconds(29));
-    assert!(step(&second).await.skipped, "the lease is still the first's");
+    assert!(
+        step(&second).await.skipped,
+        "the lease is still the first's"
+    );
     clock.set(t0 + Duration::seconds(31));
-    assert!(!step(&second).await.skipped, "an expired lease is taken over");
+    assert!(
+        !step(&second).await.skipped,
+        "an expired lease is taken over"
+    );
     assert_eq!(
         lifecycle_lease(&url).await.map(|(owner, _)| owner),
         Some(second.sync.instance().to_string())
