@@ -8,7 +8,6 @@
 pub mod accounts;
 mod core;
 mod error;
-pub mod feed_memo;
 pub mod joining;
 pub mod lifecycle_step;
 pub mod limits;

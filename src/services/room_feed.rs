@@ -7,10 +7,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::{CalendarEvent, Meeting, Room, User};
+pub use crate::ics_out::IcsFile;
 use crate::ics_out::{write_calendar, FeedEvent};
 use crate::services::joining::visible_details;
 use crate::services::room_lookup::find_room;
@@ -18,32 +18,6 @@ use crate::services::room_lookup::owned_room;
 use crate::services::room_meetings::{named, title_of, Named};
 use crate::Core;
 use crate::CoreError;
-
-/// An .ics body with what HTTP needs to serve it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IcsFile {
-    /// The calendar text (CRLF, folded).
-    pub body: String,
-    /// A strong ETag of the body, quoted, for conditional GET.
-    pub etag: String,
-    /// A file name for downloads.
-    pub filename: String,
-}
-
-impl IcsFile {
-    fn new(body: String, filename: String) -> Self {
-        let digest: String = Sha256::digest(body.as_bytes())
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        IcsFile {
-            etag: format!("\"{digest}\""),
-            body,
-            filename,
-        }
-    }
-}
 
 /// How far back a feed reaches: yesterday's meetings stay in subscribers' calendars.
 pub const FEED_PAST: Duration = Duration::days(1);
@@ -56,7 +30,7 @@ pub const FEED_MAX_EVENTS: i64 = 2_000;
 /// most [`FEED_MAX_EVENTS`] occurrences. With the owner's `key` it carries the details; a
 /// wrong or reset key is `NotFound`, never the public feed in disguise (a calendar app
 /// would silently show less). The public feed comes from the memo
-/// ([`crate::services::feed_memo`]) when it holds one.
+/// ([`crate::sync::feed_memo`]) when it holds one.
 pub async fn room_feed(
     core: &Core,
     room_name: &str,

@@ -4,6 +4,7 @@
 
 pub mod address;
 mod feed_cache;
+pub mod feed_memo;
 pub mod feed_url;
 mod feed_work;
 pub mod fetch;
@@ -118,7 +119,7 @@ pub struct Syncer {
     test_slots: tokio::sync::Semaphore,
     /// Rooms' public feeds, built from the occurrences this syncer writes (so it forgets
     /// a room's feed when it writes the room).
-    feeds: crate::services::feed_memo::FeedMemo,
+    feeds: feed_memo::FeedMemo,
 }
 
 impl Syncer {
@@ -144,12 +145,12 @@ impl Syncer {
             hosts,
             sync_slots,
             test_slots,
-            feeds: crate::services::feed_memo::FeedMemo::default(),
+            feeds: feed_memo::FeedMemo::default(),
         }
     }
 
     /// The memo of rooms' public `calendar.ics` feeds.
-    pub fn feed_memo(&self) -> &crate::services::feed_memo::FeedMemo {
+    pub fn feed_memo(&self) -> &feed_memo::FeedMemo {
         &self.feeds
     }
 

@@ -1,4 +1,6 @@
-//! A memo of rooms' public `calendar.ics` feeds.
+//! A memo of rooms' public `calendar.ics` feeds (built by
+//! `services::room_feed`; kept here because the syncer, which writes what they
+//! are built from, owns it).
 //!
 //! Why: the public feed is anyone's to fetch, without signing in, and building it reads
 //! the room, its occurrences and its meetings and writes the whole calendar. Serving it
@@ -9,7 +11,7 @@
 //! shows within the ttl — well inside the five minutes (`max-age=300`) calendar apps are
 //! told they may keep a feed anyway. The owner's feed (`?key=`) is never kept here.
 
-use super::room_feed::IcsFile;
+use crate::ics_out::IcsFile;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
