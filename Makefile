@@ -32,6 +32,7 @@ lint:
 unit:
 	.ci/with-test-postgres.sh cargo test -p roomcal -p server
 	cargo test -p app --features ssr
+	.ci/validate-openapi.sh
 
 e2e: build
 	# Under a throwaway PostgreSQL: two of the browser tests' servers share it.

@@ -5,6 +5,34 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};
+use sha2::{Digest, Sha256};
+
+/// An .ics body with what HTTP needs to serve it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IcsFile {
+    /// The calendar text (CRLF, folded).
+    pub body: String,
+    /// A strong ETag of the body, quoted, for conditional GET.
+    pub etag: String,
+    /// A file name for downloads.
+    pub filename: String,
+}
+
+impl IcsFile {
+    /// The file `filename` holding `body`, with its ETag.
+    pub fn new(body: String, filename: String) -> Self {
+        let digest: String = Sha256::digest(body.as_bytes())
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        IcsFile {
+            etag: format!("\"{digest}\""),
+            body,
+            filename,
+        }
+    }
+}
 
 /// One VEVENT of a room feed.
 #[derive(Debug, Clone, PartialEq, Eq)]

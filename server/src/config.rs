@@ -150,10 +150,14 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "ROOMCAL_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
-    /// Serve `GET /metrics` (Prometheus) on this address only, instead of on `--addr`
-    /// (keep it off the public network: it names routes and counts).
+    /// Serve `GET /metrics` (Prometheus) on this address (keep it off the public network:
+    /// it names routes and counts); on `--addr` only with `--metrics-public`.
     #[arg(long, env = "ROOMCAL_METRICS_ADDR")]
     pub metrics_addr: Option<SocketAddr>,
+    /// Also serve `GET /metrics` on `--addr` (off by default: it is 404 there, so only
+    /// `--metrics-addr` shows it).
+    #[arg(long, env = "ROOMCAL_METRICS_PUBLIC")]
+    pub metrics_public: bool,
     /// The base URL people use (room URLs are built from it); default `http://<addr>`.
     #[arg(long, env = "ROOMCAL_PUBLIC_URL")]
     pub public_url: Option<String>,

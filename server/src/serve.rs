@@ -27,14 +27,18 @@ pub async fn serve(
     let stop_rx_for_deadline = stop_rx.clone();
     let background = spawn_workers(&core, &args, &stop_rx);
     drop(stop_rx);
-    let mut app = router(
+    let app = site(
         core.clone(),
         leptos_options(&args),
         args.limits.trust_forwarded_for,
+        args.metrics_public,
     );
     let mut metrics_server = None;
     match args.metrics_addr {
-        None => app = app.merge(crate::metrics::router()),
+        None if !args.metrics_public => {
+            tracing::info!("metrics are not served (no --metrics-addr, no --metrics-public)");
+        }
+        None => {}
         Some(addr) => {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -99,14 +103,32 @@ pub async fn serve(
 /// How long in-flight requests, then background work, may take after a shutdown signal.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(4);
 
-/// Serves on an already-bound listener (tests bind port 0 first).
+/// The site on the main address: [`router`], plus `GET /metrics` only when
+/// `metrics_public` (`--metrics-public`); otherwise `/metrics` there is a 404 and only
+/// `--metrics-addr` serves it.
+pub fn site(
+    core: Core,
+    leptos_options: LeptosOptions,
+    trust_forwarded_for: bool,
+    metrics_public: bool,
+) -> axum::Router {
+    let app = router(core, leptos_options, trust_forwarded_for);
+    if metrics_public {
+        app.merge(crate::metrics::router())
+    } else {
+        app
+    }
+}
+
+/// Serves [`site`] on an already-bound listener (tests bind port 0 first).
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     core: Core,
     leptos_options: LeptosOptions,
     trust_forwarded_for: bool,
+    metrics_public: bool,
 ) -> std::io::Result<()> {
-    let app = router(core, leptos_options, trust_forwarded_for).merge(crate::metrics::router());
+    let app = site(core, leptos_options, trust_forwarded_for, metrics_public);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -14,6 +14,19 @@ pub enum ClosedBecause {
 }
 
 impl ClosedBecause {
+    /// Every reason, in the order of [`ClosedBecause::as_str`] (the metrics start each
+    /// `reason` series at zero from this list).
+    pub const ALL: [Self; 8] = [
+        Self::Rule(CloseReason::CalendarOverrun),
+        Self::Rule(CloseReason::NobodyJoined),
+        Self::Rule(CloseReason::LifetimeOver),
+        Self::Rule(CloseReason::GracePeriodOver),
+        Self::Calendar(DeactivateReason::Cancelled),
+        Self::Calendar(DeactivateReason::Deleted),
+        Self::Calendar(DeactivateReason::Missing),
+        Self::Calendar(DeactivateReason::NoLongerTimed),
+    ];
+
     /// The stored text.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -124,20 +137,13 @@ mod tests {
 
     #[test]
     fn every_close_reason_reads_back_as_itself() {
-        let all = [
-            ClosedBecause::Rule(CloseReason::CalendarOverrun),
-            ClosedBecause::Rule(CloseReason::NobodyJoined),
-            ClosedBecause::Rule(CloseReason::LifetimeOver),
-            ClosedBecause::Rule(CloseReason::GracePeriodOver),
-            ClosedBecause::Calendar(DeactivateReason::Cancelled),
-            ClosedBecause::Calendar(DeactivateReason::Deleted),
-            ClosedBecause::Calendar(DeactivateReason::Missing),
-            ClosedBecause::Calendar(DeactivateReason::NoLongerTimed),
-        ];
-        for reason in all {
+        for reason in ClosedBecause::ALL {
             assert_eq!(ClosedBecause::parse(reason.as_str()), Ok(reason));
         }
         assert!(ClosedBecause::parse("closed_by_magic").is_err());
+        let distinct: std::collections::HashSet<_> =
+            ClosedBecause::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(distinct.len(), ClosedBecause::ALL.len());
     }
 
     #[test]

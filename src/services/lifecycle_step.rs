@@ -239,6 +239,7 @@ async fn precreate(
     };
     match core.store.insert_meeting(&meeting).await {
         Ok(()) => {
+            core.sync.feed_memo().forget_room(meeting.room_id);
             // Clear an error a failed earlier attempt left for the owner.
             core.store.set_meeting_error(event.id, None).await?;
             Ok(true)
@@ -265,6 +266,7 @@ async fn close(
     if !core.store.close_meeting(meeting.id, now, reason).await? {
         return Ok(false);
     }
+    core.sync.feed_memo().forget_room(meeting.room_id);
     tracing::info!(meeting = %meeting.id, reason = reason.as_str(), "meeting closed");
     metrics::counter!("roomcal_meetings_closed_total", "reason" => reason.as_str()).increment(1);
     let call = CallRoom {

@@ -7,10 +7,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::{CalendarEvent, Meeting, Room, User};
+pub use crate::ics_out::IcsFile;
 use crate::ics_out::{write_calendar, FeedEvent};
 use crate::services::privacy::visible_details;
 use crate::services::room_lookup::find_room;
@@ -19,40 +19,30 @@ use crate::services::room_meetings::{named, title_of, Named};
 use crate::Core;
 use crate::CoreError;
 
-/// An .ics body with what HTTP needs to serve it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IcsFile {
-    /// The calendar text (CRLF, folded).
-    pub body: String,
-    /// A strong ETag of the body, quoted, for conditional GET.
-    pub etag: String,
-    /// A file name for downloads.
-    pub filename: String,
-}
+/// How far back a feed reaches: yesterday's meetings stay in subscribers' calendars.
+pub const FEED_PAST: Duration = Duration::days(1);
 
-impl IcsFile {
-    fn new(body: String, filename: String) -> Self {
-        let digest: String = Sha256::digest(body.as_bytes())
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        IcsFile {
-            etag: format!("\"{digest}\""),
-            body,
-            filename,
-        }
-    }
-}
+/// Most occurrences one feed holds (the soonest ones), whatever the sync window: what one
+/// request builds stays bounded even for a room whose calendar is one long series.
+pub const FEED_MAX_EVENTS: i64 = 2_000;
 
-/// The room's feed: its meetings from a day ago to the end of the sync window. With the
-/// owner's `key` it carries the details; a wrong or reset key is `NotFound`, never the
-/// public feed in disguise (a calendar app would silently show less).
+/// The room's feed: its meetings from [`FEED_PAST`] ago to the end of the sync window, at
+/// most [`FEED_MAX_EVENTS`] occurrences. With the owner's `key` it carries the details; a
+/// wrong or reset key is `NotFound`, never the public feed in disguise (a calendar app
+/// would silently show less). The public feed comes from the memo
+/// ([`crate::sync::feed_memo`]) when it holds one.
 pub async fn room_feed(
     core: &Core,
     room_name: &str,
     key: Option<&str>,
 ) -> Result<IcsFile, CoreError> {
+    let memo = core.sync.feed_memo();
+    let now = core.clock.now();
+    if key.is_none() {
+        if let Some(file) = memo.get(room_name, now) {
+            return Ok(file);
+        }
+    }
     let room = find_room(core, room_name).await?;
     let site = Site::of(core, &room);
     let owner = match key {
@@ -68,12 +58,12 @@ pub async fn room_feed(
             true
         }
     };
-    let now = core.clock.now();
-    let from = now - Duration::days(1);
+    let from = now - FEED_PAST;
     let to = now + core.sync.settings().window_after;
+    let ticket = memo.start_build();
     let mut events: Vec<FeedEvent> = core
         .store
-        .calendar_events_ending_after(room.id, from)
+        .upcoming_calendar_events(room.id, from, FEED_MAX_EVENTS)
         .await?
         .iter()
         .filter(|e| listed(e, to))
@@ -88,10 +78,11 @@ pub async fn room_feed(
     );
     events.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
     let name = format!("{} · roomcal", room.name);
-    Ok(IcsFile::new(
-        write_calendar(&name, &events),
-        format!("{}.ics", room.name),
-    ))
+    let file = IcsFile::new(write_calendar(&name, &events), format!("{}.ics", room.name));
+    if !owner {
+        memo.put(ticket, room_name, room.id, &file, now);
+    }
+    Ok(file)
 }
 
 /// One meeting or occurrence of the room (by either id) as a one-event calendar, as

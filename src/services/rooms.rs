@@ -233,6 +233,7 @@ async fn start_new_unscheduled(
         ..Meeting::open(room.id, None, (now, end), core.platform.name(), call, now)
     };
     core.store.insert_meeting(&meeting).await?;
+    core.sync.feed_memo().forget_room(room.id);
     Ok(StartedMeeting {
         meeting,
         is_new: true,

@@ -5,6 +5,7 @@
 pub mod address;
 pub mod dns;
 mod feed_cache;
+pub mod feed_memo;
 pub mod feed_url;
 mod feed_work;
 pub mod fetch;
@@ -117,6 +118,9 @@ pub struct Syncer {
     sync_slots: tokio::sync::Semaphore,
     /// Bounds the address tests running at once in this process.
     test_slots: tokio::sync::Semaphore,
+    /// Rooms' public feeds, built from the occurrences this syncer writes (so it forgets
+    /// a room's feed when it writes the room).
+    feeds: feed_memo::FeedMemo,
 }
 
 impl Syncer {
@@ -142,7 +146,13 @@ impl Syncer {
             hosts,
             sync_slots,
             test_slots,
+            feeds: feed_memo::FeedMemo::default(),
         }
+    }
+
+    /// The memo of rooms' public `calendar.ics` feeds.
+    pub fn feed_memo(&self) -> &feed_memo::FeedMemo {
+        &self.feeds
     }
 
     /// The tunables.
@@ -248,6 +258,7 @@ impl Syncer {
         self.store
             .apply_sync(&plan, &calendar, now, &outcome.to_json())
             .await?;
+        self.feeds.forget_room(room_id);
         Ok(outcome)
     }
 

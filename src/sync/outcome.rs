@@ -17,6 +17,9 @@ pub enum SyncStatus {
 }
 
 impl SyncStatus {
+    /// Every status (the metrics start each `outcome` series at zero from this list).
+    pub const ALL: [Self; 3] = [Self::Ok, Self::Unchanged, Self::Failed];
+
     /// `ok`, `unchanged` or `failed` (the JSON and metric label).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -102,10 +102,11 @@ pub enum JoinAction {
     WaitUntil,
 }
 
-/// The outcome of a join.
+/// The outcome of `POST …/join` (named apart from the pages' `JoinStatus`, which also has
+/// `too_early`, `ended` and `unavailable`: one schema name, one type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum JoinStatus {
+pub enum JoinResponseStatus {
     /// Go in now.
     Join,
     /// Wait for the start.
@@ -265,7 +266,7 @@ async fn upcoming(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JoinResponse {
     /// `join` or `waiting`.
-    pub status: JoinStatus,
+    pub status: JoinResponseStatus,
     /// `join`: the call URL (the host URL for the owner where the platform has one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -310,7 +311,7 @@ async fn join(
             page_path,
             meeting_id,
         } => JoinResponse {
-            status: JoinStatus::Join,
+            status: JoinResponseStatus::Join,
             url: Some(url),
             page_path,
             meeting_id: Some(meeting_id.to_string()),
@@ -323,7 +324,7 @@ async fn join(
             page_path,
             ..
         } => JoinResponse {
-            status: JoinStatus::Waiting,
+            status: JoinResponseStatus::Waiting,
             url: None,
             page_path,
             meeting_id: None,

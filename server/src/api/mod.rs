@@ -37,14 +37,22 @@ use utoipa_axum::routes;
 )]
 struct ApiDoc;
 
+/// The `/v1` routes, in the parts that document them.
+fn parts() -> [OpenApiRouter<ServerState>; 5] {
+    [
+        auth::router(),
+        rooms::router(),
+        meetings::router(),
+        calendar::router(),
+        OpenApiRouter::new().routes(routes!(openapi_json)),
+    ]
+}
+
 /// All `/v1` routes, and the OpenAPI document describing exactly them.
 pub fn router() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
-    let v1 = OpenApiRouter::new()
-        .merge(auth::router())
-        .merge(rooms::router())
-        .merge(meetings::router())
-        .merge(calendar::router())
-        .routes(routes!(openapi_json));
+    let v1 = parts()
+        .into_iter()
+        .fold(OpenApiRouter::new(), OpenApiRouter::merge);
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/v1", v1)
         .split_for_parts();
@@ -66,4 +74,33 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 pub fn document() -> utoipa::openapi::OpenApi {
     static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
     DOC.get_or_init(|| router().1).clone()
+}
+
+/// Schema names that two parts of the API give different schemas. utoipa keys the
+/// document's schemas by name alone, so when two types share a name the merge keeps one
+/// and every reference to the other silently describes the wrong type. (Within one part
+/// the same happens before anything can see it; the parts are the modules.)
+pub fn schema_name_clashes() -> Vec<String> {
+    let mut seen = std::collections::BTreeMap::<String, String>::new();
+    let mut clashes = std::collections::BTreeSet::new();
+    for part in parts() {
+        let schemas = part
+            .into_openapi()
+            .components
+            .map(|c| c.schemas)
+            .unwrap_or_default();
+        for (name, schema) in schemas {
+            let text = serde_json::to_string(&schema).unwrap_or_default();
+            match seen.get(&name) {
+                Some(first) if *first != text => {
+                    clashes.insert(name);
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name, text);
+                }
+            }
+        }
+    }
+    clashes.into_iter().collect()
 }

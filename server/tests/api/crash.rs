@@ -272,12 +272,27 @@ async fn sigkill_during_syncs_twenty_times_leaves_postgres_consistent_and_the_ne
     killed_twenty_times_then_completed(setup(url).await).await;
 }
 
+/// Says on stderr that the running test is skipped, as `test NAME ... skipped
+/// (ROOMCAL_SKIP_POSTGRES)` — the line `.ci/run` counts (the same as the core's
+/// `tests/common`). Written to the stream itself, past the harness's output capture.
+fn report_skipped() {
+    use std::io::Write;
+    let thread = std::thread::current();
+    let name = thread
+        .name()
+        .filter(|n| *n != "main")
+        .unwrap_or("a PostgreSQL test");
+    let _ = std::io::stderr()
+        .write_all(format!("test {name} ... skipped (ROOMCAL_SKIP_POSTGRES)\n").as_bytes());
+}
+
 /// A new, empty database on the PostgreSQL server of `TEST_DATABASE_URL` (`make test`
 /// starts one); `ROOMCAL_SKIP_POSTGRES=1` skips deliberately, a missing one fails.
 pub(crate) async fn postgres_database_url() -> Option<String> {
     use sqlx::Connection;
     let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
         if std::env::var("ROOMCAL_SKIP_POSTGRES").is_ok() {
+            report_skipped();
             return None;
         }
         panic!("TEST_DATABASE_URL is not set: run `make test`, or set ROOMCAL_SKIP_POSTGRES=1");

@@ -106,6 +106,7 @@ pub async fn spawn_app_resolving_with(
         core.clone(),
         options,
         cli.serve.limits.trust_forwarded_for,
+        cli.serve.metrics_public,
     ));
     TestApp {
         core,

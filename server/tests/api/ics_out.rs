@@ -124,6 +124,56 @@ async fn the_room_feed_has_titles_and_times_only_and_reads_back_as_the_rooms_mee
 }
 
 #[tokio::test]
+async fn the_public_feed_is_built_once_until_a_sync_or_a_meeting_changes_the_room() {
+    let (app, feeds, room) = seeded().await;
+    let client = new_client();
+    let url = app.url("/room/feedroom/calendar.ics");
+    let memo = app.core.sync.feed_memo();
+    let first = get(&client, &url).await.text().await.expect("body");
+    let built = memo.builds();
+    let second = get(&client, &url).await.text().await.expect("body");
+    assert_eq!(first, second);
+    assert_eq!(memo.builds(), built, "the second request re-read the store");
+
+    // A sync that renames an event shows on the very next request.
+    let room_url = app.room_url("feedroom");
+    feeds.set(
+        "main",
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{}END:VCALENDAR\r\n",
+            vevent(
+                "board",
+                "Board sync renamed",
+                Utc::now() + Duration::hours(2),
+                "",
+                &room_url
+            ),
+        ),
+    );
+    app.core
+        .sync
+        .sync_room(room, Utc::now())
+        .await
+        .expect("sync");
+    let synced = get(&client, &url).await.text().await.expect("body");
+    assert!(synced.contains("Board sync renamed"), "{synced}");
+    assert_eq!(memo.builds(), built + 1);
+
+    // So does a meeting the lifecycle closes: the unscheduled one, past its lifetime.
+    assert!(synced.contains("Unscheduled meeting"), "{synced}");
+    roomcal::services::lifecycle_step::run_lifecycle_step(
+        &app.core,
+        Utc::now() + Duration::days(1),
+        100,
+    )
+    .await
+    .expect("tick");
+    let closed = get(&client, &url).await.text().await.expect("body");
+    assert!(!closed.contains("Unscheduled meeting"), "{closed}");
+    assert_eq!(memo.builds(), built + 2);
+}
+
+#[tokio::test]
 async fn an_unchanged_feed_answers_304_and_a_changed_meeting_moves_sequence_and_last_modified() {
     let (app, feeds, room) = seeded().await;
     let client = new_client();

@@ -496,7 +496,17 @@ async fn an_address_test_on_a_slow_server_holds_no_sync_slot_and_a_full_test_poo
                 .map(|r| r.status().as_u16())
         }
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Wait until the test is at the slow server, holding the only test slot.
+    for _ in 0..200 {
+        if feeds.hits("/slow") > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        feeds.hits("/slow") > 0,
+        "the slow test reached the slow server"
+    );
     // The calendar sync still has its slot: the room syncs while the test hangs.
     let sync = app.post("/v1/rooms/slowroom/ics/sync", json!({})).await;
     assert_eq!(sync.status(), 200);

@@ -1,6 +1,8 @@
 //! `GET /metrics`: what an operator's Prometheus scrapes.
 
-use crate::sync::{setup, two_events};
+use crate::feed_server;
+use crate::helpers::{spawn_app, spawn_app_with};
+use crate::sync::two_events;
 use chrono::Utc;
 
 /// The value of the first sample line of `metric` whose labels contain all of `labels`.
@@ -14,7 +16,16 @@ fn sample(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status_and_report_syncs_and_meetings() {
-    let (app, feeds, room) = setup("metered").await;
+    let app = spawn_app_with(&[
+        "--allow-private-feeds",
+        "--allow-http-feeds",
+        "--metrics-public",
+    ])
+    .await;
+    let feeds = feed_server::start_on("127.0.0.1").await;
+    let room = app
+        .room_with_feed("metered", &feeds.url("/feed/main"))
+        .await;
     feeds.set("main", two_events(&app, "metered"));
     app.core
         .sync
@@ -92,6 +103,60 @@ async fn metrics_count_requests_by_route_and_status_and_report_syncs_and_meeting
         assert!(
             sample(&text, metric, &[]).is_some(),
             "{metric} missing in\n{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_not_served_on_the_main_address_without_metrics_public() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("scrape");
+    assert_eq!(response.status(), 404);
+    let text = response.text().await.expect("text");
+    assert!(!text.contains("roomcal_syncs_total"), "{text}");
+}
+
+#[tokio::test]
+async fn a_fresh_app_lists_every_known_series_before_any_sync_or_tick() {
+    // The recorder is one per process, so other tests' counts may be in it: this checks
+    // that each series is there; the metrics module's unit test checks they start at 0.
+    let app = spawn_app_with(&["--metrics-public"]).await;
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("text");
+    for (metric, labels) in [
+        ("roomcal_syncs_total", &[r#"outcome="ok""#][..]),
+        ("roomcal_syncs_total", &[r#"outcome="unchanged""#]),
+        ("roomcal_syncs_total", &[r#"outcome="failed""#]),
+        (
+            "roomcal_meetings_closed_total",
+            &[r#"reason="nobody_joined""#],
+        ),
+        (
+            "roomcal_meetings_closed_total",
+            &[r#"reason="calendar_cancelled""#],
+        ),
+        ("roomcal_meetings_created_total", &[]),
+        ("roomcal_active_meetings", &[]),
+        ("roomcal_people_present", &[]),
+        ("roomcal_sync_seconds_count", &[]),
+        ("roomcal_feed_bytes_count", &[]),
+        ("roomcal_lifecycle_tick_seconds_count", &[]),
+    ] {
+        assert!(
+            sample(&text, metric, labels).is_some(),
+            "{metric} {labels:?} missing in\n{text}"
         );
     }
 }

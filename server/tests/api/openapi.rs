@@ -142,3 +142,27 @@ async fn answers_carry_the_security_headers_and_pages_a_csp_with_their_scripts_n
         "the page's scripts carry the CSP's nonce"
     );
 }
+
+#[test]
+fn no_two_types_share_a_schema_name_in_the_document() {
+    let clashes = roomcal_server::api::schema_name_clashes();
+    assert!(
+        clashes.is_empty(),
+        "schema names given to two different types (one silently replaces the other): {clashes:?}"
+    );
+}
+
+/// Writes the document where `.ci/validate-openapi.sh` reads it: `ROOMCAL_OPENAPI_OUT`, or
+/// `openapi.json` in cargo's scratch directory for tests.
+#[test]
+fn the_document_is_written_for_the_openapi_validator() {
+    let path = std::env::var_os("ROOMCAL_OPENAPI_OUT").map_or_else(
+        || std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("openapi.json"),
+        std::path::PathBuf::from,
+    );
+    let doc = serde_json::to_string_pretty(&roomcal_server::api::document()).expect("json");
+    std::fs::write(&path, doc).expect("write the document");
+    let back: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read"))
+        .expect("the written document is JSON");
+    assert!(back["paths"].as_object().is_some_and(|p| !p.is_empty()));
+}

@@ -1,4 +1,19 @@
 use crate::helpers::spawn_app;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use clap::Parser;
+use roomcal::clock::{Clock, ManualClock};
+use std::sync::Arc;
+
+/// The lifecycle lease's row in the SQLite database at `url`: its owner and expiry.
+async fn lifecycle_lease(url: &str) -> Option<(String, DateTime<Utc>)> {
+    let pool = sqlx::SqlitePool::connect(url).await.ok()?;
+    let row = sqlx::query_as("SELECT owner, until FROM worker_leases WHERE name = 'lifecycle'")
+        .fetch_optional(&pool)
+        .await
+        .expect("read the lease");
+    pool.close().await;
+    row
+}
 
 #[tokio::test]
 async fn health_and_readiness_answer_ok() {
@@ -76,8 +91,22 @@ async fn sigterm_stops_the_server_cleanly_within_ten_seconds_and_hands_over_the_
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(ready, "the server came up");
-    // One lifecycle tick has taken the lease by now.
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // The first lifecycle tick takes the lease: wait for its row, not for a guessed time.
+    let url = format!("sqlite://{}/roomcal.db", dir.path().display());
+    let mut lease = None;
+    for _ in 0..100 {
+        lease = lifecycle_lease(&url).await;
+        if lease.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (owner, until) = lease.expect("the running instance took the lifecycle lease");
+    assert!(owner.starts_with("roomcal-"), "{owner}");
+    assert!(
+        until > chrono::Utc::now(),
+        "the lease runs into the future: {until}"
+    );
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -95,8 +124,9 @@ async fn sigterm_stops_the_server_cleanly_within_ten_seconds_and_hands_over_the_
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     assert!(status.success(), "exit status {status:?}");
-    // The lease was given back: another instance takes it at once, not 30 s later.
-    let url = format!("sqlite://{}/roomcal.db", dir.path().display());
+    // The lease was given back: its row is gone, and another instance takes it at once,
+    // not 30 s later.
+    assert_eq!(lifecycle_lease(&url).await, None);
     let store = roomcal::store::open(&url).await.expect("open");
     let now = chrono::Utc::now();
     let taken = store
@@ -109,4 +139,62 @@ async fn sigterm_stops_the_server_cleanly_within_ten_seconds_and_hands_over_the_
         .await
         .expect("claim");
     assert!(taken, "the stopped instance released its lifecycle lease");
+}
+
+#[tokio::test]
+async fn a_lifecycle_tick_holds_the_lease_thirty_seconds_on_the_injected_clock_then_another_instance_takes_it(
+) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dir_text = dir.path().display().to_string();
+    let cli = roomcal_server::config::Cli::try_parse_from([
+        "roomcal",
+        "--data-dir",
+        &dir_text,
+        "--site-root",
+        "/nonexistent-site-root",
+    ])
+    .expect("arguments");
+    let t0 = Utc
+        .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("instant");
+    let clock = Arc::new(ManualClock::new(t0));
+    let first = roomcal_server::state::build_core(&cli.serve, clock.clone())
+        .await
+        .expect("core");
+    let second = roomcal_server::state::build_core(&cli.serve, clock.clone())
+        .await
+        .expect("core");
+    let step = |core: &roomcal::Core| {
+        let core = core.clone();
+        let now = clock.now();
+        async move {
+            roomcal::services::lifecycle_step::run_lifecycle_step(&core, now, 100)
+                .await
+                .expect("tick")
+        }
+    };
+    assert!(!step(&first).await.skipped);
+    let url = format!("sqlite://{dir_text}/roomcal.db");
+    assert_eq!(
+        lifecycle_lease(&url).await,
+        Some((
+            first.sync.instance().to_string(),
+            t0 + Duration::seconds(30)
+        ))
+    );
+    clock.set(t0 + Duration::seconds(29));
+    assert!(
+        step(&second).await.skipped,
+        "the lease is still the first's"
+    );
+    clock.set(t0 + Duration::seconds(31));
+    assert!(
+        !step(&second).await.skipped,
+        "an expired lease is taken over"
+    );
+    assert_eq!(
+        lifecycle_lease(&url).await.map(|(owner, _)| owner),
+        Some(second.sync.instance().to_string())
+    );
 }
