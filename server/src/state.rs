@@ -97,6 +97,7 @@ pub async fn build_core_with(
     clock: Arc<dyn Clock>,
     lookup: Arc<dyn HostLookup>,
 ) -> Result<Core, StartupError> {
+    check_settings(args)?;
     let data_dir = &args.database.data_dir;
     let (key, source) =
         SecretKey::load_or_generate(args.secret_key.as_ref().map(Secret::expose), data_dir)
@@ -144,6 +145,21 @@ pub async fn build_core_with(
         limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
         listings: Arc::new(ListingCache::new(args.list_cache)),
     })
+}
+
+/// Settings that cannot work together, refused before anything is written to disk.
+fn check_settings(args: &ServeArgs) -> Result<(), StartupError> {
+    let sync = &args.sync;
+    // Occurrences announced as upcoming must have been read from the calendar.
+    if sync.sync_window_after < args.lifecycle.upcoming_window {
+        return Err(StartupError::Config(format!(
+            "--sync-window-after ({} min) is shorter than --upcoming-window ({} min): \
+             raise --sync-window-after so upcoming meetings are read from the calendar",
+            sync.sync_window_after.num_minutes(),
+            args.lifecycle.upcoming_window.num_minutes()
+        )));
+    }
+    Ok(())
 }
 
 /// Whether `url` is served to this machine only (`localhost`, 127.0.0.0/8, `::1`).
@@ -231,15 +247,6 @@ fn build_syncer(
         ..FetchSettings::default()
     })
     .map_err(|e| StartupError::Config(e.message))?;
-    // Occurrences announced as upcoming must have been read from the calendar.
-    if sync.sync_window_after < args.lifecycle.upcoming_window {
-        return Err(StartupError::Config(format!(
-            "--sync-window-after ({} min) is shorter than --upcoming-window ({} min): \
-             raise --sync-window-after so upcoming meetings are read from the calendar",
-            sync.sync_window_after.num_minutes(),
-            args.lifecycle.upcoming_window.num_minutes()
-        )));
-    }
     let mut base_urls = vec![args.public_url()];
     base_urls.extend(
         sync.room_url_alias

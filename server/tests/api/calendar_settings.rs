@@ -287,6 +287,10 @@ async fn the_sync_window_is_configurable_and_must_cover_the_upcoming_window() {
     .err()
     .expect("a window shorter than the upcoming window is refused");
     assert!(error.to_string().contains("--sync-window-after"), "{error}");
+    assert!(
+        !std::path::Path::new("/nonexistent-roomcal-dir").exists(),
+        "a refused configuration writes nothing: no data directory, key or database"
+    );
 
     // A 2-hour window stores the event in an hour, not the one in three hours.
     let app = spawn_app_with(&[
