@@ -360,12 +360,13 @@ pub async fn announce_presence(
         let id = roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting")?;
         let event = joining::PresenceEvent::parse(&event)?;
         let client = ssr::client_addr().await;
-        joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event, client)
-            .await?;
+        let meeting =
+            joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event, client)
+                .await?;
         if event == joining::PresenceEvent::Leave {
             return Ok(HereNowDto::default());
         }
-        let here = participants::here_now(&core, viewer.as_ref(), id).await?;
+        let here = participants::here_now(&core, viewer.as_ref(), &meeting).await?;
         Ok(crate::dto::convert::here_now(&here))
     })
     .await

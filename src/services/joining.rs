@@ -2,7 +2,7 @@
 //! [`crate::services::room_meetings::join`]; what each viewer sees is
 //! [`crate::services::privacy`].
 
-use crate::domain::{PresenceRecord, User};
+use crate::domain::{Meeting, PresenceRecord, User};
 use crate::services::limits::{too_many, wait_text, ClientAddr};
 use crate::services::participants::present_participants;
 use crate::Core;
@@ -32,7 +32,7 @@ impl PresenceEvent {
     }
 }
 
-/// Records a presence announcement for an active meeting.
+/// Records a presence announcement for an active meeting, and gives the meeting back.
 ///
 /// A participant id the meeting has not seen is a new person: it is refused with a 429
 /// when the meeting is full (`--max-participants-per-meeting`) or when this client
@@ -47,7 +47,7 @@ pub async fn announce_presence(
     participant_id: &str,
     event: PresenceEvent,
     client: ClientAddr,
-) -> Result<(), CoreError> {
+) -> Result<Meeting, CoreError> {
     let valid_id = (8..=64).contains(&participant_id.len())
         && participant_id
             .chars()
@@ -99,7 +99,7 @@ pub async fn announce_presence(
         None
     } else {
         if event == PresenceEvent::Leave {
-            return Ok(());
+            return Ok(meeting);
         }
         let guard = core
             .limits
@@ -127,7 +127,7 @@ pub async fn announce_presence(
         left_at: (event == PresenceEvent::Leave).then_some(now),
     };
     core.store.record_presence(&record, now).await?;
-    Ok(())
+    Ok(meeting)
 }
 
 /// Whether a participant id the meeting has not seen may join it now.

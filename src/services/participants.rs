@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::{PresenceRecord, User};
+use crate::domain::{Meeting, PresenceRecord, User};
 use crate::lifecycle::{present_pages, LifecycleSettings, PageState};
 use crate::services::privacy::Audience;
 use crate::services::room_lookup::find_room;
@@ -79,25 +79,20 @@ impl HereNow {
     }
 }
 
-/// Who is in meeting `meeting_id` now, as `viewer` may know it: names for the owner of
-/// the meeting's room, the head count for everyone else
+/// Who is in `meeting` now, as `viewer` may know it: names for the owner of the
+/// meeting's room, the head count for everyone else
 /// ([`crate::services::privacy::Audience::sees_names`]).
 pub async fn here_now(
     core: &Core,
     viewer: Option<&User>,
-    meeting_id: Uuid,
+    meeting: &Meeting,
 ) -> Result<HereNow, CoreError> {
-    let meeting = core
-        .store
-        .meeting_by_id(meeting_id)
-        .await?
-        .ok_or_else(|| CoreError::NotFound("there is no such meeting".into()))?;
     let room = core
         .store
         .room_by_id(meeting.room_id)
         .await?
         .ok_or_else(|| CoreError::NotFound("there is no such meeting".into()))?;
-    let present = participants_now(core, meeting_id).await?;
+    let present = participants_now(core, meeting.id).await?;
     Ok(if Audience::of(viewer, &room).sees_names() {
         HereNow::Names(present)
     } else {

@@ -183,7 +183,7 @@ async fn check_feed_host(core: &Core, url: &url::Url) -> Result<(), String> {
     if !policy.may_resolve(host) {
         return Err("this roomcal fetches calendars only from the hosts its operator allowed (--feed-allowlist); ask them to add this one".into());
     }
-    if policy.allow_private || policy.host_is_allowed(host) {
+    if !needs_lookup(core, url) {
         return Ok(());
     }
     let port = url.port_or_known_default().unwrap_or(443);
