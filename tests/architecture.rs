@@ -318,3 +318,128 @@ fn the_loop_finder_finds_a_loop() {
         vec![BTreeSet::from(["store".to_string(), "sync".to_string()])]
     );
 }
+
+/// The product code (comments and `#[cfg(test)]` modules cut off) of every `.rs` file
+/// under the workspace folders `dirs`, by path relative to the workspace.
+fn product_files(dirs: &[&str]) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in dirs {
+        let path = root.join(dir);
+        if path.is_file() {
+            files.push(path);
+        } else {
+            rust_files(&path, &mut files);
+        }
+    }
+    let mut out: Vec<(String, String)> = files
+        .iter()
+        .filter(|f| !f.ends_with("tests.rs"))
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("source");
+            let rel = f.strip_prefix(root).expect("in the workspace");
+            (
+                rel.to_string_lossy().into_owned(),
+                product_code(&code_of(&text)).0,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The files among `files` whose code `rule` finds something in.
+fn offenders(files: &[(String, String)], rule: impl Fn(&str) -> bool) -> Vec<&str> {
+    files
+        .iter()
+        .filter(|(_, code)| rule(code))
+        .map(|(path, _)| path.as_str())
+        .collect()
+}
+
+#[test]
+fn only_the_privacy_module_decides_who_is_the_owner_and_what_others_see() {
+    let files = product_files(&["src", "app/src", "server/src"]);
+    assert!(files.len() > 50, "the sources were read: {}", files.len());
+    // "Is this viewer the room's owner?" is asked of `Audience`, never answered in place.
+    let compares_with_owner = |code: &str| {
+        code.lines()
+            .any(|l| l.contains("owner_id") && (l.contains("==") || l.contains("!=")))
+    };
+    assert_eq!(
+        offenders(&files, compares_with_owner),
+        vec!["src/services/privacy.rs"]
+    );
+    // Redaction is applied by the privacy module alone (on top of the pure rule).
+    let redacts = |code: &str| code.contains("public_view(") || code.contains(".shows_details()");
+    assert_eq!(
+        offenders(&files, redacts),
+        vec!["src/lifecycle/redact.rs", "src/services/privacy.rs"]
+    );
+    // Pages, server functions and the API get decided views from the core's use cases.
+    let decides_details =
+        |code: &str| code.contains("visible_details(") || code.contains("occurrence_details(");
+    let outside_the_core: Vec<&str> = offenders(&files, decides_details)
+        .into_iter()
+        .filter(|path| !path.starts_with("src/"))
+        .collect();
+    assert_eq!(outside_the_core, Vec::<&str>::new());
+}
+
+#[test]
+fn the_core_never_names_the_wire_and_the_wire_holds_only_what_pages_use() {
+    let core = product_files(&["src"]);
+    let names_the_wire = |code: &str| code.contains("app::") || code.contains("server::");
+    assert_eq!(offenders(&core, names_the_wire), Vec::<&str>::new());
+    // The one exception to "wire types live with the wire": the owner's sync records,
+    // whose JSON is also how the sync log stores them, describe their own schema.
+    let describes_a_schema = |code: &str| code.contains("utoipa");
+    assert_eq!(
+        offenders(&core, describes_a_schema),
+        vec![
+            "src/services/room_calendar.rs",
+            "src/sync/outcome.rs",
+            "src/sync/probe.rs"
+        ]
+    );
+    // A type in app's `dto` that no page or server function uses is the API's alone, and
+    // belongs with the API in the server crate.
+    let pages = product_files(&[
+        "app/src/pages",
+        "app/src/server_fns",
+        "app/src/components.rs",
+    ]);
+    let dto = product_files(&["app/src/dto"]);
+    let mut declared = Vec::new();
+    for (_, code) in &dto {
+        for word in ["pub struct ", "pub enum "] {
+            for (at, _) in code.match_indices(word) {
+                let name: String = code[at + word.len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                declared.push(name);
+            }
+        }
+    }
+    assert!(
+        declared.contains(&"MeetingItem".to_string()),
+        "{declared:?}"
+    );
+    let used_by_pages = |name: &str| pages.iter().any(|(_, code)| code.contains(name));
+    // A field's type counts as used through the type that holds it.
+    let used_inside = |name: &str| {
+        dto.iter().any(|(_, code)| {
+            code.contains(&format!(": {name},")) || code.contains(&format!("<{name}>"))
+        })
+    };
+    let api_only: Vec<&String> = declared
+        .iter()
+        .filter(|name| !used_by_pages(name) && !used_inside(name))
+        .collect();
+    assert_eq!(
+        api_only,
+        Vec::<&String>::new(),
+        "move these to server/src/api"
+    );
+}

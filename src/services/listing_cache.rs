@@ -8,6 +8,7 @@
 //! view is always read fresh), and never kept for a room that was not found.
 
 use super::room_meetings::{ListQuery, ListedMeeting};
+use crate::services::privacy::Audience;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -77,7 +78,8 @@ impl ListingCache {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(&Self::key(room_name, query))?;
         let fresh = entry.at <= now && now - entry.at < self.ttl;
-        (fresh && viewer != Some(entry.owner_id)).then(|| entry.items.clone())
+        let guest = !Audience::of_ids(viewer, entry.owner_id).is_owner();
+        (fresh && guest).then(|| entry.items.clone())
     }
 
     /// Remembers the non-owner view `items` of a room owned by `owner_id`, read at `now`.
@@ -145,8 +147,7 @@ mod tests {
             join: JoinHint::JoinNow {
                 page_path: "/room/standup/x".into(),
             },
-            details: None,
-            present: None,
+            owner: None,
         }
     }
 

@@ -13,6 +13,7 @@
 //! title rule ([`visible_details`]).
 
 use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
 
 use crate::domain::{CalendarEvent, Room, User};
 use crate::lifecycle::{public_view, PrivacyClass};
@@ -36,9 +37,16 @@ pub enum Audience {
 impl Audience {
     /// The audience `viewer` belongs to for `room`.
     pub fn of(viewer: Option<&User>, room: &Room) -> Self {
-        match viewer {
-            Some(user) if user.id == room.owner_id => Audience::Owner,
-            _ => Audience::Guest,
+        Self::of_ids(viewer.map(|u| u.id), room.owner_id)
+    }
+
+    /// The audience of the account `viewer` (or nobody) for a room owned by `owner_id`:
+    /// the one comparison of a viewer with a room's owner.
+    pub fn of_ids(viewer: Option<Uuid>, owner_id: Uuid) -> Self {
+        if viewer == Some(owner_id) {
+            Audience::Owner
+        } else {
+            Audience::Guest
         }
     }
 
@@ -77,10 +85,10 @@ impl Audience {
     }
 }
 
-/// The calendar details of a meeting or occurrence as `viewer_is_owner` may see them:
-/// owners everything, others only what the event's privacy class allows.
-pub fn visible_details(metadata: &serde_json::Value, viewer_is_owner: bool) -> serde_json::Value {
-    if viewer_is_owner {
+/// The calendar details of a meeting or occurrence as `audience` may see them: the owner
+/// everything, others only what the event's privacy class allows.
+pub fn visible_details(metadata: &serde_json::Value, audience: Audience) -> serde_json::Value {
+    if audience.is_owner() {
         return metadata.clone();
     }
     let class = PrivacyClass::parse(metadata.get("privacy_class").and_then(|c| c.as_str()));
@@ -98,7 +106,7 @@ pub fn occurrence_details(
     if !audience.sees_start(event.start_time, horizon, now) {
         return serde_json::json!({ "title": BEYOND_HORIZON_TITLE });
     }
-    visible_details(&event.metadata(), audience.is_owner())
+    visible_details(&event.metadata(), audience)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::domain::{CalendarEvent, Meeting, Room, User};
 pub use crate::ics_out::IcsFile;
 use crate::ics_out::{write_calendar, FeedEvent};
-use crate::services::privacy::visible_details;
+use crate::services::privacy::{visible_details, Audience};
 use crate::services::room_lookup::find_room;
 use crate::services::room_lookup::owned_room;
 use crate::services::room_meetings::{named, title_of, Named};
@@ -45,8 +45,9 @@ pub async fn room_feed(
     }
     let room = find_room(core, room_name).await?;
     let site = Site::of(core, &room);
-    let owner = match key {
-        None => false,
+    // The private feed's secret address is the owner's: it shows what the owner sees.
+    let audience = match key {
+        None => Audience::Guest,
         Some(given) => {
             let stored = core.store.room_feed_key(room.id).await?;
             let current = stored.and_then(|sealed| core.secrets.open(&sealed).ok());
@@ -55,7 +56,7 @@ pub async fn room_feed(
                     "this calendar address is not valid any more; copy the current one from the room's settings".into(),
                 ));
             }
-            true
+            Audience::Owner
         }
     };
     let from = now - FEED_PAST;
@@ -67,7 +68,7 @@ pub async fn room_feed(
         .await?
         .iter()
         .filter(|e| listed(e, to))
-        .map(|e| occurrence_event(&site, e, owner))
+        .map(|e| occurrence_event(&site, e, audience))
         .collect();
     let unscheduled = core.store.active_meetings_in_room(room.id).await?;
     events.extend(
@@ -79,7 +80,7 @@ pub async fn room_feed(
     events.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
     let name = format!("{} · roomcal", room.name);
     let file = IcsFile::new(write_calendar(&name, &events), format!("{}.ics", room.name));
-    if !owner {
+    if !audience.is_owner() {
         memo.put(ticket, room_name, room.id, &file, now);
     }
     Ok(file)
@@ -95,7 +96,7 @@ pub async fn meeting_file(
 ) -> Result<IcsFile, CoreError> {
     let room = find_room(core, room_name).await?;
     let site = Site::of(core, &room);
-    let owner = viewer.is_some_and(|u| u.id == room.owner_id);
+    let audience = Audience::of(viewer, &room);
     let not_found = || CoreError::NotFound("there is no such meeting in this room".into());
     let event = match named(core, &room, id).await? {
         Named::Meeting(m) => match m.calendar_event_id {
@@ -105,11 +106,11 @@ pub async fn meeting_file(
                     .calendar_event_by_id(event_id)
                     .await?
                     .ok_or_else(not_found)?;
-                occurrence_event(&site, &e, owner)
+                occurrence_event(&site, &e, audience)
             }
             None => unscheduled_event(&site, &m),
         },
-        Named::Occurrence(e) if !e.is_deleted => occurrence_event(&site, &e, owner),
+        Named::Occurrence(e) if !e.is_deleted => occurrence_event(&site, &e, audience),
         Named::Occurrence(_) => return Err(not_found()),
     };
     let filename = format!("{}-{}.ics", room.name, event.start.format("%Y%m%d-%H%M"));
@@ -190,9 +191,9 @@ impl Site {
     }
 }
 
-fn occurrence_event(site: &Site, e: &CalendarEvent, owner: bool) -> FeedEvent {
+fn occurrence_event(site: &Site, e: &CalendarEvent, audience: Audience) -> FeedEvent {
     let metadata = e.metadata();
-    let visible = visible_details(&metadata, owner);
+    let visible = visible_details(&metadata, audience);
     FeedEvent {
         uid: site.uid(e.id),
         title: title_of(&visible, false),
@@ -202,7 +203,7 @@ fn occurrence_event(site: &Site, e: &CalendarEvent, owner: bool) -> FeedEvent {
         // stays the same before and after the meeting exists.
         page_url: format!("{}/event/{}", site.room_url, e.id),
         changed_at: e.last_synced,
-        description: owner.then(|| owner_description(&metadata)),
+        description: audience.is_owner().then(|| owner_description(&metadata)),
     }
 }
 

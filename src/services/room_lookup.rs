@@ -1,6 +1,7 @@
 //! The one home of room look-ups: by name, by id or name, and "the room, if you own it".
 
 use crate::domain::{Room, User};
+use crate::services::privacy::Audience;
 use crate::{Core, CoreError};
 use uuid::Uuid;
 
@@ -21,7 +22,7 @@ pub async fn owned_room(core: &Core, user: &User, name: &str) -> Result<Room, Co
 
 /// `Forbidden` unless `user` owns `room`.
 pub fn ensure_owner(room: &Room, user: &User) -> Result<(), CoreError> {
-    if room.owner_id == user.id {
+    if Audience::of(Some(user), room).is_owner() {
         Ok(())
     } else {
         Err(CoreError::Forbidden(

@@ -74,11 +74,18 @@ pub struct ListedMeeting {
     pub calendar_event_id: Option<Uuid>,
     /// What the viewer can do now.
     pub join: JoinHint,
-    /// Owners only: the event's calendar details (description, location, organizer,
-    /// attendees with RSVP, conference links).
-    pub details: Option<serde_json::Value>,
-    /// Owners only: who is present now.
-    pub present: Option<Vec<Participant>>,
+    /// The room's owner only: the event's details and who is in the call.
+    pub owner: Option<OwnerPart>,
+}
+
+/// What only the room's owner is shown of an item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnerPart {
+    /// The event's calendar details (the stored metadata: description, location,
+    /// organizer, attendees with RSVP, conference links); `{}` for unscheduled meetings.
+    pub details: serde_json::Value,
+    /// Who is in the call now (nobody for occurrences without a meeting).
+    pub present: Vec<Participant>,
 }
 
 /// Which kinds of items a list holds.
@@ -126,7 +133,7 @@ pub async fn list_meetings(
                 .cloned()
                 .collect();
             let present = present_participants(&records, settings, now);
-            items.push(active_item(&room, meeting, present, owner, now));
+            items.push(active_item(&room, meeting, present, audience, now));
         }
     }
     let events = core
@@ -154,6 +161,26 @@ pub async fn list_meetings(
             .put(room_name, &query, room.owner_id, &items, now);
     }
     Ok(items)
+}
+
+/// One active meeting of `room` as an item of its list for `viewer`: what its page and
+/// the answer to starting one show, under the same privacy rule as the list.
+pub async fn meeting_item(
+    core: &Core,
+    viewer: Option<&User>,
+    room: &Room,
+    meeting: &Meeting,
+) -> Result<ListedMeeting, CoreError> {
+    let now = core.clock.now();
+    let records = core.store.presence_of_meeting(meeting.id).await?;
+    let present = present_participants(&records, &core.settings.lifecycle, now);
+    Ok(active_item(
+        room,
+        meeting,
+        present,
+        Audience::of(viewer, room),
+        now,
+    ))
 }
 
 /// The occurrences that have no meeting at all — neither one of `active` (whose times
@@ -196,11 +223,11 @@ fn is_joinable(meeting: &Meeting, core: &Core, now: DateTime<Utc>) -> bool {
 }
 
 /// A meeting's title as a viewer may see it.
-fn meeting_title(meeting: &Meeting, owner: bool) -> String {
+fn meeting_title(meeting: &Meeting, audience: Audience) -> String {
     let details = meeting
         .calendar_metadata
         .as_ref()
-        .map(|meta| visible_details(&meta.0, owner))
+        .map(|meta| visible_details(&meta.0, audience))
         .unwrap_or_else(|| serde_json::json!({}));
     title_of(&details, meeting.calendar_event_id.is_none())
 }
@@ -225,13 +252,14 @@ fn active_item(
     room: &Room,
     meeting: &Meeting,
     present: Vec<Participant>,
-    owner: bool,
+    audience: Audience,
     now: DateTime<Utc>,
 ) -> ListedMeeting {
+    let owner = audience.is_owner();
     let details = meeting
         .calendar_metadata
         .as_ref()
-        .map(|meta| visible_details(&meta.0, owner))
+        .map(|meta| visible_details(&meta.0, audience))
         .unwrap_or_else(|| serde_json::json!({}));
     let page_path = page_path(&room.name, meeting, now);
     let join = if meeting.start_time > now {
@@ -253,8 +281,7 @@ fn active_item(
         running_for_seconds: Some((now - meeting.start_time).num_seconds().max(0)),
         calendar_event_id: meeting.calendar_event_id,
         join,
-        details: owner.then_some(details),
-        present: owner.then_some(present),
+        owner: owner.then_some(OwnerPart { details, present }),
     }
 }
 
@@ -282,8 +309,10 @@ fn occurrence_item(
             starts_at: event.start_time,
             page_path: format!("/room/{}/event/{}", room.name, event.id),
         },
-        details: owner.then_some(details),
-        present: None,
+        owner: owner.then_some(OwnerPart {
+            details,
+            present: Vec::new(),
+        }),
     }
 }
 
@@ -382,7 +411,7 @@ pub async fn join(
                 JoinAnswer::Join { .. } if meeting.start_time > now => Ok(waiting(
                     meeting.start_time,
                     page_path(&room.name, &meeting, now),
-                    meeting_title(&meeting, owner),
+                    meeting_title(&meeting, audience),
                 )),
                 JoinAnswer::Join { .. } => Ok(JoinOutcome::Join {
                     url: match (owner, &meeting.host_url) {

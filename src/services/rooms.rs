@@ -4,9 +4,9 @@
 use crate::domain::{Meeting, Room, RoomName, User};
 use crate::platform::CallRequest;
 use crate::services::limits::too_many;
-use crate::services::participants::present_participants;
 use crate::services::privacy::Audience;
 use crate::services::room_lookup::find_room;
+use crate::services::room_meetings::{self, ListQuery, ListedMeeting};
 use crate::store::{NewRoom, StoreError};
 use crate::Core;
 use crate::CoreError;
@@ -18,13 +18,12 @@ use uuid::Uuid;
 pub struct RoomView {
     /// The room.
     pub room: Room,
-    /// Whether the visitor owns the room (owners see full details and settings).
-    pub viewer_is_owner: bool,
-    /// Meetings people can join now, earliest first.
-    pub active_meetings: Vec<Meeting>,
-    /// Calendar occurrences that have not ended and have no active meeting yet, soonest
-    /// first (for non-owners only those before the guest horizon).
-    pub upcoming: Vec<crate::domain::CalendarEvent>,
+    /// Who the visitor is to the room (owners see full details and settings).
+    pub audience: Audience,
+    /// The room's board for the visitor: its active meetings, the occurrences starting
+    /// within the upcoming window and the rest of the sync window (for non-owners only
+    /// up to the guest horizon), as [`room_meetings::list_meetings`] lists them.
+    pub board: Vec<ListedMeeting>,
 }
 
 /// How long a request waits for another start in the same room (or room creation by the
@@ -85,40 +84,22 @@ pub async fn view_room(
     name: &str,
 ) -> Result<RoomView, CoreError> {
     let room = find_room(core, name).await?;
-    let now = core.clock.now();
-    let mut active_meetings = core.store.active_meetings_in_room(room.id).await?;
-    // The stored count is as of the last lifecycle tick; the page shows who is there now.
-    let presence = core
-        .store
-        .presence_of_active_meetings(Some(room.id))
-        .await?;
-    for meeting in &mut active_meetings {
-        let records: Vec<_> = presence
-            .iter()
-            .filter(|r| r.meeting_id == meeting.id)
-            .cloned()
-            .collect();
-        let present = present_participants(&records, &core.settings.lifecycle, now);
-        meeting.participants_now = i32::try_from(present.len()).unwrap_or(i32::MAX);
-    }
-    let audience = Audience::of(viewer, &room);
-    let horizon = core.settings.guest_horizon;
-    let mut upcoming = crate::services::room_meetings::without_meeting(
-        core,
-        core.store
-            .upcoming_calendar_events(room.id, now, 20)
-            .await?,
-        &active_meetings,
-        now,
-    )
-    .await?;
-    upcoming.retain(|e| audience.sees_start(e.start_time, horizon, now));
+    let board = room_meetings::list_meetings(core, viewer, name, board_query(core)).await?;
     Ok(RoomView {
-        viewer_is_owner: audience.is_owner(),
+        audience: Audience::of(viewer, &room),
         room,
-        active_meetings,
-        upcoming,
+        board,
     })
+}
+
+/// What a room's board lists: the active meetings, the upcoming window and the rest of
+/// the sync window (the owner's "later"; held to the guest horizon for everyone else).
+pub fn board_query(core: &Core) -> ListQuery {
+    ListQuery {
+        active: true,
+        upcoming_within: core.settings.lifecycle.upcoming_window,
+        later: true,
+    }
 }
 
 /// An unscheduled meeting someone asked for.
@@ -170,7 +151,7 @@ pub async fn start_unscheduled_meeting(
     }
     // Across every room the caller does not own: one account cannot hold calls open in a
     // hundred strangers' rooms. One such start per account at a time.
-    let _own = if room.owner_id == signed_in.id {
+    let _own = if Audience::of(Some(signed_in), &room).is_owner() {
         None
     } else {
         let guard = core

@@ -22,18 +22,20 @@ pub fn MeetingPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 meeting.get().map(|result| match result {
-                    Ok(m) => view! {
+                    Ok(m) => {
+                        let room_name = key().0;
+                        view! {
                         <div class="flex items-center justify-between mb-3">
-                            <a href=format!("/room/{}", m.room_name) class="text-indigo-700 underline">
-                                "← " {m.room_name.clone()}
+                            <a href=format!("/room/{room_name}") class="text-indigo-700 underline">
+                                "← " {room_name.clone()}
                             </a>
                             <a href=m.participant_url.clone() target="_blank" rel="noopener" class="text-sm text-slate-600 underline">
                                 "Open the call in a new tab"
                             </a>
                         </div>
-                        <Presence meeting_id=m.id.clone()/>
-                        {m.title.clone().map(|t| view! { <h1 class="text-xl font-semibold mb-2" data-testid="meeting-title">{t}</h1> })}
-                        <HostView room_name=m.room_name.clone() meeting_id=m.id.clone()/>
+                        <Presence meeting_id=m.meeting.id.clone()/>
+                        <h1 class="text-xl font-semibold mb-2" data-testid="meeting-title">{m.meeting.title.clone()}</h1>
+                        <HostView room_name=room_name meeting_id=m.meeting.id.clone()/>
                         <iframe
                             data-testid="call"
                             title="Video call"
@@ -41,7 +43,8 @@ pub fn MeetingPage() -> impl IntoView {
                             allow="camera; microphone; fullscreen; display-capture; autoplay"
                             class="w-full h-[70vh] rounded border border-slate-300 bg-black"
                         ></iframe>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Err(e) if e.status == 404 => view! { <NotFound message=e.message/> }.into_any(),
                     Err(e) => {
                         set_status(e.status);
@@ -180,11 +183,13 @@ fn HostView(room_name: String, meeting_id: String) -> impl IntoView {
     let clock = PageClock::new(0);
     view! {
         <Transition fallback=|| ()>
-            {move || view_of.get().and_then(|r| r.ok()).flatten().map(|host| {
+            {move || view_of.get().and_then(|r| r.ok()).flatten().and_then(|item| {
+                let owner = item.owner?;
                 let (start, end) = (
-                    time::parse_ms(&host.start).unwrap_or_default(),
-                    time::parse_ms(&host.end).unwrap_or_default(),
+                    time::parse_ms(&item.start).unwrap_or_default(),
+                    time::parse_ms(&item.end).unwrap_or_default(),
                 );
+                let came = owner.attendance.unwrap_or_default();
                 let when = move || {
                     let now = match clock.zone.get() {
                         Zone::Utc => start,
@@ -198,22 +203,22 @@ fn HostView(room_name: String, meeting_id: String) -> impl IntoView {
                         <p data-testid=testid>{if names.is_empty() { "—".to_string() } else { names.join(", ") }}</p>
                     </div>
                 };
-                view! {
+                Some(view! {
                     <section class="mb-3 bg-white border border-slate-200 rounded p-3 text-sm space-y-2" data-testid="meeting-host-view">
-                        <p data-testid="meeting-when"><When at=host.start.clone() text=Signal::derive(when)/></p>
-                        {host.details.organizer.clone().map(|o| view! {
+                        <p data-testid="meeting-when"><When at=item.start.clone() text=Signal::derive(when)/></p>
+                        {owner.details.organizer.clone().map(|o| view! {
                             <p><span class="text-slate-700">"Organizer: "</span>{o.label()}</p>
                         })}
-                        {host.details.description.clone().map(|d| view! {
+                        {owner.details.description.clone().map(|d| view! {
                             <p class="whitespace-pre-line break-words" data-testid="meeting-description"><Linked text=d/></p>
                         })}
                         <div class="grid grid-cols-1 sm:grid-cols-3 gap-2">
-                            {list("Invited and here", "invited-here", host.invited_here.clone())}
-                            {list("Invited, not here", "invited-absent", host.invited_absent.clone())}
-                            {list("Here, not invited", "here-not-invited", host.here_not_invited.clone())}
+                            {list("Invited and here", "invited-here", came.invited_here)}
+                            {list("Invited, not here", "invited-absent", came.invited_absent)}
+                            {list("Here, not invited", "here-not-invited", came.here_not_invited)}
                         </div>
                     </section>
-                }
+                })
             })}
         </Transition>
     }

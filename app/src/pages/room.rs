@@ -35,7 +35,7 @@ fn RoomView(room: RoomDto) -> impl IntoView {
     // Once the meeting exists, move to its page without a page load.
     Effect::new(move |_| {
         if let Some(Ok(meeting)) = start.value().get() {
-            navigate(&meeting.page_path, Default::default());
+            navigate(&meeting.meeting.join.page_path, Default::default());
         }
     });
     let room_name = room.name.clone();
@@ -46,7 +46,7 @@ fn RoomView(room: RoomDto) -> impl IntoView {
         {room.is_owner.then(|| view! {
             <p class="mb-4 text-sm text-indigo-800 bg-indigo-50 rounded px-3 py-2">"You own this room."</p>
         })}
-        <RoomBoard name=room.name.clone()/>
+        <RoomBoard name=room.name.clone() first=room.board.clone()/>
         <Subscribe url=room.url.clone()/>
         {room.is_owner.then(|| view! {
             <p class="mb-6"><a href=format!("/rooms/{}/settings", room.name) class="text-indigo-700 underline" data-testid="settings-link">"Room settings and calendar"</a></p>

@@ -6,7 +6,8 @@
 //! head count only.
 
 use crate::components::AddToCalendar;
-use crate::dto::{CardKind, HostDetailsDto, MeetingCardDto, Rsvp};
+use crate::dto::{ItemKind, MeetingItem, OwnerView, RoomBoardDto, Rsvp};
+#[cfg(feature = "hydrate")]
 use crate::server_fns;
 use crate::time::{self, PageClock, When, Zone};
 use leptos::prelude::*;
@@ -14,26 +15,19 @@ use leptos::prelude::*;
 /// How often the board asks the server again.
 const POLL: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// The board of room `name`. The first answer comes with the page (server-rendered);
-/// then the page asks again every few seconds and only re-renders when something changed,
-/// so an open "Later today" stays open and keyboard focus stays where it is.
+/// The board of room `name`. The first answer comes with the room page (`first`,
+/// server-rendered); then the page asks again every few seconds and only re-renders when
+/// something changed, so an open "Later today" stays open and keyboard focus stays where
+/// it is.
 #[component]
-pub fn RoomBoard(name: String) -> impl IntoView {
-    let first = Resource::new(
-        {
-            let name = name.clone();
-            move || name.clone()
-        },
-        server_fns::get_room_board,
-    );
-    let cards = RwSignal::new(None::<Vec<MeetingCardDto>>);
+pub fn RoomBoard(name: String, first: RoomBoardDto) -> impl IntoView {
+    let cards = RwSignal::new(first.meetings);
     let clock = PageClock::new(0);
     let later_open = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(Ok(b)) = first.get() {
-            clock.sync_with_server(&b.server_now);
-        }
-    });
+    let server_now = time::parse_ms(&first.server_now).unwrap_or_default();
+    // After hydration, like every later answer: the HTML and the first render agree.
+    let first_now = first.server_now.clone();
+    Effect::new(move |_| clock.sync_with_server(&first_now));
     // One question at a time: a slow answer is not overtaken by the next poll.
     #[cfg(feature = "hydrate")]
     let asking = StoredValue::new(false);
@@ -48,12 +42,8 @@ pub fn RoomBoard(name: String) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 if let Ok(b) = server_fns::get_room_board(name).await {
                     clock.sync_with_server(&b.server_now);
-                    // Compared with what is shown: the first answer until a poll replaced it.
-                    let shown = cards
-                        .get_untracked()
-                        .or_else(|| first.get_untracked().and_then(Result::ok).map(|f| f.cards));
-                    if shown.as_ref() != Some(&b.cards) {
-                        cards.set(Some(b.cards));
+                    if cards.with_untracked(|shown| shown != &b.meetings) {
+                        cards.set(b.meetings);
                     }
                 }
                 asking.set_value(false);
@@ -65,19 +55,7 @@ pub fn RoomBoard(name: String) -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (POLL, name);
-    view! {
-        <Transition fallback=|| view! { <p>"Loading meetings…"</p> }>
-            {move || first.get().map(|result| match result {
-                Ok(b) => {
-                    let server_now = time::parse_ms(&b.server_now).unwrap_or_default();
-                    let initial = b.cards;
-                    let cards = Signal::derive(move || cards.get().unwrap_or_else(|| initial.clone()));
-                    view! { <Board cards=cards server_now=server_now clock=clock later_open=later_open/> }.into_any()
-                }
-                Err(e) => view! { <p role="alert">{e.message}</p> }.into_any(),
-            })}
-        </Transition>
-    }
+    view! { <Board cards=cards.into() server_now=server_now clock=clock later_open=later_open/> }
 }
 
 /// `now` as the page shows it: the server's clock of this answer until the page runs in
@@ -92,13 +70,13 @@ fn now_of(clock: PageClock, server_now_ms: i64) -> impl Fn() -> i64 + Copy {
 
 #[component]
 fn Board(
-    cards: Signal<Vec<MeetingCardDto>>,
+    cards: Signal<Vec<MeetingItem>>,
     server_now: i64,
     clock: PageClock,
     later_open: RwSignal<bool>,
 ) -> impl IntoView {
     let now = now_of(clock, server_now);
-    let of_kind = move |kind: CardKind| -> Vec<MeetingCardDto> {
+    let of_kind = move |kind: ItemKind| -> Vec<MeetingItem> {
         cards.with(|all| all.iter().filter(|c| c.kind == kind).cloned().collect())
     };
     // The reader's day changes once a day, not with every tick of the clock.
@@ -108,7 +86,7 @@ fn Board(
     });
     let later_today = move || {
         let (zone, day) = today.get();
-        of_kind(CardKind::Later)
+        of_kind(ItemKind::Later)
             .into_iter()
             .filter(|c| time::day_number(time::parse_ms(&c.start).unwrap_or_default(), zone) == day)
             .collect::<Vec<_>>()
@@ -116,7 +94,7 @@ fn Board(
     view! {
         <h2 class="text-lg font-semibold mb-3">"Meetings now"</h2>
         {move || {
-            let active = of_kind(CardKind::Active);
+            let active = of_kind(ItemKind::Active);
             if active.is_empty() {
                 view! { <p class="text-slate-700 mb-6" data-testid="no-meetings">"No meeting is running."</p> }.into_any()
             } else {
@@ -128,7 +106,7 @@ fn Board(
             }
         }}
         {move || {
-            let upcoming = of_kind(CardKind::Upcoming);
+            let upcoming = of_kind(ItemKind::Upcoming);
             (!upcoming.is_empty()).then(|| view! {
                 <h2 class="text-lg font-semibold mb-3">"Starting soon"</h2>
                 <ul class="mb-6 space-y-3" data-testid="upcoming">
@@ -157,7 +135,7 @@ fn Board(
 
 #[component]
 fn Card(
-    card: MeetingCardDto,
+    card: MeetingItem,
     now: impl Fn() -> i64 + Copy + Send + Sync + 'static,
     clock: PageClock,
 ) -> impl IntoView {
@@ -182,7 +160,7 @@ fn Card(
             _ => "starting now".to_string(),
         }
     };
-    let status_id = if card.kind == CardKind::Active {
+    let status_id = if card.kind == ItemKind::Active {
         "running-for"
     } else {
         "countdown"
@@ -192,8 +170,8 @@ fn Card(
         1 => Some("1 person here".to_string()),
         n => Some(format!("{n} people here")),
     };
-    let room_name = room_of(&card.page_path);
-    let (join_label, join_class) = if card.join_now {
+    let room_name = room_of(&card.join.page_path);
+    let (join_label, join_class) = if card.join_now() {
         (
             "Join",
             "rounded bg-emerald-700 text-white px-3 py-1 font-medium",
@@ -205,9 +183,9 @@ fn Card(
         )
     };
     let testid = match card.kind {
-        CardKind::Active => "meeting-card",
-        CardKind::Upcoming => "upcoming-card",
-        CardKind::Later => "later-card",
+        ItemKind::Active => "meeting-card",
+        ItemKind::Upcoming => "upcoming-card",
+        ItemKind::Later => "later-card",
     };
     view! {
         <li class="bg-white border border-slate-200 rounded p-4" data-testid=testid>
@@ -223,11 +201,11 @@ fn Card(
                     })}
                 </div>
                 <div class="flex items-center gap-2 shrink-0">
-                    <a href=card.page_path.clone() class=join_class>{join_label}</a>
+                    <a href=card.join.page_path.clone() class=join_class>{join_label}</a>
                     <AddToCalendar room_name=room_name id=card.id.clone()/>
                 </div>
             </div>
-            {card.host.clone().map(|host| view! { <HostDetails host=host/> })}
+            {card.owner.clone().map(|owner| view! { <HostDetails owner=owner/> })}
         </li>
     }
     .into_any()
@@ -236,7 +214,8 @@ fn Card(
 /// What only the owner sees: description, organizer, who was invited and their answers,
 /// and who is in the call.
 #[component]
-fn HostDetails(host: HostDetailsDto) -> impl IntoView {
+fn HostDetails(owner: OwnerView) -> impl IntoView {
+    let (host, present) = (owner.details, owner.present);
     let count = |rsvp: Rsvp| host.attendees.iter().filter(|a| a.rsvp == rsvp).count();
     let counts = [
         Rsvp::Accepted,
@@ -272,10 +251,10 @@ fn HostDetails(host: HostDetailsDto) -> impl IntoView {
                 </div>
             })}
             <p data-testid="present-names">
-                {if host.present.is_empty() {
+                {if present.is_empty() {
                     "Nobody is in the call.".to_string()
                 } else {
-                    format!("In the call ({}): {}", host.present.len(), host.present.join(", "))
+                    format!("In the call ({}): {}", present.len(), present.join(", "))
                 }}
             </p>
         </div>

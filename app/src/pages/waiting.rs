@@ -87,12 +87,7 @@ pub fn WaitingPage() -> impl IntoView {
                                     </p>
                                 </section>
                             }.into_any(),
-                            JoinStatus::TooEarly => view! {
-                                <section class="py-10" data-testid="too-early">
-                                    <p class="text-lg">{title} " starts at " <When at=starts.clone() text=Signal::derive(at)/> ". Come back shortly before."</p>
-                                </section>
-                            }.into_any(),
-                            _ => {
+                            JoinStatus::Ended => {
                                 set_status(410);
                                 view! {
                                     <section class="py-10" data-testid="meeting-error">

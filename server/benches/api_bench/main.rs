@@ -381,7 +381,10 @@ async fn hostile_inputs(server: &str, owner: &str, tag: &str, feeds: &str, repor
         .json()
         .await
         .expect("meeting");
-    let id = meeting["id"].as_str().unwrap_or_default().to_owned();
+    let id = meeting["meeting"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let people = flood(5000, |i| {
         client
             .post(format!("{server}/v1/meetings/{id}/presence"))

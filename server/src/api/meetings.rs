@@ -4,13 +4,12 @@
 use super::error::{ApiError, ErrorBody};
 use super::extract::Viewer;
 use crate::state::ServerState;
+use app::dto::{convert, MeetingItem};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use roomcal::domain::User;
-use roomcal::services::room_meetings::{
-    self, JoinHint, JoinOutcome, ListQuery, ListedKind, ListedMeeting,
-};
+use roomcal::services::room_meetings::{self, JoinOutcome, ListQuery};
 use roomcal::CoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,83 +24,6 @@ pub fn router() -> OpenApiRouter<ServerState> {
         .routes(routes!(join))
 }
 
-/// One meeting or occurrence of a room, as the caller may see it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeetingItem {
-    /// `active` (open now), `upcoming` (starts within the upcoming window, no meeting yet)
-    /// or `later` (the rest of the sync window; owners only).
-    pub kind: ItemKind,
-    /// The meeting's id (active) or the occurrence's id (upcoming, later): what
-    /// `POST …/meetings/{meeting_id}/join` takes.
-    pub id: String,
-    /// The title; "Private meeting" for private events seen by others.
-    pub title: String,
-    /// `running` (open and started), `opening` (open for a start moments ahead) or
-    /// `scheduled` (no meeting yet).
-    pub status: ItemStatus,
-    /// Scheduled start (RFC 3339, UTC).
-    pub start: DateTime<Utc>,
-    /// Scheduled end (RFC 3339, UTC).
-    pub end: DateTime<Utc>,
-    /// Scheduled length in minutes.
-    pub duration_minutes: i64,
-    /// People present now.
-    pub participants_now: usize,
-    /// Active meetings: when it started.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<DateTime<Utc>>,
-    /// Active meetings: seconds since it started.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub running_for_seconds: Option<i64>,
-    /// Calendar meetings and occurrences: the stored occurrence's id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub calendar_event_id: Option<String>,
-    /// What the caller can do now.
-    pub join: JoinHintDto,
-    /// Owner only: the event's calendar details (description, location, organizer,
-    /// attendees with RSVP, conference links).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub details: Option<serde_json::Value>,
-    /// Owner only: the names of the people present.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub present: Option<Vec<String>>,
-}
-
-/// Which list an item belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    /// An open meeting.
-    Active,
-    /// An occurrence starting within the upcoming window, with no meeting yet.
-    Upcoming,
-    /// The rest of the sync window (owners only).
-    Later,
-}
-
-/// Where an item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemStatus {
-    /// Open and started.
-    Running,
-    /// Open for a start moments ahead.
-    Opening,
-    /// No meeting yet.
-    Scheduled,
-}
-
-/// What the caller should do with an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JoinAction {
-    /// Open the meeting page now.
-    JoinNow,
-    /// Open the waiting page; it moves on at `starts_at`.
-    WaitUntil,
-}
-
 /// The outcome of `POST …/join` (named apart from the pages' `JoinStatus`, which also has
 /// `too_early`, `ended` and `unavailable`: one schema name, one type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -111,61 +33,6 @@ pub enum JoinResponseStatus {
     Join,
     /// Wait for the start.
     Waiting,
-}
-
-/// What the caller can do with an item now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JoinHintDto {
-    /// `join_now` or `wait_until`.
-    pub action: JoinAction,
-    /// The page to open: the meeting page, or the waiting page.
-    pub page_path: String,
-    /// For `wait_until`: the start.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub starts_at: Option<DateTime<Utc>>,
-}
-
-impl From<ListedMeeting> for MeetingItem {
-    fn from(m: ListedMeeting) -> Self {
-        let status = match (m.kind, &m.join) {
-            (ListedKind::Active, JoinHint::JoinNow { .. }) => ItemStatus::Running,
-            (ListedKind::Active, JoinHint::WaitUntil { .. }) => ItemStatus::Opening,
-            _ => ItemStatus::Scheduled,
-        };
-        let (action, page_path, starts_at) = match m.join {
-            JoinHint::JoinNow { page_path } => (JoinAction::JoinNow, page_path, None),
-            JoinHint::WaitUntil {
-                starts_at,
-                page_path,
-            } => (JoinAction::WaitUntil, page_path, Some(starts_at)),
-        };
-        MeetingItem {
-            kind: match m.kind {
-                ListedKind::Active => ItemKind::Active,
-                ListedKind::Upcoming => ItemKind::Upcoming,
-                ListedKind::Later => ItemKind::Later,
-            },
-            id: m.id.to_string(),
-            status,
-            title: m.title,
-            start: m.start,
-            end: m.end,
-            duration_minutes: (m.end - m.start).num_minutes(),
-            participants_now: m.participants_now,
-            started_at: m.started_at,
-            running_for_seconds: m.running_for_seconds,
-            calendar_event_id: m.calendar_event_id.map(|id| id.to_string()),
-            join: JoinHintDto {
-                action,
-                page_path,
-                starts_at,
-            },
-            details: m.details,
-            present: m
-                .present
-                .map(|list| list.into_iter().map(|p| p.display_name).collect()),
-        }
-    }
 }
 
 /// `GET …/meetings` query.
@@ -213,7 +80,7 @@ async fn listed(
     query: ListQuery,
 ) -> Result<Json<Vec<MeetingItem>>, ApiError> {
     let items = room_meetings::list_meetings(&state.core, viewer, room_name, query).await?;
-    Ok(Json(items.into_iter().map(MeetingItem::from).collect()))
+    Ok(Json(items.into_iter().map(convert::item).collect()))
 }
 
 /// `GET …/meetings/upcoming` query.

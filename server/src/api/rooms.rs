@@ -3,7 +3,7 @@
 use super::error::{ApiError, ApiJson, ErrorBody};
 use super::extract::{CurrentUser, Viewer};
 use crate::state::ServerState;
-use app::dto::{convert, MeetingDto, ParticipantDto, RoomDto, RoomSummaryDto};
+use app::dto::{convert, MeetingCall, ParticipantDto, RoomDto, RoomSummaryDto};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
@@ -100,7 +100,7 @@ async fn get_room(
     Path(room_name): Path<String>,
 ) -> Result<Json<RoomDto>, ApiError> {
     let view = rooms::view_room(&state.core, viewer.as_ref(), &room_name).await?;
-    Ok(Json(convert::room(&state.core, &view, viewer.is_some())))
+    Ok(Json(convert::room(&state.core, view, viewer.is_some())))
 }
 
 /// Starts an unscheduled meeting (signed-in users); yours back if it still runs.
@@ -110,8 +110,8 @@ async fn get_room(
     tag = "rooms",
     params(("room_name" = String, Path, description = "The room's name", example = "standup")),
     responses(
-        (status = 201, description = "A new meeting", body = MeetingDto),
-        (status = 200, description = "The caller's meeting in this room, still running", body = MeetingDto),
+        (status = 201, description = "A new meeting", body = MeetingCall),
+        (status = 200, description = "The caller's meeting in this room, still running", body = MeetingCall),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
         (status = 429, description = "The room runs the most unscheduled meetings allowed", body = ErrorBody),
@@ -122,8 +122,16 @@ async fn start_meeting(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     Path(room_name): Path<String>,
-) -> Result<(StatusCode, Json<MeetingDto>), ApiError> {
+) -> Result<(StatusCode, Json<MeetingCall>), ApiError> {
     let started = rooms::start_unscheduled_meeting(&state.core, &user, &room_name).await?;
+    let room = roomcal::services::room_lookup::find_room(&state.core, &room_name).await?;
+    let item = roomcal::services::room_meetings::meeting_item(
+        &state.core,
+        Some(&user),
+        &room,
+        &started.meeting,
+    )
+    .await?;
     // 200 with the meeting this user started earlier and is still open; 201 for a new one.
     let status = if started.is_new {
         StatusCode::CREATED
@@ -132,7 +140,7 @@ async fn start_meeting(
     };
     Ok((
         status,
-        Json(convert::meeting(&room_name, &started.meeting, false)),
+        Json(convert::call(convert::item(item), &started.meeting)),
     ))
 }
 

@@ -177,8 +177,19 @@ impl TestApp {
             .json()
             .await
             .expect("json");
-        meeting["id"].as_str().expect("id").to_string()
+        meeting["meeting"]["id"].as_str().expect("id").to_string()
     }
+}
+
+/// The active meetings of a room page's board (`GET /v1/rooms/{room}`).
+pub fn active_meetings(room: &Value) -> Vec<Value> {
+    room["board"]["meetings"]
+        .as_array()
+        .expect("the room's board")
+        .iter()
+        .filter(|m| m["kind"] == "active")
+        .cloned()
+        .collect()
 }
 
 /// One VEVENT for [`ics`].

@@ -20,7 +20,7 @@ async fn a_signed_in_user_creates_a_room_and_owns_it() {
         .await
         .expect("json");
     assert_eq!(page["is_owner"], true);
-    assert_eq!(page["active_meetings"], json!([]));
+    assert_eq!(crate::helpers::active_meetings(&page), Vec::<Value>::new());
 }
 
 #[tokio::test]
@@ -105,13 +105,15 @@ async fn starting_a_meeting_opens_a_jitsi_call_listed_in_the_room() {
         url.starts_with(&format!("{JITSI_STUB}/roomcal-standup-")),
         "{url}"
     );
-    assert_eq!(meeting["kind"], "unscheduled");
-    assert_eq!(meeting["is_active"], true);
-    let start =
-        chrono::DateTime::parse_from_rfc3339(meeting["start_time"].as_str().expect("start"))
-            .expect("rfc3339");
-    let end = chrono::DateTime::parse_from_rfc3339(meeting["end_time"].as_str().expect("end"))
+    let item = &meeting["meeting"];
+    assert_eq!(item["kind"], "active");
+    assert_eq!(item["status"], "running");
+    assert_eq!(item["title"], "Unscheduled meeting");
+    assert!(item.get("calendar_event_id").is_none(), "{item}");
+    let start = chrono::DateTime::parse_from_rfc3339(item["start"].as_str().expect("start"))
         .expect("rfc3339");
+    let end =
+        chrono::DateTime::parse_from_rfc3339(item["end"].as_str().expect("end")).expect("rfc3339");
     assert_eq!(
         end - start,
         chrono::Duration::hours(8),
@@ -122,7 +124,7 @@ async fn starting_a_meeting_opens_a_jitsi_call_listed_in_the_room() {
     let again = app.post("/v1/rooms/standup/meeting", json!({})).await;
     assert_eq!(again.status(), 200);
     let again: Value = again.json().await.expect("json");
-    assert_eq!(again["id"], meeting["id"]);
+    assert_eq!(again["meeting"]["id"], meeting["meeting"]["id"]);
 
     // Someone else's meeting runs beside the first: rooms hold several at once.
     let bob = crate::helpers::new_client();
@@ -144,8 +146,9 @@ async fn starting_a_meeting_opens_a_jitsi_call_listed_in_the_room() {
         .json()
         .await
         .expect("json");
-    assert_eq!(page["active_meetings"].as_array().map(Vec::len), Some(2));
-    assert_eq!(page["active_meetings"][0]["id"], meeting["id"]);
+    let active = crate::helpers::active_meetings(&page);
+    assert_eq!(active.len(), 2);
+    assert_eq!(active[0]["id"], meeting["meeting"]["id"]);
 }
 
 #[tokio::test]
@@ -159,7 +162,13 @@ async fn the_meeting_page_embeds_the_call_and_an_unknown_meeting_is_404() {
         .json()
         .await
         .expect("json");
-    let page = app.get(meeting["page_path"].as_str().expect("path")).await;
+    let page = app
+        .get(
+            meeting["meeting"]["join"]["page_path"]
+                .as_str()
+                .expect("path"),
+        )
+        .await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
     let call_url = meeting["participant_url"].as_str().expect("url");
@@ -257,7 +266,10 @@ async fn the_owner_sees_who_is_in_a_meeting_and_everyone_sees_how_many() {
         .json()
         .await
         .expect("json");
-    assert_eq!(room["active_meetings"][0]["participants_now"], 2);
+    assert_eq!(
+        crate::helpers::active_meetings(&room)[0]["participants_now"],
+        2
+    );
     let refused = guest
         .get(app.url(&format!("/v1/rooms/huddle/meetings/{id}/participants")))
         .send()

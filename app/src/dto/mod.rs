@@ -1,0 +1,30 @@
+//! The wire: what pages, server functions and the `/v1` API send. Only what a viewer may
+//! see ever goes into these — the server filters before one is built — and each idea has
+//! one type, used by the API and the pages alike:
+//!
+//! - [`meeting`]: a room's meetings ([`MeetingItem`], with the owner's part
+//!   [`OwnerView`]), a meeting with its call, the waiting page's answer;
+//! - [`people`]: who is in a call, who an event names;
+//! - [`room`], [`account`], [`calendar`]: rooms, accounts, a room's calendar;
+//! - [`error`]: the one error.
+//!
+//! Types only the `/v1` API sends live with it, in the server crate.
+
+pub mod account;
+pub mod calendar;
+#[cfg(feature = "ssr")]
+pub mod convert;
+pub mod error;
+pub mod meeting;
+pub mod people;
+pub mod room;
+
+pub use account::UserDto;
+pub use calendar::{CalendarStatusDto, FeedTestDto};
+pub use error::AppError;
+pub use meeting::{
+    ItemKind, ItemStatus, JoinAction, JoinDto, JoinHintDto, JoinStatus, MeetingCall, MeetingItem,
+    OwnerView,
+};
+pub use people::{AttendanceDto, EventDetails, HereNowDto, ParticipantDto, PersonDto, Rsvp};
+pub use room::{RoomBoardDto, RoomDto, RoomSummaryDto};

@@ -1,0 +1,69 @@
+//! Accounts: who is signed in, signing up, in and out.
+
+use crate::dto::{AppError, UserDto};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+/// The signed-in user, or `None`.
+#[server]
+pub async fn get_me() -> Result<Option<UserDto>, AppError> {
+    ssr::run(async move {
+        let core = ssr::core()?;
+        Ok(ssr::viewer(&core).await?.as_ref().map(UserDto::from))
+    })
+    .await
+}
+
+/// Creates an account, signs it in and goes to "my rooms".
+#[server]
+pub async fn sign_up(email: String, name: String, password: String) -> Result<UserDto, AppError> {
+    ssr::run(async move {
+        use roomcal::services::accounts;
+        let core = ssr::core()?;
+        let signed_in = accounts::sign_up(
+            &core,
+            &accounts::SignUp {
+                email,
+                name,
+                password: password.into(),
+            },
+            ssr::client_addr().await,
+        )
+        .await?;
+        ssr::signed_in(&core, &signed_in);
+        Ok(UserDto::from(&signed_in.user))
+    })
+    .await
+}
+
+/// Signs in and goes to "my rooms".
+#[server]
+pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppError> {
+    ssr::run(async move {
+        use roomcal::services::accounts;
+        let core = ssr::core()?;
+        let client = ssr::client_addr().await;
+        let signed_in = accounts::sign_in(&core, &email, &password, client).await?;
+        ssr::signed_in(&core, &signed_in);
+        Ok(UserDto::from(&signed_in.user))
+    })
+    .await
+}
+
+/// Signs out and goes home.
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    ssr::run(async move {
+        use roomcal::services::accounts;
+        let core = ssr::core()?;
+        if let Some(token) = ssr::session_token().await {
+            accounts::sign_out(&core, &token).await?;
+        }
+        ssr::set_cookie(&accounts::clear_session_cookie(ssr::secure_cookies(&core)));
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,16 @@
+//! Server functions: thin shells that find the signed-in user, call a core use case and
+//! convert its answer ([`crate::dto::convert`]) or its error. The rules live in the
+//! `roomcal` core crate. One module per part of the product; [`ssr`] holds the request
+//! helpers they share.
+
+mod accounts;
+mod calendar;
+mod meetings;
+mod rooms;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use accounts::*;
+pub use calendar::*;
+pub use meetings::*;
+pub use rooms::*;

@@ -1,0 +1,96 @@
+//! Request helpers for server functions: the core, who is asking, cookies, and the
+//! error status.
+use crate::dto::AppError;
+use http::header::{HeaderValue, COOKIE, SET_COOKIE};
+use leptos::prelude::*;
+use roomcal::domain::User;
+use roomcal::services::accounts::{self, token_from_cookie_header};
+use roomcal::Core;
+
+/// The core services, provided as context by the server.
+pub fn core() -> Result<Core, AppError> {
+    use_context::<Core>().ok_or_else(|| AppError {
+        status: 500,
+        code: "internal".into(),
+        message: "internal error".into(),
+        fields: Default::default(),
+        retry_after_secs: None,
+    })
+}
+
+/// The session token from the request's cookies.
+pub async fn session_token() -> Option<String> {
+    let secure = core().is_ok_and(|core| secure_cookies(&core));
+    let headers: http::HeaderMap = leptos_axum::extract().await.ok()?;
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|cookie| token_from_cookie_header(cookie, secure))
+        .map(str::to_string)
+}
+
+/// The signed-in user, or "sign in first" (401): the one way server functions that
+/// need an account find out who is asking.
+pub async fn current_user(core: &Core) -> Result<User, AppError> {
+    let token = session_token().await;
+    Ok(accounts::require_user(core, token.as_deref()).await?)
+}
+
+/// The signed-in user, if any.
+pub async fn viewer(core: &Core) -> Result<Option<User>, AppError> {
+    let token = session_token().await;
+    Ok(accounts::current_user(core, token.as_deref()).await?)
+}
+
+/// The client address the server recorded for this request (for per-client limits).
+pub async fn client_addr() -> roomcal::services::limits::ClientAddr {
+    let extensions: Option<http::Extensions> = leptos_axum::extract().await.ok();
+    extensions
+        .and_then(|e| e.get::<roomcal::services::limits::ClientAddr>().copied())
+        .unwrap_or_default()
+}
+
+/// Adds a `Set-Cookie` header to the response.
+pub fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
+/// Runs a server function's body; on error, answers with the error's HTTP status
+/// (422, 401, 404, …) instead of the generic 500.
+pub async fn run<T>(
+    body: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(err) = &result {
+        crate::response::set_status(err.status);
+        // A limit's 429 says when to come back, as on /v1.
+        if let (Some(secs), Some(response)) = (
+            err.retry_after_secs,
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            response.insert_header(http::header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+    }
+    result
+}
+
+/// Whether cookies must be marked `Secure` (the site is served over https).
+pub fn secure_cookies(core: &Core) -> bool {
+    core.settings.public_url.starts_with("https://")
+}
+
+/// After signing up or in: set the session cookie and go to "my rooms".
+pub fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
+    set_cookie(&accounts::session_cookie(
+        signed_in.token.expose(),
+        core.settings.session_lifetime,
+        secure_cookies(core),
+    ));
+    leptos_axum::redirect("/rooms");
+}
