@@ -1,208 +1,153 @@
-//! Presence announcements from meeting pages (and Whereby's webhooks). Joining itself is
-//! [`crate::services::room_meetings::join`]; what each viewer sees is
-//! [`crate::services::privacy`].
+//! The one way to join: a meeting's id or an upcoming occurrence's id gives "go in now"
+//! or "wait until the start" (the waiting page, the `/v1` join route and the pages ask
+//! here), under the lifecycle's join rule and the privacy rule for titles.
 
-use crate::domain::{Meeting, PresenceRecord, User};
-use crate::services::limits::{too_many, wait_text, ClientAddr};
-use crate::services::participants::present_participants;
-use crate::Core;
-use crate::CoreError;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-/// What a page announces about one participant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PresenceEvent {
-    /// The page opened the call.
-    Join,
-    /// The page is still open.
-    Heartbeat,
-    /// The page closed or left.
-    Leave,
+use crate::domain::{CalendarEvent, ClosedBecause, Meeting, Room, User};
+use crate::lifecycle::{
+    join_decision, JoinAnswer, JoinTarget, MeetingState, Occurrence, MEETING_CANCELLED_MESSAGE,
+    MEETING_ENDED_MESSAGE,
+};
+use crate::services::privacy::{occurrence_details, Audience};
+use crate::services::room_lookup::find_room;
+use crate::services::room_meetings::{meeting_title, page_path, title_of};
+use crate::Core;
+use crate::CoreError;
+
+/// What an id in a room's URL names: pages, the join route and "add to calendar" take a
+/// meeting's id or an occurrence's id alike.
+pub enum Named {
+    /// A meeting of the room.
+    Meeting(Meeting),
+    /// A stored occurrence of the room (deleted ones too: the caller decides).
+    Occurrence(CalendarEvent),
 }
 
-impl PresenceEvent {
-    /// Parses `join`, `heartbeat` or `leave`.
-    pub fn parse(text: &str) -> Result<Self, CoreError> {
-        match text {
-            "join" => Ok(Self::Join),
-            "heartbeat" => Ok(Self::Heartbeat),
-            "leave" => Ok(Self::Leave),
-            _ => Err(CoreError::field("event", "use join, heartbeat or leave")),
-        }
+/// The meeting or occurrence `id` names in `room`; `NotFound` for anything else.
+pub async fn named(core: &Core, room: &Room, id: Uuid) -> Result<Named, CoreError> {
+    let not_found = || CoreError::NotFound("there is no such meeting in this room".into());
+    if let Some(meeting) = core.store.meeting_by_id(id).await? {
+        return match meeting.room_id == room.id {
+            true => Ok(Named::Meeting(meeting)),
+            false => Err(not_found()),
+        };
     }
+    core.store
+        .calendar_event_by_id(id)
+        .await?
+        .filter(|e| e.room_id == room.id)
+        .map(Named::Occurrence)
+        .ok_or_else(not_found)
 }
 
-/// Records a presence announcement for an active meeting, and gives the meeting back.
-///
-/// A participant id the meeting has not seen is a new person: it is refused with a 429
-/// when the meeting is full (`--max-participants-per-meeting`) or when this client
-/// address has announced `--presence-ids-per-minute` new ids in this meeting within the
-/// minute, so one script cannot inflate the head count or keep a meeting open with
-/// made-up people. A `leave` for an unknown id records nothing. Joins and heartbeats are
-/// taken only while the meeting can be joined (on time, not after its close is due).
-pub async fn announce_presence(
+/// The answer to "join this meeting or occurrence now".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinOutcome {
+    /// Go in now.
+    Join {
+        /// The call URL for this viewer (the host URL for the owner where there is one).
+        url: String,
+        /// roomcal's page of the meeting.
+        page_path: String,
+        /// The meeting.
+        meeting_id: Uuid,
+    },
+    /// Not yet: wait on the waiting page until `starts_at`.
+    Waiting {
+        /// The scheduled start.
+        starts_at: DateTime<Utc>,
+        /// The server's clock now, so a client with a wrong clock still counts right.
+        server_now: DateTime<Utc>,
+        /// The waiting page.
+        page_path: String,
+        /// The title, as this viewer may see it ("Private meeting").
+        title: String,
+    },
+}
+
+/// Joins meeting or occurrence `id` of room `room_name` as `viewer`. Ended or cancelled
+/// is `Gone` with a message that says which; an id that names nothing here is `NotFound`.
+pub async fn join(
     core: &Core,
     viewer: Option<&User>,
-    meeting_id: Uuid,
-    participant_id: &str,
-    event: PresenceEvent,
-    client: ClientAddr,
-) -> Result<Meeting, CoreError> {
-    let valid_id = (8..=64).contains(&participant_id.len())
-        && participant_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if !valid_id {
-        return Err(CoreError::field(
-            "participant_id",
-            "use 8 to 64 letters, digits or dashes",
-        ));
-    }
-    let meeting = core
-        .store
-        .meeting_by_id(meeting_id)
-        .await?
-        .ok_or_else(|| CoreError::NotFound("there is no such meeting".into()))?;
-    if !meeting.is_active {
-        return Err(CoreError::Gone(
-            crate::lifecycle::MEETING_ENDED_MESSAGE.into(),
-        ));
-    }
+    room_name: &str,
+    id: Uuid,
+) -> Result<JoinOutcome, CoreError> {
+    let room = find_room(core, room_name).await?;
+    let audience = Audience::of(viewer, &room);
+    let owner = audience.is_owner();
     let now = core.clock.now();
-    if event != PresenceEvent::Leave {
-        // Join only on time, as everywhere: a pre-created meeting whose start is ahead, or
-        // one whose close is due, takes no one in (and tells no one who is there).
-        let answer = crate::lifecycle::join_decision(
-            crate::lifecycle::JoinTarget::Meeting(&crate::lifecycle::MeetingState::from(&meeting)),
-            &core.settings.lifecycle,
-            now,
-        );
-        if !matches!(answer, crate::lifecycle::JoinAnswer::Join { .. }) {
-            return Err(CoreError::Gone(
-                crate::lifecycle::MEETING_ENDED_MESSAGE.into(),
-            ));
+    let settings = &core.settings.lifecycle;
+    let horizon = core.settings.guest_horizon;
+    let (meeting, event) = match named(core, &room, id).await? {
+        Named::Meeting(m) => (Some(m), None),
+        Named::Occurrence(e) => (core.store.meeting_for_event(e.id).await?, Some(e)),
+    };
+    let waiting = |starts_at, page_path, title| JoinOutcome::Waiting {
+        starts_at,
+        server_now: now,
+        page_path,
+        title,
+    };
+    match (meeting, event) {
+        (Some(meeting), _) => {
+            let answer = join_decision(
+                JoinTarget::Meeting(&MeetingState::from(&meeting)),
+                settings,
+                now,
+            );
+            match answer {
+                JoinAnswer::Join { .. } if meeting.start_time > now => Ok(waiting(
+                    meeting.start_time,
+                    page_path(&room.name, &meeting, now),
+                    meeting_title(&meeting, audience),
+                )),
+                JoinAnswer::Join { .. } => Ok(JoinOutcome::Join {
+                    url: match (owner, &meeting.host_url) {
+                        (true, Some(host)) => host.clone(),
+                        _ => meeting.participant_url.clone(),
+                    },
+                    page_path: page_path(&room.name, &meeting, now),
+                    meeting_id: meeting.id,
+                }),
+                _ if meeting
+                    .close_reason
+                    .is_some_and(ClosedBecause::is_cancellation) =>
+                {
+                    Err(CoreError::Gone(MEETING_CANCELLED_MESSAGE.into()))
+                }
+                _ => Err(CoreError::Gone(MEETING_ENDED_MESSAGE.into())),
+            }
         }
-        if meeting.start_time > now {
-            return Err(CoreError::Forbidden(format!(
-                "this meeting opens at {} UTC; the waiting page moves you in on time",
-                meeting.start_time.format("%H:%M")
-            )));
+        (None, Some(event)) => {
+            match join_decision(
+                JoinTarget::Occurrence(&Occurrence::from(&event)),
+                settings,
+                now,
+            ) {
+                JoinAnswer::Waiting { starts_at } | JoinAnswer::TooEarly { starts_at } => {
+                    Ok(waiting(
+                        starts_at,
+                        format!("/room/{}/event/{}", room.name, event.id),
+                        title_of(&occurrence_details(&event, audience, horizon, now), false),
+                    ))
+                }
+                JoinAnswer::Ended { message } | JoinAnswer::Unavailable { message } => {
+                    Err(CoreError::Gone(message))
+                }
+                // No meeting exists for it, so the rule cannot say "join"; be safe.
+                JoinAnswer::Join { .. } => Ok(waiting(
+                    event.start_time,
+                    format!("/room/{}/event/{}", room.name, event.id),
+                    title_of(&occurrence_details(&event, audience, horizon, now), false),
+                )),
+            }
         }
+        // `named` always gives one of the two.
+        (None, None) => Err(CoreError::NotFound(
+            "there is no such meeting in this room".into(),
+        )),
     }
-    let known =
-        |records: &[PresenceRecord]| records.iter().any(|r| r.participant_id == participant_id);
-    let records = core.store.presence_of_meeting(meeting_id).await?;
-    // Heartbeats of people already in go straight through; a newcomer is decided one at
-    // a time per meeting, so the head count read below still holds when the row is
-    // written.
-    let _serial = if known(&records) {
-        None
-    } else {
-        if event == PresenceEvent::Leave {
-            return Ok(meeting);
-        }
-        let guard = core
-            .limits
-            .serial
-            .lock_within(
-                meeting_id,
-                std::time::Duration::from_secs(5),
-                "many people are joining this meeting",
-            )
-            .await?;
-        let records = core.store.presence_of_meeting(meeting_id).await?;
-        if !known(&records) {
-            admit_new_participant(core, meeting_id, &records, client, now)?;
-        }
-        Some(guard)
-    };
-    let record = PresenceRecord {
-        meeting_id,
-        participant_id: participant_id.to_string(),
-        display_name: viewer
-            .map(|u| u.display_name.to_string())
-            .unwrap_or_else(|| "Guest".into()),
-        user_id: viewer.map(|u| u.id),
-        last_seen_at: now,
-        left_at: (event == PresenceEvent::Leave).then_some(now),
-    };
-    core.store.record_presence(&record, now).await?;
-    Ok(meeting)
-}
-
-/// Whether a participant id the meeting has not seen may join it now.
-fn admit_new_participant(
-    core: &Core,
-    meeting_id: Uuid,
-    records: &[PresenceRecord],
-    client: ClientAddr,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), CoreError> {
-    let limits = &core.limits;
-    let max = limits.settings.max_participants_per_meeting;
-    let present = present_participants(records, &core.settings.lifecycle, now).len();
-    if present >= max as usize {
-        return Err(too_many(
-            30,
-            format!("this meeting is full ({max} people are in it); try again when someone leaves"),
-        ));
-    }
-    // Per client address, signed in or not: accounts are free to make, addresses are not.
-    limits
-        .presence_ids
-        .take(&format!("{meeting_id}/{}", client.key()), now)
-        .map_err(|wait| {
-            too_many(
-                wait,
-                format!(
-                    "too many new participants from your address joined this meeting in the last minute; try again in {}",
-                    wait_text(wait)
-                ),
-            )
-        })
-}
-
-/// Applies a verified Whereby webhook: `room.client.joined` / `room.client.left` become
-/// presence of participant `whereby-<id>` in the meeting with that Whereby meeting id.
-/// Other events and unknown meetings are ignored (Whereby also reports rooms made by hand).
-pub async fn whereby_webhook(
-    core: &Core,
-    event: &crate::platform::WebhookEvent,
-) -> Result<(), CoreError> {
-    let kind = match event.kind.as_str() {
-        "room.client.joined" => PresenceEvent::Join,
-        "room.client.left" => PresenceEvent::Leave,
-        _ => return Ok(()),
-    };
-    let (Some(meeting_id), Some(participant)) =
-        (&event.data.meeting_id, &event.data.participant_id)
-    else {
-        return Ok(());
-    };
-    let Some(meeting) = core.store.meeting_by_platform_id(meeting_id).await? else {
-        return Ok(());
-    };
-    if !meeting.is_active {
-        return Ok(());
-    }
-    let now = core.clock.now();
-    let participant_id: String = format!("whereby-{participant}")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .take(64)
-        .collect();
-    let record = PresenceRecord {
-        meeting_id: meeting.id,
-        participant_id,
-        display_name: event
-            .data
-            .display_name
-            .clone()
-            .unwrap_or_else(|| "Guest".into()),
-        user_id: None,
-        last_seen_at: now,
-        left_at: (kind == PresenceEvent::Leave).then_some(now),
-    };
-    core.store.record_presence(&record, now).await?;
-    Ok(())
 }

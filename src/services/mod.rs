@@ -13,6 +13,7 @@ pub mod lifecycle_step;
 pub mod limits;
 pub mod listing_cache;
 pub mod participants;
+pub mod presence;
 pub mod privacy;
 pub mod retention;
 pub mod room_calendar;

@@ -12,10 +12,11 @@ use uuid::Uuid;
 use crate::domain::{CalendarEvent, Meeting, Room, User};
 pub use crate::ics_out::IcsFile;
 use crate::ics_out::{write_calendar, FeedEvent};
+use crate::services::joining::{named, Named};
 use crate::services::privacy::{visible_details, Audience};
 use crate::services::room_lookup::find_room;
 use crate::services::room_lookup::owned_room;
-use crate::services::room_meetings::{named, title_of, Named};
+use crate::services::room_meetings::title_of;
 use crate::Core;
 use crate::CoreError;
 

@@ -1,4 +1,4 @@
-//! A room's meetings as one list for one viewer, and the one way to join them.
+//! A room's meetings as one list for one viewer (joining them is [`super::joining`]).
 //!
 //! The list holds the room's active meetings, then its upcoming occurrences (starting
 //! within the upcoming window, no meeting yet) and the rest of the sync window as `later`.
@@ -9,11 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::{CalendarEvent, ClosedBecause, Meeting, Room, User};
-use crate::lifecycle::{
-    join_decision, JoinAnswer, JoinTarget, MEETING_CANCELLED_MESSAGE, MEETING_ENDED_MESSAGE,
-};
-use crate::lifecycle::{MeetingState, Occurrence};
+use crate::domain::{CalendarEvent, Meeting, Room, User};
+use crate::lifecycle::MeetingState;
+use crate::lifecycle::{join_decision, JoinAnswer, JoinTarget};
 use crate::services::participants::{present_participants, Participant};
 use crate::services::privacy::{occurrence_details, visible_details, Audience};
 use crate::services::room_lookup::find_room;
@@ -223,7 +221,7 @@ fn is_joinable(meeting: &Meeting, core: &Core, now: DateTime<Utc>) -> bool {
 }
 
 /// A meeting's title as a viewer may see it.
-fn meeting_title(meeting: &Meeting, audience: Audience) -> String {
+pub(crate) fn meeting_title(meeting: &Meeting, audience: Audience) -> String {
     let details = meeting
         .calendar_metadata
         .as_ref()
@@ -322,141 +320,5 @@ pub fn page_path(room_name: &str, meeting: &Meeting, now: DateTime<Utc>) -> Stri
     match meeting.calendar_event_id {
         Some(event) if meeting.start_time > now => format!("/room/{room_name}/event/{event}"),
         _ => format!("/room/{room_name}/{}", meeting.id),
-    }
-}
-
-/// What an id in a room's URL names: pages, the join route and "add to calendar" take a
-/// meeting's id or an occurrence's id alike.
-pub enum Named {
-    /// A meeting of the room.
-    Meeting(Meeting),
-    /// A stored occurrence of the room (deleted ones too: the caller decides).
-    Occurrence(CalendarEvent),
-}
-
-/// The meeting or occurrence `id` names in `room`; `NotFound` for anything else.
-pub async fn named(core: &Core, room: &Room, id: Uuid) -> Result<Named, CoreError> {
-    let not_found = || CoreError::NotFound("there is no such meeting in this room".into());
-    if let Some(meeting) = core.store.meeting_by_id(id).await? {
-        return match meeting.room_id == room.id {
-            true => Ok(Named::Meeting(meeting)),
-            false => Err(not_found()),
-        };
-    }
-    core.store
-        .calendar_event_by_id(id)
-        .await?
-        .filter(|e| e.room_id == room.id)
-        .map(Named::Occurrence)
-        .ok_or_else(not_found)
-}
-
-/// The answer to "join this meeting or occurrence now".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JoinOutcome {
-    /// Go in now.
-    Join {
-        /// The call URL for this viewer (the host URL for the owner where there is one).
-        url: String,
-        /// roomcal's page of the meeting.
-        page_path: String,
-        /// The meeting.
-        meeting_id: Uuid,
-    },
-    /// Not yet: wait on the waiting page until `starts_at`.
-    Waiting {
-        /// The scheduled start.
-        starts_at: DateTime<Utc>,
-        /// The server's clock now, so a client with a wrong clock still counts right.
-        server_now: DateTime<Utc>,
-        /// The waiting page.
-        page_path: String,
-        /// The title, as this viewer may see it ("Private meeting").
-        title: String,
-    },
-}
-
-/// Joins meeting or occurrence `id` of room `room_name` as `viewer`. Ended or cancelled
-/// is `Gone` with a message that says which; an id that names nothing here is `NotFound`.
-pub async fn join(
-    core: &Core,
-    viewer: Option<&User>,
-    room_name: &str,
-    id: Uuid,
-) -> Result<JoinOutcome, CoreError> {
-    let room = find_room(core, room_name).await?;
-    let audience = Audience::of(viewer, &room);
-    let owner = audience.is_owner();
-    let now = core.clock.now();
-    let settings = &core.settings.lifecycle;
-    let horizon = core.settings.guest_horizon;
-    let (meeting, event) = match named(core, &room, id).await? {
-        Named::Meeting(m) => (Some(m), None),
-        Named::Occurrence(e) => (core.store.meeting_for_event(e.id).await?, Some(e)),
-    };
-    let waiting = |starts_at, page_path, title| JoinOutcome::Waiting {
-        starts_at,
-        server_now: now,
-        page_path,
-        title,
-    };
-    match (meeting, event) {
-        (Some(meeting), _) => {
-            let answer = join_decision(
-                JoinTarget::Meeting(&MeetingState::from(&meeting)),
-                settings,
-                now,
-            );
-            match answer {
-                JoinAnswer::Join { .. } if meeting.start_time > now => Ok(waiting(
-                    meeting.start_time,
-                    page_path(&room.name, &meeting, now),
-                    meeting_title(&meeting, audience),
-                )),
-                JoinAnswer::Join { .. } => Ok(JoinOutcome::Join {
-                    url: match (owner, &meeting.host_url) {
-                        (true, Some(host)) => host.clone(),
-                        _ => meeting.participant_url.clone(),
-                    },
-                    page_path: page_path(&room.name, &meeting, now),
-                    meeting_id: meeting.id,
-                }),
-                _ if meeting
-                    .close_reason
-                    .is_some_and(ClosedBecause::is_cancellation) =>
-                {
-                    Err(CoreError::Gone(MEETING_CANCELLED_MESSAGE.into()))
-                }
-                _ => Err(CoreError::Gone(MEETING_ENDED_MESSAGE.into())),
-            }
-        }
-        (None, Some(event)) => {
-            match join_decision(
-                JoinTarget::Occurrence(&Occurrence::from(&event)),
-                settings,
-                now,
-            ) {
-                JoinAnswer::Waiting { starts_at } | JoinAnswer::TooEarly { starts_at } => {
-                    Ok(waiting(
-                        starts_at,
-                        format!("/room/{}/event/{}", room.name, event.id),
-                        title_of(&occurrence_details(&event, audience, horizon, now), false),
-                    ))
-                }
-                JoinAnswer::Ended { message } | JoinAnswer::Unavailable { message } => {
-                    Err(CoreError::Gone(message))
-                }
-                // No meeting exists for it, so the rule cannot say "join"; be safe.
-                JoinAnswer::Join { .. } => Ok(waiting(
-                    event.start_time,
-                    format!("/room/{}/event/{}", room.name, event.id),
-                    title_of(&occurrence_details(&event, audience, horizon, now), false),
-                )),
-            }
-        }
-        // `named` always gives one of the two.
-        (None, None) => Err(CoreError::NotFound(
-            "there is no such meeting in this room".into(),
-        )),
     }
 }

@@ -4,9 +4,10 @@
 use super::*;
 use chrono::{DateTime, SecondsFormat, Utc};
 use roomcal::domain::{Meeting, Room, User};
+use roomcal::services::joining::JoinOutcome;
 use roomcal::services::participants::{Attendance, HereNow, Participant};
 use roomcal::services::room_calendar::CalendarStatus;
-use roomcal::services::room_meetings::{JoinHint, JoinOutcome, ListedKind, ListedMeeting};
+use roomcal::services::room_meetings::{JoinHint, ListedKind, ListedMeeting};
 use roomcal::services::rooms::RoomView;
 use roomcal::sync::FeedTestReport;
 use roomcal::Core;

@@ -17,7 +17,8 @@ pub async fn get_meeting_host_view(
     meeting_id: String,
 ) -> Result<Option<MeetingItem>, AppError> {
     ssr::run(async move {
-        use roomcal::services::room_meetings::{self, Named};
+        use roomcal::services::joining::{self, Named};
+        use roomcal::services::room_meetings;
         use roomcal::services::{participants, privacy::Audience, room_lookup};
         let core = ssr::core()?;
         let Some(user) = ssr::viewer(&core).await? else {
@@ -29,7 +30,7 @@ pub async fn get_meeting_host_view(
         }
         let id =
             roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
-        let Named::Meeting(meeting) = room_meetings::named(&core, &room, id).await? else {
+        let Named::Meeting(meeting) = joining::named(&core, &room, id).await? else {
             return Err(roomcal::CoreError::NotFound(
                 "there is no such meeting in this room".into(),
             )
@@ -87,7 +88,7 @@ pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, 
         let id = roomcal::CoreError::parse_id(&event_id, "there is no such meeting in this room")?;
         let viewer = ssr::viewer(&core).await?;
         let outcome =
-            roomcal::services::room_meetings::join(&core, viewer.as_ref(), &room_name, id).await;
+            roomcal::services::joining::join(&core, viewer.as_ref(), &room_name, id).await;
         match outcome {
             Err(roomcal::CoreError::Gone(message)) => Ok(convert::join_ended(message)),
             other => Ok(convert::join_outcome(&other?)),
@@ -106,16 +107,16 @@ pub async fn announce_presence(
     event: String,
 ) -> Result<HereNowDto, AppError> {
     ssr::run(async move {
-        use roomcal::services::{joining, participants};
+        use roomcal::services::{participants, presence};
         let core = ssr::core()?;
         let viewer = ssr::viewer(&core).await?;
         let id = roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting")?;
-        let event = joining::PresenceEvent::parse(&event)?;
+        let event = presence::PresenceEvent::parse(&event)?;
         let client = ssr::client_addr().await;
         let meeting =
-            joining::announce_presence(&core, viewer.as_ref(), id, &participant_id, event, client)
+            presence::announce_presence(&core, viewer.as_ref(), id, &participant_id, event, client)
                 .await?;
-        if event == joining::PresenceEvent::Leave {
+        if event == presence::PresenceEvent::Leave {
             return Ok(HereNowDto::default());
         }
         let here = participants::here_now(&core, viewer.as_ref(), &meeting).await?;

@@ -9,7 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use roomcal::domain::User;
-use roomcal::services::room_meetings::{self, JoinOutcome, ListQuery};
+use roomcal::services::joining::{self, JoinOutcome};
+use roomcal::services::room_meetings::{self, ListQuery};
 use roomcal::CoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -171,7 +172,7 @@ async fn join(
     Path((room_name, meeting_id)): Path<(String, String)>,
 ) -> Result<Json<JoinResponse>, ApiError> {
     let id = CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
-    let outcome = room_meetings::join(&state.core, viewer.as_ref(), &room_name, id).await?;
+    let outcome = joining::join(&state.core, viewer.as_ref(), &room_name, id).await?;
     Ok(Json(match outcome {
         JoinOutcome::Join {
             url,

@@ -217,8 +217,8 @@ async fn presence(
         )
     })?;
     let id = CoreError::parse_id(&meeting_id, "there is no such meeting")?;
-    let event = roomcal::services::joining::PresenceEvent::parse(&body.event)?;
-    roomcal::services::joining::announce_presence(
+    let event = roomcal::services::presence::PresenceEvent::parse(&body.event)?;
+    roomcal::services::presence::announce_presence(
         &state.core,
         viewer.as_ref(),
         id,
@@ -269,6 +269,6 @@ async fn whereby_webhook(
         .map_err(|m| ApiError::new(401, "bad_signature", m))?;
     let event: roomcal::platform::WebhookEvent = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(400, "bad_request", format!("not a Whereby event: {e}")))?;
-    roomcal::services::joining::whereby_webhook(&state.core, &event).await?;
+    roomcal::services::presence::whereby_webhook(&state.core, &event).await?;
     Ok(StatusCode::NO_CONTENT)
 }
