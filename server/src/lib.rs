@@ -8,6 +8,7 @@ pub mod api;
 pub mod client_addr;
 pub mod config;
 pub mod csrf;
+pub mod forwarded;
 pub mod health;
 pub mod ics_cli;
 pub mod ics_routes;
