@@ -14,6 +14,7 @@ mod data_files;
 mod lifecycle_race;
 mod lifecycle_step;
 mod limits;
+mod migrations_match;
 mod store_contract;
 mod store_retention;
 mod whereby;
