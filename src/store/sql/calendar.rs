@@ -5,7 +5,8 @@ use super::*;
 #[async_trait]
 impl CalendarStore for DbStore {
     async fn insert_calendar_event(&self, e: &CalendarEvent) -> Result<(), StoreError> {
-        event_query(INSERT_EVENT, e)
+        insert_event(e)
+            .build()
             .execute(&self.pool)
             .await
             .map_err(|err| on_unique_violation(err, "calendar occurrence"))?;
@@ -62,10 +63,10 @@ impl CalendarStore for DbStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for e in &plan.inserts {
-            event_query(INSERT_EVENT, e).execute(&mut *tx).await?;
+            insert_event(e).build().execute(&mut *tx).await?;
         }
         for e in &plan.updates {
-            event_query(UPDATE_EVENT, e).execute(&mut *tx).await?;
+            update_event(e).build().execute(&mut *tx).await?;
         }
         for id in &plan.soft_deletes {
             sqlx::query(

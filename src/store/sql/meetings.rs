@@ -5,28 +5,31 @@ use super::*;
 #[async_trait]
 impl MeetingStore for DbStore {
     async fn insert_meeting(&self, m: &Meeting) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO meetings ({MEETING_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
-        ))
-        .bind(m.id)
-        .bind(m.room_id)
-        .bind(m.calendar_event_id)
-        .bind(&m.calendar_metadata)
-        .bind(m.start_time)
-        .bind(m.end_time)
-        .bind(m.is_active)
-        .bind(&m.platform)
-        .bind(&m.participant_url)
-        .bind(&m.host_url)
-        .bind(&m.platform_meeting_id)
-        .bind(m.last_participant_left_at)
-        .bind(m.created_at)
-        .bind(m.ever_had_participants)
-        .bind(m.participants_now)
-        .bind(m.closed_at)
-        .bind(m.close_reason)
-        .bind(m.started_by)
+        insert_row!(
+            "meetings",
+            m,
+            [
+                id,
+                room_id,
+                calendar_event_id,
+                calendar_metadata,
+                start_time,
+                end_time,
+                is_active,
+                platform,
+                participant_url,
+                host_url,
+                platform_meeting_id,
+                last_participant_left_at,
+                created_at,
+                ever_had_participants,
+                participants_now,
+                closed_at,
+                close_reason,
+                started_by,
+            ]
+        )
+        .build()
         .execute(&self.pool)
         .await
         .map_err(|e| on_unique_violation(e, "meeting for this occurrence"))?;

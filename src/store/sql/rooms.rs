@@ -63,7 +63,7 @@ impl RoomStore for DbStore {
     }
 
     async fn save_room_calendar(&self, c: &RoomCalendar) -> Result<(), StoreError> {
-        save_calendar_query(c).execute(&self.pool).await?;
+        save_calendar(c).build().execute(&self.pool).await?;
         Ok(())
     }
 
