@@ -1,6 +1,6 @@
 //! The queries of both stores, written once with `$N` placeholders (sqlx's SQLite driver
-//! reads them too), whole rows through [`insert_row`] / [`update_row`], and compiled twice: `sqlite.rs` and `postgres.rs` each include this
-//! module with their own `Db` (the sqlx database) and `DbStore` (the store type), and
+//! reads them too), whole rows through `insert_row!` / `update_row!`, and compiled twice:
+//! `sqlite.rs` and `postgres.rs` each include this module with their own `Db` (the sqlx database) and `DbStore` (the store type), and
 //! write only what truly differs: opening the database and the `CLAIM_DUE_ROOMS` statement.
 
 use super::{Db, DbStore, CLAIM_DUE_ROOMS};
@@ -51,7 +51,7 @@ macro_rules! insert_row {
 }
 
 /// `UPDATE table SET a = row.a, b = row.b, … WHERE key = row.key`, named as
-/// [`insert_row`] names them.
+/// `insert_row!` names them.
 macro_rules! update_row {
     ($table:literal, $row:expr, $key:ident, [$($field:ident),+ $(,)?]) => {{
         let row = $row;
