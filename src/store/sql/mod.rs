@@ -1,7 +1,8 @@
 //! The queries of both stores, written once with `$N` placeholders (sqlx's SQLite driver
 //! reads them too), whole rows through `insert_row!` / `update_row!`, and compiled twice:
-//! `sqlite.rs` and `postgres.rs` each include this module with their own `Db` (the sqlx database) and `DbStore` (the store type), and
-//! write only what truly differs: opening the database and the `CLAIM_DUE_ROOMS` statement.
+//! `sqlite.rs` and `postgres.rs` each include this module with their own `Db` (the sqlx
+//! database) and `DbStore` (the store type), and write only what truly differs: opening
+//! the database and the `CLAIM_DUE_ROOMS` statement.
 
 use super::{Db, DbStore, CLAIM_DUE_ROOMS};
 use crate::domain::{
