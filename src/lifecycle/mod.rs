@@ -14,6 +14,7 @@
 //!   copies of one event seen through several feeds;
 //! - [`calendar_change`](mod@calendar_change): how a meeting follows edits to its occurrence;
 //! - [`presence`]: heartbeats and leaves → who is present, when the last one left;
+//!   [`pages`]: open meeting pages → the one head count (a person counts once);
 //! - [`close`]: grace period, calendar overrun, unscheduled lifetime;
 //! - [`join`]: join / wait / too early / ended;
 //! - [`fair`], [`tick`]: bounded, fair work per scheduler tick;
@@ -34,6 +35,7 @@ pub mod fair;
 pub mod join;
 pub mod metadata;
 pub mod model;
+pub mod pages;
 pub mod precreate;
 pub mod presence;
 pub mod redact;
@@ -53,11 +55,11 @@ pub use join::{
 };
 pub use metadata::{calendar_metadata, CalendarDetails, PrivacyClass, RecurrenceInfo};
 pub use model::{unscheduled_meeting_end, LifecycleSettings, MeetingState, Occurrence};
+pub use pages::{head_count, pages_presence_update, present_pages, PageState};
 pub use precreate::{is_due_for_precreation, occurrences_to_precreate, PrecreatePlan};
 pub use presence::{
-    apply_presence, head_count, pages_presence_update, participants_present, presence_summary,
-    presence_update, present_pages, PageState, ParticipantId, PresenceSignal, PresenceSummary,
-    PresenceUpdate, SignalKind,
+    apply_presence, participants_present, presence_summary, presence_update, ParticipantId,
+    PresenceSignal, PresenceSummary, PresenceUpdate, SignalKind,
 };
 pub use redact::public_view;
 pub use tick::{due_actions, plan_tick, LifecycleAction};
