@@ -54,7 +54,11 @@ pub use join::{
     join_decision, JoinAnswer, JoinTarget, MEETING_CANCELLED_MESSAGE, MEETING_ENDED_MESSAGE,
 };
 pub use metadata::{calendar_metadata, CalendarDetails, PrivacyClass, RecurrenceInfo};
-pub use model::{unscheduled_meeting_end, LifecycleSettings, MeetingState, Occurrence};
+pub use model::{
+    unscheduled_meeting_end, LifecycleSettings, MeetingState, Occurrence, DEFAULT_CALENDAR_OVERRUN,
+    DEFAULT_GRACE_PERIOD, DEFAULT_PRECREATE_LEAD, DEFAULT_PRESENCE_TIMEOUT,
+    DEFAULT_UNSCHEDULED_LIFETIME, DEFAULT_UPCOMING_WINDOW,
+};
 pub use pages::{head_count, pages_presence_update, present_pages, PageState};
 pub use precreate::{is_due_for_precreation, occurrences_to_precreate, PrecreatePlan};
 pub use presence::{

@@ -7,6 +7,21 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// How long before an occurrence's start its meeting is created by default (`--precreate-lead`).
+pub const DEFAULT_PRECREATE_LEAD: Duration = Duration::minutes(1);
+/// How far ahead an occurrence can be joined early by default (`--upcoming-window`).
+pub const DEFAULT_UPCOMING_WINDOW: Duration = Duration::minutes(30);
+/// How long a meeting stays open after the last participant left by default
+/// (`--grace-period`).
+pub const DEFAULT_GRACE_PERIOD: Duration = Duration::minutes(15);
+/// How long a calendar meeting may overrun its end by default (`--calendar-overrun`).
+pub const DEFAULT_CALENDAR_OVERRUN: Duration = Duration::minutes(30);
+/// How long an unscheduled meeting lives at most by default (`--unscheduled-lifetime`).
+pub const DEFAULT_UNSCHEDULED_LIFETIME: Duration = Duration::hours(8);
+/// How old a heartbeat may be by default before its participant counts as gone
+/// (`--presence-timeout`).
+pub const DEFAULT_PRESENCE_TIMEOUT: Duration = Duration::seconds(45);
+
 /// Every duration the lifecycle rules use. Each one is a setting so an operator can tune it;
 /// the defaults are the values from the issue.
 ///
@@ -38,12 +53,12 @@ pub struct LifecycleSettings {
 impl Default for LifecycleSettings {
     fn default() -> Self {
         Self {
-            precreate_lead: Duration::minutes(1),
-            upcoming_window: Duration::minutes(30),
-            grace_period: Duration::minutes(15),
-            calendar_overrun: Duration::minutes(30),
-            unscheduled_lifetime: Duration::hours(8),
-            presence_timeout: Duration::seconds(45),
+            precreate_lead: DEFAULT_PRECREATE_LEAD,
+            upcoming_window: DEFAULT_UPCOMING_WINDOW,
+            grace_period: DEFAULT_GRACE_PERIOD,
+            calendar_overrun: DEFAULT_CALENDAR_OVERRUN,
+            unscheduled_lifetime: DEFAULT_UNSCHEDULED_LIFETIME,
+            presence_timeout: DEFAULT_PRESENCE_TIMEOUT,
         }
     }
 }

@@ -5,6 +5,9 @@ use crate::platform::VideoPlatform;
 use crate::store::Store;
 use std::sync::Arc;
 
+/// How long closed meetings and ended occurrences are kept by default (`--retention`).
+pub const DEFAULT_RETENTION: chrono::Duration = chrono::Duration::days(90);
+
 /// Settings the use cases need (the server builds them from flags and environment).
 #[derive(Debug, Clone)]
 pub struct CoreSettings {
@@ -35,7 +38,7 @@ impl Default for CoreSettings {
             whereby_webhook_secret: None,
             guest_horizon: crate::services::privacy::DEFAULT_GUEST_HORIZON,
             signup_open: true,
-            retention: chrono::Duration::days(90),
+            retention: DEFAULT_RETENTION,
         }
     }
 }

@@ -22,5 +22,5 @@ pub mod room_lookup;
 pub mod room_meetings;
 pub mod rooms;
 
-pub use self::core::{Core, CoreSettings};
+pub use self::core::{Core, CoreSettings, DEFAULT_RETENTION};
 pub use error::CoreError;

@@ -12,6 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
+/// Time allowed for a whole fetch by default (`--feed-timeout`).
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest feed accepted by default, after decompression (`--max-feed-bytes`).
+pub const DEFAULT_MAX_BYTES: usize = 10 * 1024 * 1024;
+
 /// Fetch limits and policy.
 #[derive(Debug, Clone)]
 pub struct FetchSettings {
@@ -35,9 +40,9 @@ impl Default for FetchSettings {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(10),
-            total_timeout: Duration::from_secs(30),
+            total_timeout: DEFAULT_TOTAL_TIMEOUT,
             max_redirects: 5,
-            max_bytes: 10 * 1024 * 1024,
+            max_bytes: DEFAULT_MAX_BYTES,
             allow_http: false,
             addresses: AddressPolicy::default(),
             resolver: Resolver::system(),

@@ -46,6 +46,27 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+/// How far back each sync reads the calendar by default (`--sync-window-before`).
+pub const DEFAULT_WINDOW_BEFORE: Duration = Duration::hours(1);
+/// How far ahead each sync reads the calendar by default (`--sync-window-after`).
+pub const DEFAULT_WINDOW_AFTER: Duration = Duration::hours(24);
+/// How long a claimed room stays leased by default (`--sync-lease`).
+pub const DEFAULT_LEASE: Duration = Duration::minutes(2);
+/// Minimum time between two requests to one calendar host by default
+/// (`--feed-host-interval-ms`).
+pub const DEFAULT_PER_HOST_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+/// Feed syncs running at once by default (`--sync-concurrency`).
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// Address tests running at once by default (`--feed-test-concurrency`).
+pub const DEFAULT_TEST_CONCURRENCY: usize = 2;
+/// How long an address test waits for a slot by default (`--feed-test-wait`).
+pub const DEFAULT_TEST_SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Bytes of parsed feeds kept in memory by default (`--feed-cache-bytes`).
+pub const DEFAULT_CACHE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Zone for floating times and all-day dates by default (`--timezone`).
+pub const DEFAULT_TIMEZONE: chrono_tz::Tz = chrono_tz::UTC;
+
 /// Tunables of the sync.
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
@@ -80,18 +101,18 @@ pub struct SyncSettings {
 impl Default for SyncSettings {
     fn default() -> Self {
         Self {
-            window_before: Duration::hours(1),
-            window_after: Duration::hours(24),
+            window_before: DEFAULT_WINDOW_BEFORE,
+            window_after: DEFAULT_WINDOW_AFTER,
             base_urls: vec!["http://127.0.0.1:3000".into()],
-            default_tz: chrono_tz::UTC,
-            lease: Duration::minutes(2),
+            default_tz: DEFAULT_TIMEZONE,
+            lease: DEFAULT_LEASE,
             manual_cooldown: Duration::seconds(10),
-            per_host_interval: std::time::Duration::from_millis(100),
-            concurrency: 8,
-            test_concurrency: 2,
-            test_slot_wait: std::time::Duration::from_secs(10),
+            per_host_interval: DEFAULT_PER_HOST_INTERVAL,
+            concurrency: DEFAULT_CONCURRENCY,
+            test_concurrency: DEFAULT_TEST_CONCURRENCY,
+            test_slot_wait: DEFAULT_TEST_SLOT_WAIT,
             budget: ExpandBudget::default(),
-            cache_bytes: 256 * 1024 * 1024,
+            cache_bytes: DEFAULT_CACHE_BYTES,
         }
     }
 }
