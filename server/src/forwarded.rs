@@ -13,69 +13,9 @@
 //! lines of one name are one list, in order.
 
 use axum::http::HeaderMap;
-use std::fmt;
+use roomcal::sync::address::Cidr;
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
-
-/// One block of addresses: `10.0.0.0/8`, `2001:db8::/32`, or one address (`/32`, `/128`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl Cidr {
-    /// Whether `addr` is in this block (an IPv4-mapped IPv6 address counts as its IPv4).
-    pub fn contains(&self, addr: IpAddr) -> bool {
-        match (self.network, canonical(addr)) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
-impl FromStr for Cidr {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let text = text.trim();
-        let (addr, prefix) = match text.split_once('/') {
-            Some((addr, prefix)) => (addr, Some(prefix)),
-            None => (text, None),
-        };
-        let network: IpAddr = addr
-            .parse()
-            .map_err(|_| format!("\"{text}\" is not an address or a block like 10.0.0.0/8"))?;
-        let network = canonical(network);
-        let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("\"{text}\": the prefix length must be 0 to {max}"))?,
-        };
-        Ok(Cidr { network, prefix })
-    }
-}
-
-impl fmt::Display for Cidr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
-    }
-}
 
 /// The proxies whose forwarding headers are believed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,20 +30,17 @@ impl TrustedProxies {
     /// Loopback only (`127.0.0.0/8`, `::1`): a proxy on the same machine, what the old
     /// `--trust-forwarded-for` meant.
     pub fn loopback() -> Self {
-        Self(vec![
-            Cidr {
-                network: IpAddr::from([127, 0, 0, 0]),
-                prefix: 8,
-            },
-            Cidr {
-                network: IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
-                prefix: 128,
-            },
-        ])
+        Self(
+            ["127.0.0.0/8", "::1"]
+                .into_iter()
+                .filter_map(|block| Cidr::parse(block).ok())
+                .collect(),
+        )
     }
 
-    /// Whether `addr` is a trusted proxy.
+    /// Whether `addr` is a trusted proxy (an IPv4-mapped IPv6 address counts as its IPv4).
     pub fn trusts(&self, addr: IpAddr) -> bool {
+        let addr = canonical(addr);
         self.0.iter().any(|c| c.contains(addr))
     }
 
@@ -138,7 +75,7 @@ impl FromStr for TrustedProxies {
         text.split(',')
             .map(str::trim)
             .filter(|part| !part.is_empty())
-            .map(Cidr::from_str)
+            .map(|block| Cidr::parse(block.trim()))
             .collect::<Result<Vec<_>, _>>()
             .map(TrustedProxies)
     }
