@@ -11,6 +11,7 @@ mod crash;
 mod dns;
 mod feed_server;
 mod files;
+mod flag_table;
 mod helpers;
 mod hostile_feeds;
 mod ics_out;
