@@ -1,4 +1,4 @@
-//! Room settings (`PATCH /v1/rooms/{room_id}`) and the owner's calendar endpoints
+//! Room settings (`PATCH /v1/rooms/{room_name}`) and the owner's calendar endpoints
 //! (`/v1/rooms/{room_name}/ics/*`). Owner only: others get 403, unknown rooms 404.
 
 use super::error::{ApiError, ApiJson, ErrorBody};
@@ -13,16 +13,18 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Routes of this module (`PATCH /rooms/{room_name}` is registered with the room's GET).
+/// Routes of this module (its `PATCH /rooms/{room_name}` joins `rooms`' `GET` of that path
+/// when the routers merge).
 pub fn router() -> OpenApiRouter<ServerState> {
     OpenApiRouter::new()
+        .routes(routes!(update_settings))
         .routes(routes!(sync_now))
         .routes(routes!(status))
         .routes(routes!(log))
         .routes(routes!(test_url))
 }
 
-/// `PATCH /v1/rooms/{room_id}` body: any subset of the settings.
+/// `PATCH /v1/rooms/{room_name}` body: any subset of the settings.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoomSettingsBody {
@@ -61,7 +63,7 @@ pub struct RoomSettingsDto {
         (status = 422, description = "Invalid settings, each field with a message", body = ErrorBody),
     )
 )]
-pub async fn update_settings(
+async fn update_settings(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     Path(room): Path<String>,

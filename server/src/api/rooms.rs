@@ -19,8 +19,9 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<ServerState> {
     OpenApiRouter::new()
         .routes(routes!(create_room, list_rooms))
-        // One path for both: axum refuses two parameter names at one position.
-        .routes(routes!(get_room, super::calendar::update_settings))
+        // `PATCH` of this path is `calendar`'s (the room's settings); axum joins the two
+        // methods when the routers merge, as both name the parameter `room_name`.
+        .routes(routes!(get_room))
         .routes(routes!(start_meeting))
         .routes(routes!(participants))
         .routes(routes!(presence))
