@@ -1,4 +1,5 @@
-//! Accounts and sign-in sessions: sign up, sign in, sign out, and who is signed in.
+//! Accounts and sign-in sessions: sign up, sign in, sign out, and who is signed in. The
+//! cookie that carries a session is [`crate::services::session_cookie`]'s.
 
 use crate::domain::{check_new_password, DisplayName, Email, User};
 use crate::secret::Secret;
@@ -14,23 +15,6 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-/// Name of the session cookie over plain http (development, tests).
-pub const SESSION_COOKIE: &str = "roomcal_session";
-
-/// Name of the session cookie over https. The `__Host-` prefix makes browsers accept it
-/// only when `Secure`, with `Path=/` and no `Domain`, so a sibling subdomain cannot plant
-/// a session of its choosing.
-pub const SECURE_SESSION_COOKIE: &str = "__Host-roomcal_session";
-
-/// The session cookie's name: `__Host-` prefixed when the site is served over https.
-pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        SECURE_SESSION_COOKIE
-    } else {
-        SESSION_COOKIE
-    }
-}
 
 /// Live sessions one account keeps at most: a sign-in that would make one more signs the
 /// oldest out, so a script signing in over and over cannot grow the table.
@@ -272,34 +256,6 @@ pub async fn require_user(core: &Core, token: Option<&str>) -> Result<User, Core
         .ok_or(CoreError::Unauthenticated)
 }
 
-/// Finds the session token in a `Cookie` request header. Over https only the `__Host-`
-/// cookie counts: a plain one could have been set by another subdomain.
-pub fn token_from_cookie_header(header: &str, secure: bool) -> Option<&str> {
-    let name = session_cookie_name(secure);
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.trim_matches('"'))
-}
-
-/// The `Set-Cookie` value that stores a session token.
-pub fn session_cookie(token: &str, max_age: chrono::Duration, secure: bool) -> String {
-    let name = session_cookie_name(secure);
-    let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        max_age.num_seconds()
-    )
-}
-
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_session_cookie(secure: bool) -> String {
-    let name = session_cookie_name(secure);
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
-}
-
 async fn start_session(core: &Core, user: User) -> Result<SignedIn, CoreError> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
@@ -388,37 +344,6 @@ fn dummy_hash() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_session_token_is_found_among_other_cookies() {
-        let header = "theme=dark; roomcal_session=abc123; other=1";
-        assert_eq!(token_from_cookie_header(header, false), Some("abc123"));
-        assert_eq!(token_from_cookie_header("theme=dark", false), None);
-    }
-
-    #[test]
-    fn over_https_the_cookie_is_host_prefixed_and_a_plain_one_is_ignored() {
-        let cookie = session_cookie("t", chrono::Duration::days(1), true);
-        assert!(cookie.starts_with("__Host-roomcal_session=t; Path=/;"));
-        assert!(cookie.contains("; Secure") && !cookie.contains("Domain"));
-        let header = "roomcal_session=planted; __Host-roomcal_session=mine";
-        assert_eq!(token_from_cookie_header(header, true), Some("mine"));
-        assert_eq!(
-            token_from_cookie_header("roomcal_session=planted", true),
-            None
-        );
-        assert!(clear_session_cookie(true).starts_with("__Host-roomcal_session=;"));
-    }
-
-    #[test]
-    fn session_cookies_are_http_only_and_same_site_lax() {
-        let cookie = session_cookie("t", chrono::Duration::days(1), false);
-        assert!(cookie.contains("HttpOnly"));
-        assert!(cookie.contains("SameSite=Lax"));
-        assert!(cookie.contains("Max-Age=86400"));
-        assert!(!cookie.contains("Secure"));
-        assert!(session_cookie("t", chrono::Duration::days(1), true).contains("; Secure"));
-    }
 
     #[test]
     fn tokens_are_stored_as_hashes_not_as_given() {

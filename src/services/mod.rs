@@ -21,6 +21,7 @@ pub mod room_feed;
 pub mod room_lookup;
 pub mod room_meetings;
 pub mod rooms;
+pub mod session_cookie;
 
 pub use self::core::{Core, CoreSettings, DEFAULT_RETENTION};
 pub use error::CoreError;

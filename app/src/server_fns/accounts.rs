@@ -61,7 +61,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         if let Some(token) = ssr::session_token().await {
             accounts::sign_out(&core, &token).await?;
         }
-        ssr::set_cookie(&accounts::clear_session_cookie(ssr::secure_cookies(&core)));
+        ssr::set_cookie(&roomcal::services::session_cookie::SessionCookie::of(&core).clear());
         leptos_axum::redirect("/");
         Ok(())
     })

@@ -1,10 +1,11 @@
 //! Request helpers for server functions: the core, who is asking, cookies, and the
 //! error status.
 use crate::dto::AppError;
-use http::header::{HeaderValue, COOKIE, SET_COOKIE};
+use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::*;
 use roomcal::domain::User;
-use roomcal::services::accounts::{self, token_from_cookie_header};
+use roomcal::services::accounts;
+use roomcal::services::session_cookie::SessionCookie;
 use roomcal::Core;
 
 /// The core services, provided as context by the server.
@@ -20,14 +21,9 @@ pub fn core() -> Result<Core, AppError> {
 
 /// The session token from the request's cookies.
 pub async fn session_token() -> Option<String> {
-    let secure = core().is_ok_and(|core| secure_cookies(&core));
+    let cookie = core().map_or(SessionCookie::for_site(""), |core| SessionCookie::of(&core));
     let headers: http::HeaderMap = leptos_axum::extract().await.ok()?;
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|cookie| token_from_cookie_header(cookie, secure))
-        .map(str::to_string)
+    cookie.token_from(&headers).map(str::to_string)
 }
 
 /// The signed-in user, or "sign in first" (401): the one way server functions that
@@ -80,17 +76,10 @@ pub async fn run<T>(
     result
 }
 
-/// Whether cookies must be marked `Secure` (the site is served over https).
-pub fn secure_cookies(core: &Core) -> bool {
-    core.settings.public_url.starts_with("https://")
-}
-
 /// After signing up or in: set the session cookie and go to "my rooms".
 pub fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
-    set_cookie(&accounts::session_cookie(
-        signed_in.token.expose(),
-        core.settings.session_lifetime,
-        secure_cookies(core),
-    ));
+    set_cookie(
+        &SessionCookie::of(core).set(signed_in.token.expose(), core.settings.session_lifetime),
+    );
     leptos_axum::redirect("/rooms");
 }

@@ -11,6 +11,7 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use roomcal::services::accounts::{self, SignedIn};
 use roomcal::services::limits::ClientAddr;
+use roomcal::services::session_cookie::SessionCookie;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -50,10 +51,9 @@ fn with_session_cookie(
     status: StatusCode,
     signed_in: SignedIn,
 ) -> impl IntoResponse {
-    let cookie = accounts::session_cookie(
+    let cookie = SessionCookie::of(&state.core).set(
         signed_in.token.expose(),
         state.core.settings.session_lifetime,
-        state.core.settings.public_url.starts_with("https://"),
     );
     (
         status,
@@ -129,10 +129,7 @@ async fn logout(
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(
-            SET_COOKIE,
-            accounts::clear_session_cookie(state.core.settings.public_url.starts_with("https://")),
-        )],
+        [(SET_COOKIE, SessionCookie::of(&state.core).clear())],
     ))
 }
 

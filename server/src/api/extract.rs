@@ -5,11 +5,11 @@
 use super::error::ApiError;
 use crate::state::ServerState;
 use axum::extract::FromRequestParts;
-use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use roomcal::domain::User;
 use roomcal::services::accounts;
+use roomcal::services::session_cookie::SessionCookie;
 use roomcal::Core;
 
 /// The signed-in user; a request without a valid session is answered 401.
@@ -44,12 +44,8 @@ impl FromRequestParts<ServerState> for Viewer {
     }
 }
 
-/// The session token in the request's cookies (the `__Host-` name over https).
+/// The session token in the request's cookies ([`SessionCookie`]: the `__Host-` name over
+/// https).
 pub fn session_token<'h>(core: &Core, headers: &'h HeaderMap) -> Option<&'h str> {
-    let secure = core.settings.public_url.starts_with("https://");
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|header| accounts::token_from_cookie_header(header, secure))
+    SessionCookie::of(core).token_from(headers)
 }

@@ -1,0 +1,143 @@
+//! The session cookie, the one place its rule is written: a site served over https (its
+//! public URL starts with `https://`) sets a `Secure` cookie named with the `__Host-`
+//! prefix and reads back only that name; over plain http (development, tests) the cookie
+//! is `roomcal_session`, without `Secure`. Either way it is `HttpOnly`, `SameSite=Lax`
+//! and `Path=/`. The `/v1` API and the pages' server functions both set, clear and read
+//! it through [`SessionCookie`].
+
+use crate::Core;
+use http::header::COOKIE;
+use http::HeaderMap;
+
+/// Name of the session cookie over plain http (development, tests).
+pub const SESSION_COOKIE: &str = "roomcal_session";
+
+/// Name of the session cookie over https. The `__Host-` prefix makes browsers accept it
+/// only when `Secure`, with `Path=/` and no `Domain`, so a sibling subdomain cannot plant
+/// a session of its choosing.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-roomcal_session";
+
+/// The session cookie of one site: whether it is `Secure` follows from the public URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCookie {
+    /// Whether the site is served over https (`Secure`, `__Host-` name).
+    secure: bool,
+}
+
+impl SessionCookie {
+    /// The cookie of the site people reach at `public_url`.
+    pub fn for_site(public_url: &str) -> Self {
+        Self {
+            secure: public_url.starts_with("https://"),
+        }
+    }
+
+    /// The cookie of the site `core` serves ([`crate::CoreSettings::public_url`]).
+    pub fn of(core: &Core) -> Self {
+        Self::for_site(&core.settings.public_url)
+    }
+
+    /// Whether the cookie is marked `Secure` (the site is served over https).
+    pub fn is_secure(self) -> bool {
+        self.secure
+    }
+
+    /// The cookie's name: `__Host-` prefixed over https.
+    pub fn name(self) -> &'static str {
+        if self.secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
+    /// The `Set-Cookie` value that stores `token` for `max_age`.
+    pub fn set(self, token: &str, max_age: chrono::Duration) -> String {
+        self.with_attributes(token, max_age.num_seconds())
+    }
+
+    /// The `Set-Cookie` value that removes the cookie.
+    pub fn clear(self) -> String {
+        self.with_attributes("", 0)
+    }
+
+    /// The session token in one `Cookie` request header. Over https only the `__Host-`
+    /// cookie counts: a plain one could have been set by another subdomain.
+    pub fn token_in(self, cookie_header: &str) -> Option<&str> {
+        let name = self.name();
+        cookie_header
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.trim_matches('"'))
+    }
+
+    /// The session token among a request's `Cookie` headers, if any.
+    pub fn token_from(self, headers: &HeaderMap) -> Option<&str> {
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|header| self.token_in(header))
+    }
+
+    fn with_attributes(self, value: &str, max_age_seconds: i64) -> String {
+        let name = self.name();
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    const PLAIN: SessionCookie = SessionCookie { secure: false };
+    const SECURE: SessionCookie = SessionCookie { secure: true };
+
+    #[test]
+    fn the_site_is_secure_when_its_public_url_is_https() {
+        assert!(SessionCookie::for_site("https://rooms.example").is_secure());
+        assert!(!SessionCookie::for_site("http://127.0.0.1:3000").is_secure());
+    }
+
+    #[test]
+    fn the_session_token_is_found_among_other_cookies() {
+        let header = "theme=dark; roomcal_session=abc123; other=1";
+        assert_eq!(PLAIN.token_in(header), Some("abc123"));
+        assert_eq!(PLAIN.token_in("theme=dark"), None);
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_static("theme=dark"));
+        headers.append(COOKIE, HeaderValue::from_static("roomcal_session=xyz"));
+        assert_eq!(PLAIN.token_from(&headers), Some("xyz"));
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_host_prefixed_and_a_plain_one_is_ignored() {
+        let cookie = SECURE.set("t", chrono::Duration::days(1));
+        assert!(cookie.starts_with("__Host-roomcal_session=t; Path=/;"));
+        assert!(cookie.contains("; Secure") && !cookie.contains("Domain"));
+        let header = "roomcal_session=planted; __Host-roomcal_session=mine";
+        assert_eq!(SECURE.token_in(header), Some("mine"));
+        assert_eq!(SECURE.token_in("roomcal_session=planted"), None);
+        assert!(SECURE.clear().starts_with("__Host-roomcal_session=;"));
+        assert!(SECURE.clear().contains("Max-Age=0; Secure"));
+    }
+
+    #[test]
+    fn session_cookies_are_http_only_and_same_site_lax() {
+        let cookie = PLAIN.set("t", chrono::Duration::days(1));
+        assert!(cookie.contains("HttpOnly"));
+        assert!(cookie.contains("SameSite=Lax"));
+        assert!(cookie.contains("Max-Age=86400"));
+        assert!(!cookie.contains("Secure"));
+        assert_eq!(
+            PLAIN.clear(),
+            "roomcal_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+        );
+        assert!(SECURE
+            .set("t", chrono::Duration::days(1))
+            .contains("; Secure"));
+    }
+}
