@@ -5,16 +5,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod api;
-pub mod client_addr;
 pub mod config;
-pub mod csrf;
-pub mod forwarded;
+pub mod guard;
 pub mod health;
 pub mod ics_cli;
 pub mod ics_routes;
 pub mod metrics;
 pub mod router;
-pub mod security;
 pub mod serve;
 pub mod state;
 pub mod user_cli;

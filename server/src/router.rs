@@ -1,8 +1,9 @@
 //! The whole HTTP application: health checks, `/v1`, `.ics` files, pages, server
-//! functions and assets, behind the security, CSRF and client-address layers.
+//! functions and assets, behind the request guard ([`crate::guard`]).
 
+use crate::guard::{self, headers};
+use crate::health;
 use crate::state::ServerState;
-use crate::{csrf, health};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -34,7 +35,7 @@ pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bo
         core: core.clone(),
         leptos_options: leptos_options.clone(),
     };
-    let frame_src = crate::security::frame_source(&core.platform.frame_source());
+    let frame_src = headers::frame_source(&core.platform.frame_source());
     let context = move || {
         provide_context(core.clone());
         // Pages: a CSP naming the nonce Leptos puts on this response's inline scripts.
@@ -42,32 +43,27 @@ pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bo
             leptos::nonce::use_nonce(),
             use_context::<leptos_axum::ResponseOptions>(),
         ) {
-            let policy = crate::security::page_policy(&nonce, &frame_src);
+            let policy = headers::page_policy(&nonce, &frame_src);
             if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
                 response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
             }
         }
     };
-    let routes = page_routes();
-    Router::new()
+    let pages = page_routes();
+    let routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(crate::api::router().0)
         .merge(crate::ics_routes::router())
-        .leptos_routes_with_context(&state, routes, context.clone(), {
+        .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = leptos_options.clone();
             move || app::shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             ServerState,
             _,
-        >(context, app::shell))
-        .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
-        .layer(axum::middleware::from_fn(crate::metrics::track))
-        .layer(axum::middleware::from_fn(crate::security::security_headers))
-        .layer(axum::middleware::from_fn(move |request, next| {
-            crate::client_addr::record_client_addr(trust_forwarded_for, request, next)
-        }))
+        >(context, app::shell));
+    guard::guarded(routes, trust_forwarded_for)
         // Spans name the path only: a query may carry a secret (the private feed's key).
         .layer(TraceLayer::new_for_http().make_span_with(
             |request: &axum::http::Request<axum::body::Body>| {
