@@ -1,6 +1,7 @@
 //! The whole HTTP application: health checks, `/v1`, `.ics` files, pages, server
 //! functions and assets, behind the request guard ([`crate::guard`]).
 
+use crate::guard::forwarded::TrustedProxies;
 use crate::guard::{self, headers};
 use crate::health;
 use crate::state::ServerState;
@@ -28,7 +29,7 @@ fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 /// The whole HTTP application: health checks, `/v1`, pages, server functions, assets.
 /// Serve it with connect info (`into_make_service_with_connect_info::<SocketAddr>`) so
 /// per-client limits see the peer address.
-pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bool) -> Router {
+pub fn router(core: Core, leptos_options: LeptosOptions, proxies: TrustedProxies) -> Router {
     // Installed before the first request, so nothing recorded is lost.
     let _ = crate::metrics::handle();
     let state = ServerState {
@@ -63,7 +64,7 @@ pub fn router(core: Core, leptos_options: LeptosOptions, trust_forwarded_for: bo
             ServerState,
             _,
         >(context, app::shell));
-    guard::guarded(routes, trust_forwarded_for)
+    guard::guarded(routes, proxies)
         // Spans name the path only: a query may carry a secret (the private feed's key).
         .layer(TraceLayer::new_for_http().make_span_with(
             |request: &axum::http::Request<axum::body::Body>| {

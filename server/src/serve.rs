@@ -2,6 +2,7 @@
 //! (stop accepting, finish requests, stop the workers, release leases, close the database).
 
 use crate::config::ServeArgs;
+use crate::guard::forwarded::TrustedProxies;
 use crate::router::router;
 use crate::state::{build_core, leptos_options, StartupError};
 use crate::workers::spawn_workers;
@@ -30,7 +31,7 @@ pub async fn serve(
     let app = site(
         core.clone(),
         leptos_options(&args),
-        args.limits.trust_forwarded_for,
+        args.limits.trusted_proxies(),
         args.metrics_public,
     );
     let mut metrics_server = None;
@@ -109,10 +110,10 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(4);
 pub fn site(
     core: Core,
     leptos_options: LeptosOptions,
-    trust_forwarded_for: bool,
+    proxies: TrustedProxies,
     metrics_public: bool,
 ) -> axum::Router {
-    let app = router(core, leptos_options, trust_forwarded_for);
+    let app = router(core, leptos_options, proxies);
     if metrics_public {
         app.merge(crate::metrics::router())
     } else {
@@ -125,10 +126,10 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     core: Core,
     leptos_options: LeptosOptions,
-    trust_forwarded_for: bool,
+    proxies: TrustedProxies,
     metrics_public: bool,
 ) -> std::io::Result<()> {
-    let app = site(core, leptos_options, trust_forwarded_for, metrics_public);
+    let app = site(core, leptos_options, proxies, metrics_public);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

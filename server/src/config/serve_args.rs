@@ -3,6 +3,7 @@
 use super::{human_duration, human_std_duration};
 use super::{parse_duration, parse_lifecycle_tick, parse_retention};
 use super::{DatabaseArgs, SignupMode, VideoPlatformKind};
+use crate::guard::forwarded::TrustedProxies;
 use clap::Args;
 use roomcal::calendar::ExpandBudget;
 use roomcal::lifecycle::{self as l, DEFAULT_UNSCHEDULED_LIFETIME};
@@ -169,10 +170,33 @@ pub struct LimitArgs {
     /// Bytes of parsed feeds kept in memory to skip re-parsing unchanged feeds.
     #[arg(long, env = "ROOMCAL_FEED_CACHE_BYTES", default_value_t = sync::DEFAULT_CACHE_BYTES)]
     pub feed_cache_bytes: usize,
-    /// Take the client address from the last X-Forwarded-For entry (only behind a proxy
-    /// that sets it; otherwise clients could pick their own address).
+    /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed
+    /// (comma-separated addresses and CIDR blocks, e.g. `10.0.0.0/8,::1`): a request from
+    /// one of them is taken at the nearest forwarded hop that is not a trusted proxy.
+    /// Requests from any other peer are taken at their TCP address, whatever they claim.
+    #[arg(long, env = "ROOMCAL_TRUSTED_PROXIES", value_parser = parse_proxies)]
+    pub trusted_proxies: Option<TrustedProxies>,
+    /// The old spelling of `--trusted-proxies 127.0.0.0/8,::1`: a proxy on this machine.
     #[arg(long, env = "ROOMCAL_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+}
+
+impl LimitArgs {
+    /// The proxies to trust: `--trusted-proxies`, plus loopback with the old
+    /// `--trust-forwarded-for`.
+    pub fn trusted_proxies(&self) -> TrustedProxies {
+        let named = self.trusted_proxies.clone().unwrap_or_default();
+        if self.trust_forwarded_for {
+            named.with(&TrustedProxies::loopback())
+        } else {
+            named
+        }
+    }
+}
+
+/// Parses `--trusted-proxies`, naming the bad entry and what to write instead.
+fn parse_proxies(text: &str) -> Result<TrustedProxies, String> {
+    text.parse()
 }
 
 /// Options of the meeting lifecycle (durations like `90s`, `15m`, `8h`).

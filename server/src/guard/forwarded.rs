@@ -38,6 +38,13 @@ impl TrustedProxies {
         )
     }
 
+    /// These proxies and `more`'s.
+    pub fn with(&self, more: &TrustedProxies) -> Self {
+        let mut blocks = self.0.clone();
+        blocks.extend(more.0.iter().cloned());
+        Self(blocks)
+    }
+
     /// Whether `addr` is a trusted proxy (an IPv4-mapped IPv6 address counts as its IPv4).
     pub fn trusts(&self, addr: IpAddr) -> bool {
         let addr = canonical(addr);

@@ -2,8 +2,9 @@
 //! every answer on its way out. The rule, outermost first:
 //!
 //! 1. **Client address** ([`client_addr`]): the request carries the address per-client
-//!    limits count it under — the TCP peer, or the last `X-Forwarded-For` entry with
-//!    `--trust-forwarded-for`.
+//!    limits count it under — the TCP peer, or behind the proxies named by
+//!    `--trusted-proxies` the nearest forwarded hop that is not one of them
+//!    ([`forwarded`]).
 //! 2. **Security headers** ([`headers`]): every answer gets `nosniff`, no framing, no
 //!    Referer, a Content-Security-Policy (pages their own, with the nonce of their inline
 //!    scripts), and `private, no-store` when it depends on who asks.
@@ -23,15 +24,16 @@ use axum::middleware::from_fn;
 use axum::Router;
 
 /// `routes` behind the whole guard (see the module doc for the order and why).
-pub fn guarded<S>(routes: Router<S>, trust_forwarded_for: bool) -> Router<S>
+pub fn guarded<S>(routes: Router<S>, proxies: forwarded::TrustedProxies) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
+    let proxies = std::sync::Arc::new(proxies);
     routes
         .layer(from_fn(csrf::reject_cross_site_writes))
         .layer(from_fn(crate::metrics::track))
         .layer(from_fn(headers::security_headers))
         .layer(from_fn(move |request, next| {
-            client_addr::record_client_addr(trust_forwarded_for, request, next)
+            client_addr::record_client_addr(proxies.clone(), request, next)
         }))
 }

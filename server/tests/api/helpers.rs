@@ -105,7 +105,7 @@ pub async fn spawn_app_resolving_with(
         listener,
         core.clone(),
         options,
-        cli.serve.limits.trust_forwarded_for,
+        cli.serve.limits.trusted_proxies(),
         cli.serve.metrics_public,
     ));
     TestApp {

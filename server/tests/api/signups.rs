@@ -7,16 +7,25 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// Signs up `email` with a new client from address `from`.
+/// Signs up `email` with a new client from address `from` (as `X-Forwarded-For`).
 async fn sign_up_from(
     app: &TestApp,
     from: &str,
     email: &str,
 ) -> (reqwest::Client, reqwest::Response) {
+    sign_up_via(app, ("x-forwarded-for", from), email).await
+}
+
+/// Signs up `email` with a new client whose request carries the forwarding `header`.
+async fn sign_up_via(
+    app: &TestApp,
+    header: (&str, &str),
+    email: &str,
+) -> (reqwest::Client, reqwest::Response) {
     let client = new_client();
     let response = client
         .post(app.url("/v1/auth/signup"))
-        .header("x-forwarded-for", from)
+        .header(header.0, header.1)
         .json(&json!({"email": email, "name": "Sam", "password": "long enough"}))
         .send()
         .await
@@ -69,6 +78,48 @@ async fn one_address_makes_at_most_the_hourly_number_of_accounts_and_others_stil
         .contains("last hour"));
     let (_, elsewhere) = sign_up_from(&app, "198.51.100.2", "person@example.com").await;
     assert_eq!(elsewhere.status(), 201, "another address is not held up");
+}
+
+#[tokio::test]
+async fn forwarding_headers_from_a_peer_that_is_not_a_trusted_proxy_do_not_change_the_address() {
+    // The test client connects from 127.0.0.1, which is not in the trusted block: each
+    // made-up X-Forwarded-For is ignored and all three sign-ups count under 127.0.0.1.
+    let app = spawn_app_with(&["--trusted-proxies", "10.0.0.0/8", "--signups-per-hour", "2"]).await;
+    for (i, forged) in ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+        .iter()
+        .enumerate()
+    {
+        let (_, response) = sign_up_from(&app, forged, &format!("forger{i}@example.com")).await;
+        let expected = if i < 2 { 201 } else { 429 };
+        assert_eq!(response.status(), expected, "sign-up {i} claiming {forged}");
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_client_named_in_forwarded_is_counted_by_its_address() {
+    let app = spawn_app_with(&["--trusted-proxies", "127.0.0.1", "--signups-per-hour", "2"]).await;
+    // RFC 7239 with a quoted IPv6 hop and port; a hop the client forged left of it.
+    let client = (
+        "forwarded",
+        "for=198.51.100.9, for=\"[2001:db8:cafe::17]:4711\"",
+    );
+    for i in 0..2 {
+        let (_, response) = sign_up_via(&app, client, &format!("v6-{i}@example.com")).await;
+        assert_eq!(response.status(), 201);
+    }
+    let (_, refused) = sign_up_via(&app, client, "v6-2@example.com").await;
+    assert_eq!(refused.status(), 429, "the third from the same client");
+    let (_, neighbour) = sign_up_via(
+        &app,
+        ("forwarded", "for=\"[2001:db8:beef::1]\""),
+        "other@example.com",
+    )
+    .await;
+    assert_eq!(
+        neighbour.status(),
+        201,
+        "another client behind the same proxy"
+    );
 }
 
 #[tokio::test]
