@@ -16,5 +16,6 @@ mod lifecycle_step;
 mod limits;
 mod migrations_match;
 mod store_contract;
+mod store_limits;
 mod store_retention;
 mod whereby;

@@ -310,6 +310,7 @@ async fn the_purge_keeps_what_the_sync_still_reads_whatever_the_retention(store:
             meetings: 1,
             occurrences: 1,
             sessions: 1,
+            limit_windows: 0,
         }
     );
     assert!(store

@@ -3,7 +3,7 @@
 
 use crate::domain::{check_new_password, DisplayName, Email, User};
 use crate::secret::Secret;
-use crate::services::limits::{too_many, wait_text, ClientAddr, Refusal};
+use crate::services::limits::{too_many, wait_text, ClientAddr, Refused};
 use crate::store::{NewUser, StoreError};
 use crate::Core;
 use crate::CoreError;
@@ -55,36 +55,42 @@ pub async fn sign_up(
     }
     let now = core.clock.now();
     let limits = &core.limits;
+    let store = core.store.as_ref();
     let client_key = client.key();
-    limits
+    // Each attempt takes a place in both windows before any work; a failed sign-up
+    // keeps its place among the address's failures, an account made keeps its place
+    // among the address's sign-ups, and each gives the other place back.
+    let signup_place = limits
         .signups
-        .begin(&client_key, now)
-        .map_err(|refusal| match refusal {
-            Refusal::Exhausted(wait) => too_many(
-                wait,
+        .take(store, &client_key, now)
+        .await
+        .map_err(|refused| {
+            refused.into_error(|wait| {
                 format!(
                     "{} accounts were created from your address in the last hour, the most allowed; try again in {}",
                     limits.settings.signups_per_hour,
                     wait_text(wait)
-                ),
-            ),
-            Refusal::Busy(wait) => too_many(
-                wait,
-                format!("other sign-ups from your address are being checked; try again in {wait} s"),
-            ),
+                )
+            })
         })?;
-    if let Err(refusal) = limits.login_by_client.begin(&client_key, now) {
-        limits.signups.finish(&client_key, now, false);
-        return Err(refused(refusal, "from your address"));
-    }
+    let failure_place = match limits.login_by_client.take(store, &client_key, now).await {
+        Ok(place) => place,
+        Err(refusal) => {
+            limits.signups.give_back(store, signup_place).await;
+            return Err(refused(refusal, "from your address"));
+        }
+    };
     let result = create_account(core, input).await;
     let failed = matches!(
         result,
         Err(CoreError::Validation { .. } | CoreError::Taken { .. })
     );
-    let done = core.clock.now();
-    limits.login_by_client.finish(&client_key, done, failed);
-    limits.signups.finish(&client_key, done, result.is_ok());
+    if !failed {
+        limits.login_by_client.give_back(store, failure_place).await;
+    }
+    if result.is_err() {
+        limits.signups.give_back(store, signup_place).await;
+    }
     start_session(core, result?).await
 }
 
@@ -173,24 +179,34 @@ pub async fn sign_in(
     // Keyed by a digest: the email is raw input of any length.
     let account_key = format!("account:{}", hash_token(&email));
     let client_key = client.key();
-    // Each attempt holds a place in both windows while its password is checked, so a
-    // burst of parallel guesses stops at the limit; only wrong passwords are counted.
-    // The address is asked first: a refused address adds nothing to the account's map.
-    limits
+    // Each attempt takes a place in both windows before its password is checked, so a
+    // burst of parallel guesses — on any instance — stops at the limit; a right password
+    // gives its places back (and clears the account's failures). The address is asked
+    // first: a refused address adds nothing to the account's count.
+    let store = core.store.as_ref();
+    let client_place = limits
         .login_by_client
-        .begin(&client_key, now)
+        .take(store, &client_key, now)
+        .await
         .map_err(|refusal| refused(refusal, "from your address"))?;
-    if let Err(refusal) = limits.login_by_account.begin(&account_key, now) {
-        limits.login_by_client.finish(&client_key, now, false);
-        return Err(refused(refusal, "for this account"));
-    }
+    let account_place = match limits.login_by_account.take(store, &account_key, now).await {
+        Ok(place) => place,
+        Err(refusal) => {
+            limits.login_by_client.give_back(store, client_place).await;
+            return Err(refused(refusal, "for this account"));
+        }
+    };
     let outcome = check_credentials(core, &email, password).await;
-    let failed = matches!(outcome, Err(CoreError::BadCredentials));
-    let done = core.clock.now();
-    limits.login_by_client.finish(&client_key, done, failed);
-    limits.login_by_account.finish(&account_key, done, failed);
-    if outcome.is_ok() {
-        limits.login_by_account.forget(&account_key);
+    if !matches!(outcome, Err(CoreError::BadCredentials)) {
+        limits.login_by_client.give_back(store, client_place).await;
+        if outcome.is_ok() {
+            limits.login_by_account.forget(store, &account_key).await;
+        } else {
+            limits
+                .login_by_account
+                .give_back(store, account_place)
+                .await;
+        }
     }
     start_session(core, outcome?).await
 }
@@ -214,22 +230,15 @@ async fn check_credentials(core: &Core, email: &str, password: &str) -> Result<U
         .ok_or(CoreError::BadCredentials)
 }
 
-/// The 429 once the failures allowed in the window are used up, or while attempts in
-/// flight fill it (then only a moment's wait).
-fn refused(refusal: Refusal, whose: &str) -> CoreError {
-    match refusal {
-        Refusal::Exhausted(wait) => too_many(
-            wait,
-            format!(
-                "too many failed attempts {whose}; try again in {}",
-                wait_text(wait)
-            ),
-        ),
-        Refusal::Busy(wait) => too_many(
-            wait,
-            format!("many sign-ins {whose} are being checked right now; try again in {wait} s"),
-        ),
-    }
+/// The 429 once the attempts allowed in the window are used up (wrong passwords, and
+/// those being checked right now).
+fn refused(refusal: Refused, whose: &str) -> CoreError {
+    refusal.into_error(|wait| {
+        format!(
+            "too many failed attempts {whose}; try again in {}",
+            wait_text(wait)
+        )
+    })
 }
 
 /// Ends the session with this cookie token.

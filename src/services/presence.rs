@@ -105,6 +105,7 @@ pub async fn announce_presence(
             .limits
             .serial
             .lock_within(
+                core.store.as_ref(),
                 meeting_id,
                 std::time::Duration::from_secs(5),
                 "many people are joining this meeting",
@@ -112,7 +113,7 @@ pub async fn announce_presence(
             .await?;
         let records = core.store.presence_of_meeting(meeting_id).await?;
         if !known(&records) {
-            admit_new_participant(core, meeting_id, &records, client, now)?;
+            admit_new_participant(core, meeting_id, &records, client, now).await?;
         }
         Some(guard)
     };
@@ -131,7 +132,7 @@ pub async fn announce_presence(
 }
 
 /// Whether a participant id the meeting has not seen may join it now.
-fn admit_new_participant(
+async fn admit_new_participant(
     core: &Core,
     meeting_id: Uuid,
     records: &[PresenceRecord],
@@ -148,18 +149,19 @@ fn admit_new_participant(
         ));
     }
     // Per client address, signed in or not: accounts are free to make, addresses are not.
-    limits
+    let _counted = limits
         .presence_ids
-        .take(&format!("{meeting_id}/{}", client.key()), now)
-        .map_err(|wait| {
-            too_many(
-                wait,
+        .take(core.store.as_ref(), &format!("{meeting_id}/{}", client.key()), now)
+        .await
+        .map_err(|refused| {
+            refused.into_error(|wait| {
                 format!(
                     "too many new participants from your address joined this meeting in the last minute; try again in {}",
                     wait_text(wait)
-                ),
-            )
-        })
+                )
+            })
+        })?;
+    Ok(())
 }
 
 /// Applies a verified Whereby webhook: `room.client.joined` / `room.client.left` become

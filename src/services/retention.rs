@@ -1,8 +1,10 @@
 //! Retention: what the lifecycle tick deletes for good, so what is kept at rest stops
 //! growing. Meetings closed longer ago than `--retention` go (their presence rows with
 //! them), then occurrences that ended that long ago and that no meeting names; expired
-//! sessions go as soon as they expire. Each purge deletes a bounded batch per tick, so one
-//! tick never holds the database long; a backlog shrinks tick by tick.
+//! sessions go as soon as they expire. Each of those purges deletes a bounded batch per
+//! tick, so one tick never holds the database long; a backlog shrinks tick by tick. The
+//! shared rate limits' windows go as soon as they end, all at once: there is at most one
+//! row per key that was counted in the last window.
 //!
 //! What the product still needs is never purged: active meetings; a closed meeting whose
 //! occurrence has not ended that long ago (it keeps the occurrence from a second meeting);
@@ -24,6 +26,8 @@ pub struct Purged {
     pub occurrences: u64,
     /// Expired sessions.
     pub sessions: u64,
+    /// Ended windows of the shared rate limits.
+    pub limit_windows: u64,
 }
 
 /// Deletes up to `batch` rows of each kind that are past their keeping at `now`.
@@ -44,9 +48,11 @@ pub async fn purge_expired(
         .purge_occurrences_ended_before(occurrences_before, batch)
         .await?;
     let sessions = core.store.prune_expired_sessions(now, batch).await?;
+    let limit_windows = core.store.prune_event_windows(now).await?;
     Ok(Purged {
         meetings,
         occurrences,
         sessions,
+        limit_windows,
     })
 }

@@ -140,17 +140,18 @@ async fn check_saved_host(
     url: &url::Url,
 ) -> Result<Result<(), String>, CoreError> {
     if needs_lookup(core, url) {
-        core.limits
+        let _counted = core
+            .limits
             .feed_saves
-            .take(&format!("user:{}", user.id), core.clock.now())
-            .map_err(|wait| {
-                too_many(
-                    wait,
+            .take(core.store.as_ref(), &format!("user:{}", user.id), core.clock.now())
+            .await
+            .map_err(|refused| {
+                refused.into_error(|wait| {
                     format!(
                         "you saved several new calendar addresses in the last minute; try again in {}",
                         wait_text(wait)
-                    ),
-                )
+                    )
+                })
             })?;
     }
     Ok(check_feed_host(core, url).await)
@@ -359,14 +360,15 @@ pub async fn test_url(
     let now = core.clock.now();
     // Each test may hold a fetch for the whole feed timeout and a second of CPU. Counted
     // before the host is looked up: the look-up is work too.
-    core.limits
+    let _counted = core
+        .limits
         .feed_tests
-        .take(&format!("user:{}", user.id), now)
-        .map_err(|wait| {
-            too_many(
-                wait,
-                format!("you tested calendar addresses several times in the last minute; try again in {}", wait_text(wait)),
-            )
+        .take(core.store.as_ref(), &format!("user:{}", user.id), now)
+        .await
+        .map_err(|refused| {
+            refused.into_error(|wait| {
+                format!("you tested calendar addresses several times in the last minute; try again in {}", wait_text(wait))
+            })
         })?;
     check_feed_host(core, &url)
         .await

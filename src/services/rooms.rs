@@ -38,6 +38,7 @@ pub async fn create_room(core: &Core, owner: &User, name: &str) -> Result<Room, 
         .limits
         .serial
         .lock_within(
+            core.store.as_ref(),
             owner.id,
             SERIAL_WAIT,
             "another room of yours is being created",
@@ -130,6 +131,7 @@ pub async fn start_unscheduled_meeting(
         .limits
         .serial
         .lock_within(
+            core.store.as_ref(),
             room.id,
             SERIAL_WAIT,
             "a meeting is being started in this room",
@@ -158,6 +160,7 @@ pub async fn start_unscheduled_meeting(
             .limits
             .serial
             .lock_within(
+                core.store.as_ref(),
                 signed_in.id,
                 SERIAL_WAIT,
                 "another meeting of yours is being started",

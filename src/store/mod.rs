@@ -16,8 +16,10 @@ use uuid::Uuid;
 
 pub mod backup;
 mod plan;
+mod shared_limits;
 pub use plan::SyncPlan;
 pub use postgres::PostgresStore;
+pub use shared_limits::{advisory_key, LimitStore, ScopeLock};
 pub use sqlite::SqliteStore;
 
 /// What went wrong talking to the database.
@@ -78,7 +80,7 @@ pub struct NewRoom {
 /// callable without importing its trait.
 #[async_trait]
 pub trait Store:
-    AccountStore + RoomStore + CalendarStore + MeetingStore + PresenceStore + Send + Sync
+    AccountStore + RoomStore + CalendarStore + MeetingStore + PresenceStore + LimitStore + Send + Sync
 {
     /// Checks the database answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -21,6 +21,35 @@ const CLAIM_DUE_ROOMS: &str = "UPDATE rooms SET ics_lease_owner = $1, ics_lease_
     AND (ics_lease_until IS NULL OR ics_lease_until < $4) \
     ORDER BY ics_next_sync_at NULLS FIRST LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING id";
 
+/// Takes `scope`'s advisory lock in a transaction held by the returned guard: every
+/// instance on this database waits for it, at most `wait` (`lock_timeout`), after which
+/// the lock is not had (`None`). Dropping the guard rolls the transaction back, which
+/// releases the lock.
+async fn lock_scope(
+    pool: &PgPool,
+    scope: uuid::Uuid,
+    wait: Duration,
+) -> Result<Option<super::ScopeLock>, StoreError> {
+    let mut tx = pool.begin().await?;
+    // SET does not take parameters; the number is ours, not input.
+    sqlx::query(&format!(
+        "SET LOCAL lock_timeout = '{}ms'",
+        wait.as_millis().max(1)
+    ))
+    .execute(&mut *tx)
+    .await?;
+    match sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(super::advisory_key(scope))
+        .execute(&mut *tx)
+        .await
+    {
+        Ok(_) => Ok(Some(super::ScopeLock::held_by(Box::new(tx)))),
+        // 55P03 lock_not_available: someone else held it past `wait`.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("55P03") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 // Loaded by both backends on purpose: one source of queries, compiled for each database.
 #[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]

@@ -24,6 +24,16 @@ const CLAIM_DUE_ROOMS: &str = "UPDATE rooms SET ics_lease_owner = $1, ics_lease_
     AND (ics_lease_until IS NULL OR ics_lease_until < $4) \
     ORDER BY ics_next_sync_at LIMIT $5) RETURNING id";
 
+/// Scope locks on SQLite: the database file belongs to one server process, whose
+/// in-process lock per scope already serializes (and SQLite has one writer at a time).
+async fn lock_scope(
+    _pool: &SqlitePool,
+    _scope: uuid::Uuid,
+    _wait: Duration,
+) -> Result<Option<super::ScopeLock>, StoreError> {
+    Ok(Some(super::ScopeLock::held_in_process()))
+}
+
 // Loaded by both backends on purpose: one source of queries, compiled for each database.
 #[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]

@@ -1,21 +1,24 @@
 //! Limits that keep one client from stalling or distorting the service: failed sign-ins,
-//! password hashing at once, new presence ids, address tests. Each is a counter per key
-//! over a window, kept in this process's memory (a limit per instance is what an operator
-//! running several instances expects from a flag), and answers with
-//! [`CoreError::TooManyRequests`]: a 429 with `Retry-After` and what to do.
+//! sign-ups, new presence ids, address tests, and the caps on rooms, meetings and people.
+//! Every instance on one database shares them: rate limits count in the database's
+//! windowed counters ([`rate`]), and each cap's check and the write it guards run under
+//! one lock per room, owner or meeting that the database holds ([`keyed_locks`]). A flag's
+//! number is the number for the whole deployment, however many instances serve it.
+//! Only password hashing at once is per instance (it is this machine's memory). Each
+//! limit answers with [`CoreError::TooManyRequests`]: a 429 with `Retry-After` and what
+//! to do.
 //!
 //! Rules take `now`; only the use cases read the clock. Here: the client's address (the
-//! key of per-client limits), the settings and the set of counters the core holds, and
-//! the 429 itself; [`rate`] is the windowed counter they are made of, [`keyed_locks`] the
-//! per-key lock that makes a check-then-write rule one request at a time.
+//! key of per-client limits), the settings and the set of limits the core holds, and
+//! the 429 itself.
 
 use crate::CoreError;
 use chrono::Duration;
 pub mod keyed_locks;
 pub mod rate;
 
-pub use keyed_locks::KeyedLocks;
-pub use rate::{RateLimiter, Refusal};
+pub use keyed_locks::{KeyGuard, KeyedLocks};
+pub use rate::{Place, RateLimiter, Refused};
 
 use std::net::IpAddr;
 
@@ -88,7 +91,7 @@ impl Default for LimitSettings {
     }
 }
 
-/// The counters behind [`LimitSettings`], shared by every request of this process.
+/// The limits of [`LimitSettings`], each shared by every instance of the database.
 pub struct Limiters {
     /// The limits.
     pub settings: LimitSettings,
@@ -104,9 +107,9 @@ pub struct Limiters {
     pub feed_saves: RateLimiter,
     /// Accounts created by client address.
     pub signups: RateLimiter,
-    /// Password hashes computed at once.
+    /// Password hashes computed at once (on this machine).
     pub hashing: tokio::sync::Semaphore,
-    /// Serialises joins of one meeting, starts in one room, rooms of one owner.
+    /// Serializes joins of one meeting, starts in one room, rooms of one owner.
     pub serial: KeyedLocks,
 }
 
@@ -114,12 +117,32 @@ impl Limiters {
     /// Counters for `settings`, all empty.
     pub fn new(settings: LimitSettings) -> Self {
         Limiters {
-            login_by_account: RateLimiter::new(settings.login_failures, settings.login_window),
-            login_by_client: RateLimiter::new(settings.login_failures, settings.login_window),
-            presence_ids: RateLimiter::new(settings.presence_ids_per_minute, Duration::minutes(1)),
-            feed_tests: RateLimiter::new(settings.feed_tests_per_minute, Duration::minutes(1)),
-            feed_saves: RateLimiter::new(settings.feed_tests_per_minute, Duration::minutes(1)),
-            signups: RateLimiter::new(settings.signups_per_hour, Duration::hours(1)),
+            login_by_account: RateLimiter::new(
+                "login-account",
+                settings.login_failures,
+                settings.login_window,
+            ),
+            login_by_client: RateLimiter::new(
+                "login-client",
+                settings.login_failures,
+                settings.login_window,
+            ),
+            presence_ids: RateLimiter::new(
+                "presence-id",
+                settings.presence_ids_per_minute,
+                Duration::minutes(1),
+            ),
+            feed_tests: RateLimiter::new(
+                "feed-test",
+                settings.feed_tests_per_minute,
+                Duration::minutes(1),
+            ),
+            feed_saves: RateLimiter::new(
+                "feed-save",
+                settings.feed_tests_per_minute,
+                Duration::minutes(1),
+            ),
+            signups: RateLimiter::new("signup", settings.signups_per_hour, Duration::hours(1)),
             hashing: tokio::sync::Semaphore::new(settings.password_hash_concurrency.max(1)),
             serial: KeyedLocks::default(),
             settings,

@@ -1,163 +1,162 @@
-//! A counter per key over a fixed window: the rate limiter every limit of
-//! [`super::Limiters`] is made of.
+//! A counter per key over a fixed window, shared by every instance of one database: the
+//! rate limit every limit of [`super::Limiters`] is made of.
+//!
+//! The database decides: each attempt is one upsert of its key's row for the current
+//! window (`rate_counters`), which returns the count with it, so thirty guesses spread
+//! over three instances are thirty counts of one row. Windows are aligned to the epoch
+//! (`floor(now / window)`), the same on every instance; ended ones are pruned by the
+//! lifecycle tick. In front, each process remembers a refusal for a moment
+//! ([`REFUSAL_MEMO`]): a client hammering a full window gets its 429 without a database
+//! round trip, and the memo can only repeat what the database said.
 
+use crate::store::{Store, StoreError};
+use crate::CoreError;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// One key's window: when it started, how many events it counted, and how many attempts
-/// are in flight (begun, not yet known to have failed).
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    /// Start of the window.
-    start: DateTime<Utc>,
-    /// Events counted in it.
-    count: u32,
-    /// Attempts begun and not finished (see [`RateLimiter::begin`]).
-    pending: u32,
+/// How long this process repeats the database's refusal of a key without asking again.
+pub const REFUSAL_MEMO: Duration = Duration::seconds(2);
+
+/// Above this many remembered refusals, ended ones are swept out on the next refusal.
+pub(super) const SWEEP_AT: usize = 10_000;
+
+/// The window of length `window` that holds `now`: `(start, end)`, aligned to the epoch so
+/// every instance computes the same one.
+pub fn window_of(now: DateTime<Utc>, window: Duration) -> (DateTime<Utc>, DateTime<Utc>) {
+    let length = window.num_seconds().max(1);
+    let start_secs = now.timestamp().div_euclid(length) * length;
+    let start = DateTime::<Utc>::from_timestamp(start_secs, 0).unwrap_or(now);
+    (start, start + Duration::seconds(length))
 }
 
-/// Why an attempt may not begin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// The window's events are used up: come back when it ends (seconds).
-    Exhausted(u64),
-    /// Only attempts still in flight fill the window: come back in a moment (seconds).
-    Busy(u64),
+/// Why an attempt may not go ahead.
+#[derive(Debug)]
+pub enum Refused {
+    /// The window is full: come back in this many seconds (when it ends).
+    Full(u64),
+    /// The database could not be asked.
+    Store(StoreError),
 }
 
-/// At most `max` events per key in each window of `window` (a fixed window that starts
-/// with a key's first event). Keys whose window is over and that have nothing in flight
-/// are dropped as the map grows, so memory stays proportional to the keys active in one
-/// window.
+impl Refused {
+    /// The error for the caller: a full window is a 429 whose message `says` what
+    /// happened and when to come back (given the wait in seconds).
+    pub fn into_error(self, says: impl FnOnce(u64) -> String) -> CoreError {
+        match self {
+            Refused::Full(wait) => super::too_many(wait, says(wait)),
+            Refused::Store(e) => e.into(),
+        }
+    }
+}
+
+/// A place an attempt took in its window: it counts unless it is given back.
+#[derive(Debug, Clone)]
+#[must_use = "a place is kept (counted) or given back"]
+pub struct Place {
+    /// The counter's key (the limit's name and whom it counts).
+    key: String,
+    /// The window the place is in.
+    window_start: DateTime<Utc>,
+}
+
+/// At most `max` events per key in each window of `window`, counted in the database.
 pub struct RateLimiter {
+    /// Names this limit's keys in the shared table (`login-account`, `signup`, …).
+    name: &'static str,
     /// Events allowed per window.
     max: u32,
     /// Window length.
     window: Duration,
-    /// Windows by key.
-    windows: Mutex<HashMap<String, Window>>,
+    /// Refusals this process repeats for a moment: when and for how many seconds (see
+    /// [`REFUSAL_MEMO`]).
+    refused: Mutex<HashMap<String, (DateTime<Utc>, u64)>>,
 }
 
-/// Above this many keys, finished windows are swept out on the next event.
-pub(super) const SWEEP_AT: usize = 10_000;
-
 impl RateLimiter {
-    /// A limiter allowing `max` events per `window` per key.
-    pub fn new(max: u32, window: Duration) -> Self {
+    /// A limit named `name` allowing `max` events per `window` per key.
+    pub fn new(name: &'static str, max: u32, window: Duration) -> Self {
         RateLimiter {
+            name,
             max,
             window,
-            windows: Mutex::new(HashMap::new()),
+            refused: Mutex::new(HashMap::new()),
         }
     }
 
-    /// `Ok` while `key` has room for one more event at `now`, or how many seconds until
-    /// it has. Counts nothing.
-    pub fn check(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
-        let windows = self.lock();
-        match windows.get(key) {
-            Some(w) if w.start + self.window > now && w.count >= self.max => {
-                Err(((w.start + self.window - now).num_seconds().max(1)) as u64)
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// The key's current window at `now` (a new one when the last has ended).
-    fn current<'m>(
+    /// Takes a place for one event of `key` at `now`, or says how long until there is
+    /// one. A refused attempt takes no place. One round trip; none while this process
+    /// remembers the key was refused.
+    pub async fn take(
         &self,
-        windows: &'m mut HashMap<String, Window>,
+        store: &dyn Store,
         key: &str,
         now: DateTime<Utc>,
-    ) -> &'m mut Window {
-        if windows.len() >= SWEEP_AT {
-            let window = self.window;
-            windows.retain(|_, w| w.start + window > now || w.pending > 0);
+    ) -> Result<Place, Refused> {
+        let key = format!("{}/{key}", self.name);
+        if let Some(wait) = self.remembered(&key, now) {
+            return Err(Refused::Full(wait));
         }
-        let entry = windows.entry(key.to_string()).or_insert(Window {
-            start: now,
-            count: 0,
-            pending: 0,
-        });
-        if entry.start + self.window <= now {
-            entry.start = now;
-            entry.count = 0;
+        let (start, end) = window_of(now, self.window);
+        let count = store
+            .count_event(&key, start, end)
+            .await
+            .map_err(Refused::Store)?;
+        if count <= self.max {
+            return Ok(Place {
+                key,
+                window_start: start,
+            });
         }
-        entry
+        // Over the limit: this attempt does not count, so places given back later (a
+        // right password) free the window for real attempts.
+        if let Err(e) = store.uncount_event(&key, start).await {
+            tracing::warn!(error = %e, key, "could not take a refused attempt back");
+        }
+        let wait = u64::try_from((end - now).num_seconds().max(1)).unwrap_or(1);
+        self.remember(key, now, wait);
+        Err(Refused::Full(wait))
     }
 
-    /// Counts one event of `key` at `now`.
-    pub fn record(&self, key: &str, now: DateTime<Utc>) {
-        let mut windows = self.lock();
-        let entry = self.current(&mut windows, key, now);
-        entry.count = entry.count.saturating_add(1);
-    }
-
-    /// Counts one event of `key` at `now` if there is room for it, as one step under the
-    /// lock (parallel requests cannot all pass a check made before any of them counted);
-    /// otherwise how many seconds until there is room.
-    pub fn take(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
-        let mut windows = self.lock();
-        let window = self.window;
-        let entry = self.current(&mut windows, key, now);
-        if entry.count >= self.max {
-            return Err(((entry.start + window - now).num_seconds().max(1)) as u64);
-        }
-        entry.count += 1;
-        Ok(())
-    }
-
-    /// Begins an attempt that may turn out to be a failure (a sign-in): it holds a place
-    /// in the window until [`finish`](Self::finish) says how it went, so a burst of
-    /// parallel attempts cannot all pass before any of them failed. Refused as
-    /// `Exhausted` when the failures fill the window, as `Busy` when attempts still in
-    /// flight do.
-    pub fn begin(&self, key: &str, now: DateTime<Utc>) -> Result<(), Refusal> {
-        let mut windows = self.lock();
-        let window = self.window;
-        let entry = self.current(&mut windows, key, now);
-        if entry.count >= self.max {
-            let wait = (entry.start + window - now).num_seconds().max(1) as u64;
-            return Err(Refusal::Exhausted(wait));
-        }
-        if entry.count + entry.pending >= self.max {
-            return Err(Refusal::Busy(2));
-        }
-        entry.pending += 1;
-        Ok(())
-    }
-
-    /// Ends an attempt [`begin`](Self::begin) let through: a failure is counted in the
-    /// window current at `now`; anything else leaves no trace. A key with nothing
-    /// counted and nothing in flight is dropped.
-    pub fn finish(&self, key: &str, now: DateTime<Utc>, failed: bool) {
-        let mut windows = self.lock();
-        let entry = self.current(&mut windows, key, now);
-        entry.pending = entry.pending.saturating_sub(1);
-        if failed {
-            entry.count = entry.count.saturating_add(1);
-        }
-        if entry.count == 0 && entry.pending == 0 {
-            windows.remove(key);
+    /// Gives `place` back: the attempt turned out not to count (a right password, a
+    /// sign-up that failed). A database error is logged; the place then stays counted.
+    pub async fn give_back(&self, store: &dyn Store, place: Place) {
+        if let Err(e) = store.uncount_event(&place.key, place.window_start).await {
+            tracing::warn!(error = %e, key = place.key, "could not give a rate-limit place back");
         }
     }
 
-    /// Forgets `key`'s counted failures (a successful sign-in clears its account's);
-    /// attempts still in flight keep their places.
-    pub fn forget(&self, key: &str) {
-        let mut windows = self.lock();
-        match windows.get_mut(key) {
-            Some(w) if w.pending > 0 => w.count = 0,
-            _ => {
-                windows.remove(key);
-            }
+    /// Forgets everything counted for `key` (a right password clears its account's
+    /// failures), here and in the database.
+    pub async fn forget(&self, store: &dyn Store, key: &str) {
+        let key = format!("{}/{key}", self.name);
+        self.memo().remove(&key);
+        if let Err(e) = store.forget_events(&key).await {
+            tracing::warn!(error = %e, key, "could not forget a rate-limit key");
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Window>> {
-        // A panic elsewhere while holding the lock leaves counters that are still valid.
-        match self.windows.lock() {
+    /// The remaining wait of a refusal of `key` this process remembers at `now`.
+    fn remembered(&self, key: &str, now: DateTime<Utc>) -> Option<u64> {
+        let memo = self.memo();
+        let (refused_at, wait) = *memo.get(key)?;
+        let passed = u64::try_from((now - refused_at).num_seconds()).unwrap_or(u64::MAX);
+        let memo_secs = u64::try_from(REFUSAL_MEMO.num_seconds()).unwrap_or(0);
+        (passed < memo_secs.min(wait)).then(|| (wait - passed).max(1))
+    }
+
+    /// Remembers that `key` was refused at `now` for `wait` seconds.
+    fn remember(&self, key: String, now: DateTime<Utc>, wait: u64) {
+        let mut memo = self.memo();
+        if memo.len() >= SWEEP_AT {
+            memo.retain(|_, (refused_at, _)| now - *refused_at < REFUSAL_MEMO);
+        }
+        memo.insert(key, (now, wait));
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<String, (DateTime<Utc>, u64)>> {
+        // A panic elsewhere while holding the lock leaves entries that are still valid.
+        match self.refused.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         }
@@ -169,74 +168,49 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn t(secs: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, h, m, s)
             .single()
             .expect("valid instant")
-            + Duration::seconds(secs)
     }
 
     #[test]
-    fn the_eleventh_event_in_a_window_is_refused_until_the_window_ends() {
-        let limiter = RateLimiter::new(10, Duration::minutes(15));
-        for i in 0..10 {
-            assert_eq!(limiter.take("ada", t(i)), Ok(()), "event {i}");
-        }
-        assert_eq!(limiter.take("ada", t(60)), Err(15 * 60 - 60));
+    fn every_instance_puts_an_instant_in_the_same_aligned_window() {
+        let fifteen = Duration::minutes(15);
         assert_eq!(
-            limiter.take("bob", t(60)),
-            Ok(()),
-            "other keys are not affected"
+            window_of(at(9, 7, 31), fifteen),
+            (at(9, 0, 0), at(9, 15, 0))
         );
-        assert_eq!(limiter.take("ada", t(15 * 60)), Ok(()), "a new window");
+        assert_eq!(
+            window_of(at(9, 15, 0), fifteen),
+            (at(9, 15, 0), at(9, 30, 0))
+        );
+        assert_eq!(
+            window_of(at(9, 14, 59), Duration::minutes(1)),
+            (at(9, 14, 0), at(9, 15, 0))
+        );
+        assert_eq!(
+            window_of(at(9, 14, 59), Duration::hours(1)),
+            (at(9, 0, 0), at(10, 0, 0))
+        );
     }
 
     #[test]
-    fn checking_counts_nothing_and_forgetting_starts_afresh() {
-        let limiter = RateLimiter::new(1, Duration::minutes(1));
-        assert_eq!(limiter.check("k", t(0)), Ok(()));
-        assert_eq!(limiter.check("k", t(0)), Ok(()));
-        limiter.record("k", t(0));
-        assert_eq!(limiter.check("k", t(1)), Err(59));
-        limiter.forget("k");
-        assert_eq!(limiter.check("k", t(1)), Ok(()));
-    }
-
-    #[test]
-    fn attempts_in_flight_hold_their_place_and_only_failures_are_counted() {
-        let limiter = RateLimiter::new(2, Duration::minutes(15));
-        assert_eq!(limiter.begin("k", t(0)), Ok(()));
-        assert_eq!(limiter.begin("k", t(0)), Ok(()));
+    fn a_remembered_refusal_counts_its_wait_down_and_lapses_after_the_memo() {
+        let limiter = RateLimiter::new("t", 1, Duration::minutes(15));
+        limiter.remember("t/k".into(), at(9, 0, 0), 600);
+        assert_eq!(limiter.remembered("t/k", at(9, 0, 1)), Some(599));
+        assert_eq!(limiter.remembered("t/other", at(9, 0, 1)), None);
         assert_eq!(
-            limiter.begin("k", t(0)),
-            Err(Refusal::Busy(2)),
-            "two in flight"
+            limiter.remembered("t/k", at(9, 0, 2)),
+            None,
+            "asks the database again"
         );
-        limiter.finish("k", t(1), false);
+        limiter.remember("t/short".into(), at(9, 0, 0), 1);
         assert_eq!(
-            limiter.begin("k", t(1)),
-            Ok(()),
-            "a success leaves no trace"
+            limiter.remembered("t/short", at(9, 0, 1)),
+            None,
+            "never past the wait"
         );
-        limiter.finish("k", t(2), true);
-        limiter.finish("k", t(2), true);
-        assert_eq!(
-            limiter.begin("k", t(3)),
-            Err(Refusal::Exhausted(15 * 60 - 3))
-        );
-        limiter.forget("k");
-        assert_eq!(limiter.begin("k", t(4)), Ok(()));
-        limiter.finish("k", t(4), false);
-        assert!(limiter.lock().is_empty(), "nothing counted, nothing kept");
-    }
-
-    #[test]
-    fn finished_windows_are_swept_when_many_keys_pile_up() {
-        let limiter = RateLimiter::new(1, Duration::minutes(1));
-        for i in 0..SWEEP_AT {
-            limiter.record(&format!("k{i}"), t(0));
-        }
-        limiter.record("late", t(120));
-        assert_eq!(limiter.lock().len(), 1);
     }
 }

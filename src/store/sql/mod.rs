@@ -2,9 +2,9 @@
 //! reads them too), whole rows through `insert_row!` / `update_row!`, and compiled twice:
 //! `sqlite.rs` and `postgres.rs` each include this module with their own `Db` (the sqlx
 //! database) and `DbStore` (the store type), and write only what truly differs: opening
-//! the database and the `CLAIM_DUE_ROOMS` statement.
+//! the database, the `CLAIM_DUE_ROOMS` statement and `lock_scope`.
 
-use super::{Db, DbStore, CLAIM_DUE_ROOMS};
+use super::{lock_scope, Db, DbStore, CLAIM_DUE_ROOMS};
 use crate::domain::{
     CalendarEvent, ClosedBecause, Meeting, PresenceRecord, Room, RoomCalendar, User,
     UserCredentials,
@@ -71,6 +71,7 @@ macro_rules! update_row {
 // After the macros above: modules see only the macros defined before them.
 mod accounts;
 mod calendar;
+mod limits;
 mod meetings;
 mod presence;
 mod rooms;
