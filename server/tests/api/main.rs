@@ -24,6 +24,7 @@ mod openapi;
 mod pages;
 mod privacy;
 mod rooms;
+mod shared_limits;
 mod signups;
 mod startup;
 mod sync;
