@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod behind_proxy;
 mod calendar_settings;
 mod cli;
 mod crash;
