@@ -227,5 +227,6 @@ fn bench_core(store: Arc<dyn Store>) -> roomcal::Core {
         sync: Arc::new(sync),
         limits: Arc::new(roomcal::services::limits::Limiters::default()),
         listings: Arc::default(),
+        oidc: None,
     }
 }

@@ -11,6 +11,7 @@ pub mod health;
 pub mod ics_cli;
 pub mod ics_routes;
 pub mod metrics;
+pub mod oidc_routes;
 pub mod router;
 pub mod serve;
 pub mod state;

@@ -56,6 +56,7 @@ pub fn router(core: Core, leptos_options: LeptosOptions, proxies: TrustedProxies
         .route("/readyz", get(health::readyz))
         .merge(crate::api::router().0)
         .merge(crate::ics_routes::router())
+        .merge(crate::oidc_routes::router())
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = leptos_options.clone();
             move || app::shell(options.clone())

@@ -118,6 +118,12 @@ pub async fn build_core_with(
              to create accounts yourself"
         );
     }
+    let oidc = match args.oidc.settings().map_err(StartupError::Config)? {
+        Some(settings) => Some(Arc::new(
+            roomcal::services::oidc::Oidc::new(settings).map_err(StartupError::Config)?,
+        )),
+        None => None,
+    };
     let store = open_database(&args.database.database_url()).await?;
     let syncer = build_syncer(args, store.clone(), secrets.clone(), lookup)?;
     Ok(Core {
@@ -137,6 +143,7 @@ pub async fn build_core_with(
             whereby_webhook_secret: args.whereby_webhook_secret.clone(),
             guest_horizon: args.guest_horizon,
             signup_open: args.signup == SignupMode::Open,
+            local_accounts: args.oidc.local_accounts == crate::config::LocalAccounts::On,
             retention: args.retention,
             ..CoreSettings::default()
         },
@@ -144,6 +151,7 @@ pub async fn build_core_with(
         sync: Arc::new(syncer),
         limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
         listings: Arc::new(ListingCache::new(args.list_cache)),
+        oidc,
     })
 }
 

@@ -50,6 +50,9 @@ pub async fn sign_up(
     input: &SignUp,
     client: ClientAddr,
 ) -> Result<SignedIn, CoreError> {
+    if !core.settings.local_accounts {
+        return Err(CoreError::Forbidden(LOCAL_ACCOUNTS_OFF_MESSAGE.into()));
+    }
     if !core.settings.signup_open {
         return Err(CoreError::Forbidden(SIGNUP_CLOSED_MESSAGE.into()));
     }
@@ -93,6 +96,10 @@ pub async fn sign_up(
     }
     start_session(core, result?).await
 }
+
+/// What a password sign-in or sign-up is told with `--local-accounts off`.
+pub const LOCAL_ACCOUNTS_OFF_MESSAGE: &str =
+    "this roomcal signs people in with your organization's account only; use the sign-in button for it";
 
 /// What a sign-up on a closed instance is told.
 pub const SIGNUP_CLOSED_MESSAGE: &str =
@@ -173,6 +180,9 @@ pub async fn sign_in(
     password: &str,
     client: ClientAddr,
 ) -> Result<SignedIn, CoreError> {
+    if !core.settings.local_accounts {
+        return Err(CoreError::Forbidden(LOCAL_ACCOUNTS_OFF_MESSAGE.into()));
+    }
     let email = email.trim().to_lowercase();
     let now = core.clock.now();
     let limits = &core.limits;
@@ -265,7 +275,12 @@ pub async fn require_user(core: &Core, token: Option<&str>) -> Result<User, Core
         .ok_or(CoreError::Unauthenticated)
 }
 
-async fn start_session(core: &Core, user: User) -> Result<SignedIn, CoreError> {
+/// The password hash of an account that signs in with the organization's provider only:
+/// no Argon2 string, so no password ever matches it.
+pub const NO_PASSWORD: &str = "!oidc";
+
+/// Signs `user` in: a new session and its token.
+pub(crate) async fn start_session(core: &Core, user: User) -> Result<SignedIn, CoreError> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);

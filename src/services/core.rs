@@ -24,6 +24,9 @@ pub struct CoreSettings {
     /// Whether anyone may create an account (`--signup open`), or only the operator
     /// (`roomcal user add`).
     pub signup_open: bool,
+    /// Whether email-and-password accounts sign in (`--local-accounts`); off, only the
+    /// organization's provider does.
+    pub local_accounts: bool,
     /// How long closed meetings and ended occurrences are kept before the lifecycle tick
     /// deletes them (see [`crate::services::retention`]).
     pub retention: chrono::Duration,
@@ -38,6 +41,7 @@ impl Default for CoreSettings {
             whereby_webhook_secret: None,
             guest_horizon: crate::services::privacy::DEFAULT_GUEST_HORIZON,
             signup_open: true,
+            local_accounts: true,
             retention: DEFAULT_RETENTION,
         }
     }
@@ -62,6 +66,8 @@ pub struct Core {
     pub limits: Arc<crate::services::limits::Limiters>,
     /// Rooms' meeting lists as non-owners see them, kept for a moment (off by default).
     pub listings: Arc<crate::services::listing_cache::ListingCache>,
+    /// The organization's OpenID provider, when sign-in with it is configured.
+    pub oidc: Option<Arc<crate::services::oidc::Oidc>>,
 }
 
 impl Core {

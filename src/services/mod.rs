@@ -12,6 +12,7 @@ pub mod joining;
 pub mod lifecycle_step;
 pub mod limits;
 pub mod listing_cache;
+pub mod oidc;
 pub mod participants;
 pub mod presence;
 pub mod privacy;

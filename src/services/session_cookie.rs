@@ -3,7 +3,9 @@
 //! prefix and reads back only that name; over plain http (development, tests) the cookie
 //! is `roomcal_session`, without `Secure`. Either way it is `HttpOnly`, `SameSite=Lax`
 //! and `Path=/`. The `/v1` API and the pages' server functions both set, clear and read
-//! it through [`SessionCookie`].
+//! it through [`SessionCookie`]. The sign-in under way at the organization's provider
+//! ([`crate::services::oidc::PendingLogin`]) travels in a second cookie made by the same
+//! rule (`roomcal_oidc`, `__Host-roomcal_oidc` over https).
 
 use crate::Core;
 use http::header::COOKIE;
@@ -16,6 +18,11 @@ pub const SESSION_COOKIE: &str = "roomcal_session";
 /// only when `Secure`, with `Path=/` and no `Domain`, so a sibling subdomain cannot plant
 /// a session of its choosing.
 pub const SECURE_SESSION_COOKIE: &str = "__Host-roomcal_session";
+
+/// Name of the pending provider sign-in's cookie over plain http.
+pub const PENDING_LOGIN_COOKIE: &str = "roomcal_oidc";
+/// Name of the pending provider sign-in's cookie over https.
+pub const SECURE_PENDING_LOGIN_COOKIE: &str = "__Host-roomcal_oidc";
 
 /// The session cookie of one site: whether it is `Secure` follows from the public URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,28 +71,70 @@ impl SessionCookie {
     /// The session token in one `Cookie` request header. Over https only the `__Host-`
     /// cookie counts: a plain one could have been set by another subdomain.
     pub fn token_in(self, cookie_header: &str) -> Option<&str> {
-        let name = self.name();
-        cookie_header
-            .split(';')
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(n, _)| *n == name)
-            .map(|(_, value)| value.trim_matches('"'))
+        cookie_in(cookie_header, self.name())
     }
 
     /// The session token among a request's `Cookie` headers, if any.
     pub fn token_from(self, headers: &HeaderMap) -> Option<&str> {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|header| self.token_in(header))
+        cookie_from(headers, self.name())
+    }
+
+    /// The name of the pending provider sign-in's cookie on this site.
+    fn pending_login_name(self) -> &'static str {
+        if self.secure {
+            SECURE_PENDING_LOGIN_COOKIE
+        } else {
+            PENDING_LOGIN_COOKIE
+        }
+    }
+
+    /// `Set-Cookie` for the sealed pending provider sign-in, kept `max_age`.
+    pub fn set_pending_login(self, sealed: &str, max_age: chrono::Duration) -> String {
+        attributes(
+            self.secure,
+            self.pending_login_name(),
+            sealed,
+            max_age.num_seconds(),
+        )
+    }
+
+    /// `Set-Cookie` that removes the pending provider sign-in (it is used once).
+    pub fn clear_pending_login(self) -> String {
+        attributes(self.secure, self.pending_login_name(), "", 0)
+    }
+
+    /// The sealed pending provider sign-in among a request's `Cookie` headers.
+    pub fn pending_login_from(self, headers: &HeaderMap) -> Option<&str> {
+        cookie_from(headers, self.pending_login_name())
     }
 
     fn with_attributes(self, value: &str, max_age_seconds: i64) -> String {
-        let name = self.name();
-        let secure = if self.secure { "; Secure" } else { "" };
-        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}")
+        attributes(self.secure, self.name(), value, max_age_seconds)
     }
+}
+
+/// The one cookie rule: `HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` over https.
+fn attributes(secure: bool, name: &str, value: &str, max_age_seconds: i64) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}")
+}
+
+/// The value of cookie `name` in one `Cookie` request header.
+fn cookie_in<'h>(cookie_header: &'h str, name: &str) -> Option<&'h str> {
+    cookie_header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim_matches('"'))
+}
+
+/// The value of cookie `name` among a request's `Cookie` headers.
+fn cookie_from<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|header| cookie_in(header, name))
 }
 
 #[cfg(test)]

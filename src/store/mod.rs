@@ -107,6 +107,22 @@ pub trait AccountStore: Send + Sync {
     /// The user with this id.
     async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError>;
 
+    /// The user an OpenID provider's `issuer` knows as `subject`.
+    async fn user_by_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Records that `issuer`'s `subject` is `user_id`; `Conflict` when it is someone already.
+    async fn insert_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+        user_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
     /// Records a session under the hash of its token and, in the same transaction, signs
     /// out (deletes) the user's expired sessions at `created_at` and the oldest live ones
     /// beyond `keep_live` (the new one counted, and never the one signed out).

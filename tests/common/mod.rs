@@ -117,6 +117,7 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         sync: Arc::new(sync),
         limits: Arc::new(roomcal::services::limits::Limiters::default()),
         listings: Arc::default(),
+        oidc: None,
     }
 }
 

@@ -13,3 +13,12 @@ pub struct UserDto {
     /// Display name.
     pub name: String,
 }
+
+/// How people sign in here, for the sign-in page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptionsDto {
+    /// The organization's sign-in button's label, when an OpenID provider is configured.
+    pub provider_label: Option<String>,
+    /// Whether email-and-password accounts sign in.
+    pub local_accounts: bool,
+}

@@ -30,23 +30,52 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
-/// Sign-in form.
+/// Sign-in: the organization's button when a provider is configured, and the email and
+/// password form unless local accounts are off.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = expect_context::<AuthActions>().sign_in;
     let error = action_error(action);
+    let options = Resource::new(|| (), |_| crate::server_fns::sign_in_options());
     view! {
         <h1 class="text-2xl font-bold mb-6">"Sign in"</h1>
-        <ActionForm action=action>
-            <FormError error=error/>
-            <Field label="Email" name="email" kind="email" error=error/>
-            <Field label="Password" name="password" kind="password" error=error/>
-            <button type="submit" class="rounded bg-indigo-600 text-white px-4 py-2">
-                "Sign in"
-            </button>
-        </ActionForm>
-        <p class="mt-6 text-sm">
-            "New here? " <a href="/signup" class="text-indigo-700 underline">"Create an account"</a>
-        </p>
+        <Suspense fallback=|| ()>
+            {move || {
+                options
+                    .get()
+                    .and_then(Result::ok)
+                    .and_then(|o| o.provider_label)
+                    .map(|label| {
+                        view! {
+                            <a
+                                href="/auth/oidc/login?return_to=/rooms"
+                                rel="external"
+                                data-testid="oidc-sign-in"
+                                class="inline-block rounded bg-slate-800 text-white px-4 py-2 mb-6"
+                            >
+                                {label}
+                            </a>
+                        }
+                    })
+            }}
+        </Suspense>
+        <Show when=move || {
+            options.get().and_then(Result::ok).is_none_or(|o| o.local_accounts)
+        }>
+            <ActionForm action=action>
+                <FormError error=error/>
+                <Field label="Email" name="email" kind="email" error=error/>
+                <Field label="Password" name="password" kind="password" error=error/>
+                <button type="submit" class="rounded bg-indigo-600 text-white px-4 py-2">
+                    "Sign in"
+                </button>
+            </ActionForm>
+            <p class="mt-6 text-sm">
+                "New here? "
+                <a href="/signup" class="text-indigo-700 underline">
+                    "Create an account"
+                </a>
+            </p>
+        </Show>
     }
 }

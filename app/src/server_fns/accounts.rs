@@ -1,6 +1,6 @@
 //! Accounts: who is signed in, signing up, in and out.
 
-use crate::dto::{AppError, UserDto};
+use crate::dto::{AppError, SignInOptionsDto, UserDto};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -12,6 +12,20 @@ pub async fn get_me() -> Result<Option<UserDto>, AppError> {
     ssr::run(async move {
         let core = ssr::core()?;
         Ok(ssr::viewer(&core).await?.as_ref().map(UserDto::from))
+    })
+    .await
+}
+
+/// How people sign in here: the organization's provider (its button's label) and
+/// whether email-and-password accounts do.
+#[server]
+pub async fn sign_in_options() -> Result<SignInOptionsDto, AppError> {
+    ssr::run(async move {
+        let core = ssr::core()?;
+        Ok(SignInOptionsDto {
+            provider_label: core.oidc.as_ref().map(|o| o.settings.button_label.clone()),
+            local_accounts: core.settings.local_accounts,
+        })
     })
     .await
 }

@@ -5,11 +5,13 @@
 //! README's flag tables are tested against `roomcal serve --help`.
 
 mod duration;
+mod oidc_args;
 mod serve_args;
 
 pub use duration::{
     human_duration, human_std_duration, parse_duration, parse_lifecycle_tick, parse_retention,
 };
+pub use oidc_args::{LocalAccounts, OidcArgs};
 pub use serve_args::{LifecycleArgs, LimitArgs, ServeArgs, SyncArgs};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

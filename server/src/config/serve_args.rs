@@ -107,6 +107,9 @@ pub struct ServeArgs {
     /// Limits that keep one client from stalling or distorting the service.
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// Sign-in with the organization's OpenID provider.
+    #[command(flatten)]
+    pub oidc: super::OidcArgs,
 }
 
 /// Abuse limits: each refuses with 429, `Retry-After` and a message once reached.

@@ -72,6 +72,22 @@ pub async fn spawn_app_resolving_with(
     extra: &[&str],
     lookup: Arc<dyn roomcal::sync::dns::HostLookup>,
 ) -> TestApp {
+    spawn_app_on(extra, lookup, Arc::new(SystemClock)).await
+}
+
+/// [`spawn_app_with`] whose "now" is `clock`'s.
+pub async fn spawn_app_with_clock(
+    extra: &[&str],
+    clock: Arc<dyn roomcal::clock::Clock>,
+) -> TestApp {
+    spawn_app_on(extra, Arc::new(roomcal::sync::dns::SystemLookup), clock).await
+}
+
+async fn spawn_app_on(
+    extra: &[&str],
+    lookup: Arc<dyn roomcal::sync::dns::HostLookup>,
+    clock: Arc<dyn roomcal::clock::Clock>,
+) -> TestApp {
     capture_logs();
     let data_dir = tempfile::tempdir().expect("tempdir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -97,7 +113,7 @@ pub async fn spawn_app_resolving_with(
     ];
     args.extend_from_slice(extra);
     let cli = Cli::try_parse_from(args).expect("arguments");
-    let core = state::build_core_with(&cli.serve, Arc::new(SystemClock), lookup)
+    let core = state::build_core_with(&cli.serve, clock, lookup)
         .await
         .expect("core");
     let options = state::leptos_options(&cli.serve);

@@ -21,6 +21,8 @@ mod lifecycle;
 mod limits;
 mod list_cache;
 mod metrics;
+mod oidc;
+mod oidc_provider;
 mod openapi;
 mod pages;
 mod privacy;

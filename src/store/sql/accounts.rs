@@ -40,6 +40,42 @@ impl AccountStore for DbStore {
         .await?)
     }
 
+    async fn user_by_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<User>, StoreError> {
+        Ok(sqlx::query_as::<_, User>(
+            "SELECT u.id, u.email, u.display_name, u.created_at FROM users u \
+             JOIN user_identities i ON i.user_id = u.id WHERE i.issuer = $1 AND i.subject = $2",
+        )
+        .bind(issuer)
+        .bind(subject)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn insert_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+        user_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO user_identities (issuer, subject, user_id, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(issuer)
+        .bind(subject)
+        .bind(user_id)
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| on_unique_violation(e, "sign-in identity"))?;
+        Ok(())
+    }
+
     async fn insert_session(
         &self,
         token_hash: &str,
