@@ -18,6 +18,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 # nginx, to run the README's proxy example in front of three instances (its service is
 # not started: the test starts its own on a loopback port).
 [ -x /usr/sbin/nginx ] || apt_install nginx-light
+# openssl makes the signing keys of the sign-in tests' hostile provider.
+command -v openssl >/dev/null || apt_install openssl
 
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
