@@ -11,6 +11,9 @@ use reqwest::header::LOCATION;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+/// A change to good claims that one check must catch.
+type Tweak = Box<dyn Fn(&mut Value)>;
+
 /// roomcal signing in with `provider`, and the secret file it reads.
 async fn app_for(provider: &HostileProvider) -> (TestApp, tempfile::NamedTempFile) {
     let secret = tempfile::NamedTempFile::new().expect("file");
@@ -83,7 +86,7 @@ async fn an_id_token_failing_any_check_signs_nobody_in_and_the_page_says_it_fail
     let provider = HostileProvider::start(key).await;
     let (app, _secret) = app_for(&provider).await;
     let now = chrono::Utc::now().timestamp();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Tweak)> = vec![
         ("a wrong nonce", Box::new(|c| c["nonce"] = json!("another"))),
         (
             "another issuer",
