@@ -183,6 +183,18 @@ pub async fn sign_in(
     if !core.settings.local_accounts {
         return Err(CoreError::Forbidden(LOCAL_ACCOUNTS_OFF_MESSAGE.into()));
     }
+    let user = check_password(core, email, password, client).await?;
+    start_session(core, user).await
+}
+
+/// The account whose email and password these are, under the failed sign-in limits
+/// [`sign_in`] states (also what linking a provider identity to a local account asks).
+pub(crate) async fn check_password(
+    core: &Core,
+    email: &str,
+    password: &str,
+    client: ClientAddr,
+) -> Result<User, CoreError> {
     let email = email.trim().to_lowercase();
     let now = core.clock.now();
     let limits = &core.limits;
@@ -218,7 +230,7 @@ pub async fn sign_in(
                 .await;
         }
     }
-    start_session(core, outcome?).await
+    outcome
 }
 
 /// The user whose email and password these are, or `BadCredentials`.

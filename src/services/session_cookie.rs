@@ -4,8 +4,8 @@
 //! is `roomcal_session`, without `Secure`. Either way it is `HttpOnly`, `SameSite=Lax`
 //! and `Path=/`. The `/v1` API and the pages' server functions both set, clear and read
 //! it through [`SessionCookie`]. The sign-in under way at the organization's provider
-//! ([`crate::services::oidc::PendingLogin`]) travels in a second cookie made by the same
-//! rule (`roomcal_oidc`, `__Host-roomcal_oidc` over https).
+//! ([`crate::services::oidc::PendingLogin`]) and an identity waiting to be linked travel in
+//! [`SideCookie`]s made by the same rule.
 
 use crate::Core;
 use http::header::COOKIE;
@@ -19,10 +19,27 @@ pub const SESSION_COOKIE: &str = "roomcal_session";
 /// a session of its choosing.
 pub const SECURE_SESSION_COOKIE: &str = "__Host-roomcal_session";
 
-/// Name of the pending provider sign-in's cookie over plain http.
-pub const PENDING_LOGIN_COOKIE: &str = "roomcal_oidc";
-/// Name of the pending provider sign-in's cookie over https.
-pub const SECURE_PENDING_LOGIN_COOKIE: &str = "__Host-roomcal_oidc";
+/// The short-lived cookies of a sign-in with the organization's provider, each sealed
+/// with the server's key and made by the session cookie's rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SideCookie {
+    /// The sign-in under way at the provider (`roomcal_oidc`).
+    PendingLogin,
+    /// A provider identity waiting for the local account's password (`roomcal_link`).
+    PendingLink,
+}
+
+impl SideCookie {
+    /// Its name: with the `__Host-` prefix over https.
+    fn name(self, secure: bool) -> &'static str {
+        match (self, secure) {
+            (SideCookie::PendingLogin, false) => "roomcal_oidc",
+            (SideCookie::PendingLogin, true) => "__Host-roomcal_oidc",
+            (SideCookie::PendingLink, false) => "roomcal_link",
+            (SideCookie::PendingLink, true) => "__Host-roomcal_link",
+        }
+    }
+}
 
 /// The session cookie of one site: whether it is `Secure` follows from the public URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,33 +96,24 @@ impl SessionCookie {
         cookie_from(headers, self.name())
     }
 
-    /// The name of the pending provider sign-in's cookie on this site.
-    fn pending_login_name(self) -> &'static str {
-        if self.secure {
-            SECURE_PENDING_LOGIN_COOKIE
-        } else {
-            PENDING_LOGIN_COOKIE
-        }
-    }
-
-    /// `Set-Cookie` for the sealed pending provider sign-in, kept `max_age`.
-    pub fn set_pending_login(self, sealed: &str, max_age: chrono::Duration) -> String {
+    /// `Set-Cookie` for `cookie`'s sealed `value`, kept `max_age`.
+    pub fn set_side(self, cookie: SideCookie, value: &str, max_age: chrono::Duration) -> String {
         attributes(
             self.secure,
-            self.pending_login_name(),
-            sealed,
+            cookie.name(self.secure),
+            value,
             max_age.num_seconds(),
         )
     }
 
-    /// `Set-Cookie` that removes the pending provider sign-in (it is used once).
-    pub fn clear_pending_login(self) -> String {
-        attributes(self.secure, self.pending_login_name(), "", 0)
+    /// `Set-Cookie` that removes `cookie` (each is used once).
+    pub fn clear_side(self, cookie: SideCookie) -> String {
+        attributes(self.secure, cookie.name(self.secure), "", 0)
     }
 
-    /// The sealed pending provider sign-in among a request's `Cookie` headers.
-    pub fn pending_login_from(self, headers: &HeaderMap) -> Option<&str> {
-        cookie_from(headers, self.pending_login_name())
+    /// `cookie`'s value among a request's `Cookie` headers.
+    pub fn side_from(self, cookie: SideCookie, headers: &HeaderMap) -> Option<&str> {
+        cookie_from(headers, cookie.name(self.secure))
     }
 
     fn with_attributes(self, value: &str, max_age_seconds: i64) -> String {

@@ -316,3 +316,82 @@ async fn with_local_accounts_off_passwords_no_longer_sign_in_and_the_page_offers
     );
     assert!(page.contains("/auth/oidc/login"));
 }
+
+#[tokio::test]
+async fn a_local_account_with_the_verified_email_is_linked_once_its_password_is_entered() {
+    let s = setup(&[]).await;
+    for (email, name) in [("alice@example.org", "Alice"), ("dave@example.org", "Dave")] {
+        let made = s
+            .app
+            .post(
+                "/v1/auth/signup",
+                serde_json::json!({"email": email, "name": name, "password": "alice's password"}),
+            )
+            .await;
+        assert_eq!(made.status(), 201);
+    }
+    let local = me(&s.app, &s.app.client).await;
+
+    let alice = browser();
+    let start = s.app.url("/auth/oidc/login?return_to=/rooms/x");
+    let callback = walk_to_callback(&alice, &start, "alice").await;
+    let offered = alice.get(&callback).send().await.expect("callback");
+    assert_eq!(offered.status(), 302);
+    assert_eq!(offered.headers()[LOCATION], "/auth/oidc/link");
+    let form = alice
+        .get(s.app.url("/auth/oidc/link"))
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(form.status(), 200);
+    assert!(form
+        .text()
+        .await
+        .expect("page")
+        .contains("alice@example.org"));
+    assert_eq!(
+        me(&s.app, &alice).await,
+        Value::Null,
+        "not signed in before the password"
+    );
+
+    let wrong = alice
+        .post(s.app.url("/auth/oidc/link"))
+        .form(&[("password", "a guess")])
+        .send()
+        .await
+        .expect("link");
+    let (status, html) = problem(wrong).await;
+    assert_eq!(status, 401);
+    assert!(html.contains("That is not this account"), "{html}");
+    assert_eq!(me(&s.app, &alice).await, Value::Null);
+
+    let right = alice
+        .post(s.app.url("/auth/oidc/link"))
+        .form(&[("password", "alice's password")])
+        .send()
+        .await
+        .expect("link");
+    assert_eq!(right.status(), 302);
+    assert_eq!(right.headers()[LOCATION], "/rooms/x");
+    // The last account signed up on s.app.client was dave; alice is the first one.
+    let linked = me(&s.app, &alice).await;
+    assert_eq!(linked["email"], "alice@example.org");
+    assert_ne!(linked["id"], local["id"], "dave is another account");
+
+    // From now on the provider alone signs alice in, into the same account.
+    let later = browser();
+    let callback = walk_to_callback(&later, &s.app.url("/auth/oidc/login"), "alice").await;
+    let landed = later.get(&callback).send().await.expect("callback");
+    assert_eq!(landed.headers()[LOCATION], "/rooms");
+    assert_eq!(me(&s.app, &later).await["id"], linked["id"]);
+
+    // dave's provider email is not verified: his local account is not offered for linking
+    // (nor is another account made with it).
+    let dave = browser();
+    let callback = walk_to_callback(&dave, &s.app.url("/auth/oidc/login"), "dave").await;
+    let (status, html) = problem(dave.get(&callback).send().await.expect("callback")).await;
+    assert_eq!(status, 403);
+    assert!(html.contains("did not give a verified email"), "{html}");
+    assert_eq!(me(&s.app, &dave).await, Value::Null);
+}

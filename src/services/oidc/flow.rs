@@ -1,7 +1,7 @@
 //! The two halves of a sign-in: [`begin`] sends the browser to the provider, [`finish`]
 //! checks what it brings back and signs the person in.
 
-use super::{Oidc, OidcError, PendingLogin, LOGIN_TIMEOUT};
+use super::{Oidc, OidcError, PendingLink, PendingLogin, Sealed, LOGIN_TIMEOUT};
 use crate::domain::{DisplayName, Email, User};
 use crate::services::accounts::{self, SignedIn};
 use crate::services::limits::ClientAddr;
@@ -27,6 +27,16 @@ pub struct Started {
     pub auth_url: String,
     /// The sealed pending sign-in.
     pub pending: String,
+}
+
+/// How a provider sign-in came out.
+#[derive(Debug)]
+pub enum Finished {
+    /// Signed in: the session, and where to go.
+    SignedIn(SignedIn, String),
+    /// The person's verified email is a local account's: they enter its password once
+    /// to link the two ([`link`]); the sealed offer, for a cookie.
+    LinkOffered(String),
 }
 
 /// What the provider sends the browser back with.
@@ -126,7 +136,7 @@ pub async fn finish(
     pending: Option<&str>,
     query: &CallbackQuery,
     client: ClientAddr,
-) -> Result<(SignedIn, String), OidcError> {
+) -> Result<Finished, OidcError> {
     let now = core.clock.now();
     // A failed callback counts like a failed sign-in from the address: each costs a
     // request to the provider.
@@ -157,7 +167,7 @@ async fn finish_checked(
     pending: Option<&str>,
     query: &CallbackQuery,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(SignedIn, String), OidcError> {
+) -> Result<Finished, OidcError> {
     let pending = pending
         .and_then(|sealed| PendingLogin::open(sealed, &core.secrets, now))
         .ok_or(OidcError::StateMismatch)?;
@@ -177,9 +187,53 @@ async fn finish_checked(
         return Err(OidcError::StateMismatch);
     };
     let (claims, raw) = verified_claims(core, oidc, code, &pending).await?;
-    let user = account_for(core, oidc, &claims, &raw).await?;
+    match account_for(core, oidc, &claims, &raw).await? {
+        Account::Known(user) => {
+            let signed_in = accounts::start_session(core, user).await?;
+            Ok(Finished::SignedIn(signed_in, pending.return_to))
+        }
+        Account::Linkable(email) => {
+            let offer = PendingLink {
+                issuer: claims.issuer().as_str().to_string(),
+                subject: claims.subject().as_str().to_string(),
+                email,
+                return_to: pending.return_to,
+                expires_at: now + LOGIN_TIMEOUT,
+            };
+            Ok(Finished::LinkOffered(offer.seal(&core.secrets)))
+        }
+    }
+}
+
+/// Links the identity the sealed `offer` names to its local account, once `password` is
+/// that account's (under the failed sign-in limits), and signs in: the session and
+/// where to go. Works with `--local-accounts off` too: linking is how such accounts move
+/// to the provider.
+pub async fn link(
+    core: &Core,
+    offer: Option<&str>,
+    password: &str,
+    client: ClientAddr,
+) -> Result<(SignedIn, String), OidcError> {
+    let offer = offer
+        .and_then(|sealed| PendingLink::open(sealed, &core.secrets, core.clock.now()))
+        .ok_or(OidcError::LinkExpired)?;
+    let user = accounts::check_password(core, &offer.email, password, client).await?;
+    core.store
+        .insert_identity(&offer.issuer, &offer.subject, user.id, core.clock.now())
+        .await
+        .map_err(crate::CoreError::from)?;
+    tracing::info!(user = %user.id, "linked a provider identity to a local account");
     let signed_in = accounts::start_session(core, user).await?;
-    Ok((signed_in, pending.return_to))
+    Ok((signed_in, offer.return_to))
+}
+
+/// Who the claims are here.
+enum Account {
+    /// An account (found, or made now).
+    Known(User),
+    /// A local account has this verified email: it can be linked.
+    Linkable(String),
 }
 
 /// Exchanges `code` and checks the ID token; once more with fresh keys when it names a
@@ -270,14 +324,15 @@ fn check(
     id_token.claims(&verifier, nonce).cloned()
 }
 
-/// The account of the person these claims describe: theirs when the provider's
-/// (issuer, `sub`) is known; otherwise a new one, after the domain and group rules.
+/// The account of the person these claims describe, after the domain and group rules:
+/// theirs when the provider's (issuer, `sub`) is known; a local account with their
+/// verified email to link; otherwise a new one.
 async fn account_for(
     core: &Core,
     oidc: &Oidc,
     claims: &CoreIdTokenClaims,
     raw: &serde_json::Value,
-) -> Result<User, OidcError> {
+) -> Result<Account, OidcError> {
     let settings = &oidc.settings;
     let email = claims.email().map(|e| e.as_str().to_lowercase());
     let verified = claims.email_verified();
@@ -312,7 +367,7 @@ async fn account_for(
         .await
         .map_err(crate::CoreError::from)?
     {
-        return Ok(user);
+        return Ok(Account::Known(user));
     }
     let email = email
         .filter(|_| verified != Some(false))
@@ -324,7 +379,11 @@ async fn account_for(
         .map_err(crate::CoreError::from)?
         .is_some()
     {
-        return Err(OidcError::LinkNeeded);
+        return if verified == Some(true) {
+            Ok(Account::Linkable(email))
+        } else {
+            Err(OidcError::LinkUnverified)
+        };
     }
     let name = claims
         .name()
@@ -351,7 +410,7 @@ async fn account_for(
         .insert_identity(issuer, subject, user.id, now)
         .await
         .map_err(crate::CoreError::from)?;
-    Ok(user)
+    Ok(Account::Known(user))
 }
 
 /// Constant-time comparison of secrets (the `state`).

@@ -14,8 +14,8 @@ mod flow;
 mod pending;
 mod return_to;
 
-pub use flow::{begin, finish, CallbackQuery, Started};
-pub use pending::PendingLogin;
+pub use flow::{begin, finish, link, CallbackQuery, Finished, Started};
+pub use pending::{PendingLink, PendingLogin, Sealed};
 pub use return_to::local_return_to;
 
 use crate::secret::Secret;
@@ -123,9 +123,12 @@ pub enum OidcError {
     /// The provider gave no (verified) email where one is needed.
     #[error("the sign-in provider did not give a verified email address; ask your administrator to share a verified email with roomcal")]
     NoVerifiedEmail,
-    /// A local account with this email exists: the person links it with its password.
-    #[error("an account with this email exists already; enter its password once to link it")]
-    LinkNeeded,
+    /// A local account has this email, but the provider does not vouch for it.
+    #[error("an account with this email exists here, but the sign-in provider does not say the email is verified, so it cannot be linked; sign in with your password instead")]
+    LinkUnverified,
+    /// The link offer is missing or lapsed.
+    #[error("this link offer has expired; sign in with your organization's account again")]
+    LinkExpired,
     /// Anything below (the database).
     #[error(transparent)]
     Core(#[from] crate::CoreError),

@@ -1,6 +1,7 @@
-//! What the browser carries to the provider and back: the sign-in this browser started,
-//! sealed with the server's key so it can be neither read nor forged, and any instance
-//! sharing the key can finish it.
+//! What the browser carries between requests of a provider sign-in: the sign-in this
+//! browser started, and an identity waiting for its local account's password. Both are
+//! sealed with the server's key, so they can be neither read nor forged, and any instance
+//! sharing the key can finish them.
 
 use crate::secret::SecretBox;
 use chrono::{DateTime, Utc};
@@ -21,18 +22,50 @@ pub struct PendingLogin {
     pub expires_at: DateTime<Utc>,
 }
 
-impl PendingLogin {
+/// A provider identity whose verified email is a local account's: it is linked once the
+/// person enters that account's password.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PendingLink {
+    /// The provider's issuer.
+    pub issuer: String,
+    /// The person's `sub` there.
+    pub subject: String,
+    /// The verified email, the local account's.
+    pub email: String,
+    /// Where to go afterwards (a local path).
+    pub return_to: String,
+    /// When the offer lapses.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Something sealed into a cookie until it expires.
+pub trait Sealed: Serialize + serde::de::DeserializeOwned {
+    /// When it stops being good.
+    fn expires_at(&self) -> DateTime<Utc>;
+
     /// Sealed for the cookie.
-    pub fn seal(&self, secrets: &SecretBox) -> String {
+    fn seal(&self, secrets: &SecretBox) -> String {
         let json = serde_json::to_string(self).unwrap_or_default();
         secrets.seal(&json).expose().to_string()
     }
 
-    /// The sign-in sealed in `cookie`, if it is one of ours and has not expired at `now`.
-    pub fn open(cookie: &str, secrets: &SecretBox, now: DateTime<Utc>) -> Option<Self> {
+    /// What `cookie` holds, if it is one of ours and has not expired at `now`.
+    fn open(cookie: &str, secrets: &SecretBox, now: DateTime<Utc>) -> Option<Self> {
         let json = secrets.open(cookie).ok()?;
-        let pending: PendingLogin = serde_json::from_str(&json).ok()?;
-        (pending.expires_at > now).then_some(pending)
+        let value: Self = serde_json::from_str(&json).ok()?;
+        (value.expires_at() > now).then_some(value)
+    }
+}
+
+impl Sealed for PendingLogin {
+    fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+}
+
+impl Sealed for PendingLink {
+    fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
     }
 }
 
