@@ -6,6 +6,9 @@ import { randomBytes } from "node:crypto";
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3107);
 const STUB_PORT = Number(process.env.E2E_STUB_PORT ?? 3108);
 const DATA_DIR = process.env.E2E_DATA_DIR ?? `/tmp/roomcal-e2e-${process.pid}`;
+// A real OpenID provider (npm `oidc-provider`) the main instance signs people in with.
+const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? 3114);
+process.env.E2E_OIDC_ISSUER = `http://127.0.0.1:${OIDC_PORT}`;
 // Two more instances on one throwaway PostgreSQL (`make test` runs Playwright under
 // .ci/with-test-postgres.sh), as an organisation runs several behind a load balancer.
 const PG_URL = process.env.TEST_DATABASE_URL;
@@ -40,6 +43,17 @@ export default defineConfig({
   },
   webServer: [
     {
+      command: `node oidc/provider.mjs`,
+      env: {
+        OIDC_PORT: String(OIDC_PORT),
+        OIDC_REDIRECT_URIS: `http://127.0.0.1:${APP_PORT}/auth/oidc/callback`,
+        OIDC_POST_LOGOUT_URIS: `http://127.0.0.1:${APP_PORT}/`,
+      },
+      url: `http://127.0.0.1:${OIDC_PORT}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
       command: `node stub-call-server.mjs ${STUB_PORT}`,
       url: `http://127.0.0.1:${STUB_PORT}/healthz`,
       reuseExistingServer: false,
@@ -54,7 +68,10 @@ export default defineConfig({
         `--allow-private-feeds --allow-http-feeds --no-background-sync ` +
         `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s ` +
         // Every test's people sign up from 127.0.0.1.
-        `--signups-per-hour 1000`,
+        `--signups-per-hour 1000 ` +
+        `--oidc-issuer http://127.0.0.1:${OIDC_PORT} --oidc-client-id roomcal ` +
+        `--oidc-button-label "Sign in with Example SSO"`,
+      env: { ROOMCAL_OIDC_CLIENT_SECRET: "roomcal-test-secret" },
       url: `http://127.0.0.1:${APP_PORT}/readyz`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -114,6 +114,9 @@ pub trait AccountStore: Send + Sync {
         subject: &str,
     ) -> Result<Option<User>, StoreError>;
 
+    /// Whether `user_id` signs in with an OpenID provider.
+    async fn user_has_identity(&self, user_id: Uuid) -> Result<bool, StoreError>;
+
     /// Records that `issuer`'s `subject` is `user_id`; `Conflict` when it is someone already.
     async fn insert_identity(
         &self,

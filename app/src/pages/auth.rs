@@ -37,6 +37,16 @@ pub fn SignInPage() -> impl IntoView {
     let action = expect_context::<AuthActions>().sign_in;
     let error = action_error(action);
     let options = Resource::new(|| (), |_| crate::server_fns::sign_in_options());
+    // `/login?return_to=/rooms/x/settings` comes back there (the server checks it is a
+    // page of this site).
+    let query = leptos_router::hooks::use_query_map();
+    let provider_href = move || {
+        let back = query
+            .read()
+            .get("return_to")
+            .unwrap_or_else(|| "/rooms".to_string());
+        format!("/auth/oidc/login?return_to={}", encode_component(&back))
+    };
     view! {
         <h1 class="text-2xl font-bold mb-6">"Sign in"</h1>
         <Suspense fallback=|| ()>
@@ -48,7 +58,7 @@ pub fn SignInPage() -> impl IntoView {
                     .map(|label| {
                         view! {
                             <a
-                                href="/auth/oidc/login?return_to=/rooms"
+                                href=provider_href
                                 rel="external"
                                 data-testid="oidc-sign-in"
                                 class="inline-block rounded bg-slate-800 text-white px-4 py-2 mb-6"
@@ -77,5 +87,28 @@ pub fn SignInPage() -> impl IntoView {
                 </a>
             </p>
         </Show>
+    }
+}
+
+/// `text` percent-encoded for a query parameter's value.
+fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_component;
+
+    #[test]
+    fn a_return_address_survives_the_query_string() {
+        assert_eq!(encode_component("/rooms/x/settings"), "/rooms/x/settings");
+        assert_eq!(encode_component("/room/a?b=c&d"), "/room/a%3Fb%3Dc%26d");
     }
 }

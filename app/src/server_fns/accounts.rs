@@ -66,17 +66,22 @@ pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppErro
     .await
 }
 
-/// Signs out and goes home.
+/// Signs out and goes home; someone who signed in with the organization's provider goes
+/// by its sign-out page first, so the provider's session ends too.
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
     ssr::run(async move {
-        use roomcal::services::accounts;
+        use roomcal::services::{accounts, oidc};
         let core = ssr::core()?;
+        let mut next = None;
         if let Some(token) = ssr::session_token().await {
+            if let Some(user) = accounts::current_user(&core, Some(&token)).await? {
+                next = oidc::logout_url(&core, &user).await;
+            }
             accounts::sign_out(&core, &token).await?;
         }
         ssr::set_cookie(&roomcal::services::session_cookie::SessionCookie::of(&core).clear());
-        leptos_axum::redirect("/");
+        leptos_axum::redirect(next.as_deref().unwrap_or("/"));
         Ok(())
     })
     .await

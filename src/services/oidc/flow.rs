@@ -9,13 +9,11 @@ use crate::store::NewUser;
 use crate::Core;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenClaims, CoreProviderMetadata,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenClaims};
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
-    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
-    TokenResponse,
+    Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
+    RedirectUrl, Scope, SignatureVerificationError, TokenResponse,
 };
 use uuid::Uuid;
 
@@ -64,7 +62,7 @@ fn redirect_url(core: &Core) -> Result<RedirectUrl, OidcError> {
 impl Oidc {
     /// The provider's metadata (and keys), discovered now when not known yet or when
     /// `refresh` asks for fresh keys.
-    async fn metadata(&self, refresh: bool) -> Result<CoreProviderMetadata, OidcError> {
+    async fn metadata(&self, refresh: bool) -> Result<ProviderMetadataWithLogout, OidcError> {
         if !refresh {
             if let Some(known) = self.metadata.read().await.as_ref() {
                 return Ok(known.clone());
@@ -72,12 +70,39 @@ impl Oidc {
         }
         let issuer = IssuerUrl::new(self.settings.issuer.clone())
             .map_err(|e| OidcError::ProviderDown(e.to_string()))?;
-        let found = CoreProviderMetadata::discover_async(issuer, &self.http)
+        let found = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
             .map_err(|e| OidcError::ProviderDown(describe(&e)))?;
         *self.metadata.write().await = Some(found.clone());
         Ok(found)
     }
+}
+
+/// Where to send `user`'s browser after signing out here so the provider's session ends
+/// too: its `end_session_endpoint`, coming back to the home page. `None` when the
+/// provider offers none, is not reachable now, or `user` never signed in with it.
+pub async fn logout_url(core: &Core, user: &User) -> Option<String> {
+    let oidc = core.oidc.as_deref()?;
+    if !core.store.user_has_identity(user.id).await.ok()? {
+        return None;
+    }
+    let metadata = oidc.metadata(false).await.ok()?;
+    let endpoint = metadata
+        .additional_metadata()
+        .end_session_endpoint
+        .clone()?;
+    let back = PostLogoutRedirectUrl::new(format!(
+        "{}/",
+        core.settings.public_url.trim_end_matches('/')
+    ))
+    .ok()?;
+    Some(
+        openidconnect::LogoutRequest::from(endpoint)
+            .set_client_id(ClientId::new(oidc.settings.client_id.clone()))
+            .set_post_logout_redirect_uri(back)
+            .http_get_url()
+            .to_string(),
+    )
 }
 
 /// An error and its causes, in one line (the provider's words included).

@@ -14,12 +14,12 @@ mod flow;
 mod pending;
 mod return_to;
 
-pub use flow::{begin, finish, link, CallbackQuery, Finished, Started};
+pub use flow::{begin, finish, link, logout_url, CallbackQuery, Finished, Started};
 pub use pending::{PendingLink, PendingLogin, Sealed};
 pub use return_to::local_return_to;
 
 use crate::secret::Secret;
-use openidconnect::core::CoreProviderMetadata;
+use openidconnect::ProviderMetadataWithLogout;
 use tokio::sync::RwLock;
 
 /// The scopes asked for unless `--oidc-scopes` says otherwise.
@@ -61,7 +61,7 @@ pub struct Oidc {
     pub settings: OidcSettings,
     /// The provider's discovered metadata with its keys; fetched on first use (the provider
     /// may be down when roomcal starts) and again when a token names an unknown key.
-    metadata: RwLock<Option<CoreProviderMetadata>>,
+    metadata: RwLock<Option<ProviderMetadataWithLogout>>,
     /// Talks to the provider: no redirects followed, bounded time.
     http: openidconnect::reqwest::Client,
 }

@@ -55,6 +55,15 @@ impl AccountStore for DbStore {
         .await?)
     }
 
+    async fn user_has_identity(&self, user_id: Uuid) -> Result<bool, StoreError> {
+        let found: Option<(i32,)> =
+            sqlx::query_as("SELECT 1 FROM user_identities WHERE user_id = $1 LIMIT 1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
     async fn insert_identity(
         &self,
         issuer: &str,
