@@ -119,7 +119,7 @@ async fn a_session_finds_its_user_until_it_expires(store: Arc<dyn Store>) {
         .user_by_session("hash-1", expires - Duration::seconds(1))
         .await
         .expect("query");
-    assert_eq!(before.map(|u| u.id), Some(ada.id));
+    assert_eq!(before.map(|(u, _)| u.id), Some(ada.id));
     let at_expiry = store
         .user_by_session("hash-1", expires)
         .await

@@ -6,6 +6,7 @@
 //! so a failure is a short page that says what happened and what to do, never JSON or a
 //! bare 500.
 
+use crate::api::user_agent;
 use crate::state::ServerState;
 use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
@@ -90,6 +91,7 @@ async fn callback(
     let mut response = match outcome {
         Ok(Finished::SignedIn(signed_in, return_to)) => {
             tracing::info!(user = %signed_in.user.id, "signed in with the OpenID provider");
+            roomcal::services::accounts::note_device(core, &signed_in, user_agent(&headers)).await;
             signed_in_redirect(core, &signed_in, &return_to)
         }
         Ok(Finished::LinkOffered(offer)) => {
@@ -137,6 +139,7 @@ async fn link(
     let sealed = cookie.side_from(SideCookie::PendingLink, &headers);
     match oidc::link(core, sealed, &form.password, client).await {
         Ok((signed_in, return_to)) => {
+            roomcal::services::accounts::note_device(core, &signed_in, user_agent(&headers)).await;
             let mut response = signed_in_redirect(core, &signed_in, &return_to);
             append_cookie(&mut response, &cookie.clear_side(SideCookie::PendingLink));
             response

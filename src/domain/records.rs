@@ -263,3 +263,14 @@ pub struct CallRoom {
     /// The platform's identifier, for ending the call later.
     pub platform_meeting_id: Option<String>,
 }
+
+impl From<&Meeting> for CallRoom {
+    /// The call a stored meeting holds (to end it).
+    fn from(meeting: &Meeting) -> Self {
+        CallRoom {
+            participant_url: meeting.participant_url.clone(),
+            host_url: meeting.host_url.clone(),
+            platform_meeting_id: meeting.platform_meeting_id.clone(),
+        }
+    }
+}

@@ -274,10 +274,35 @@ pub async fn current_user(core: &Core, token: Option<&str>) -> Result<Option<Use
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    Ok(core
+    let hash = hash_token(token);
+    let now = core.clock.now();
+    let Some((user, last_used)) = core.store.user_by_session(&hash, now).await? else {
+        return Ok(None);
+    };
+    // Marked used at most every few minutes: most requests only read.
+    if last_used.is_none_or(|at| at + LAST_USE_PRECISION <= now) {
+        core.store.touch_session(&hash, now, None).await?;
+    }
+    Ok(Some(user))
+}
+
+/// How finely a session's last use is kept (one write per session per this much use).
+pub const LAST_USE_PRECISION: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Names the device a new session signed in with (its `User-Agent`, cut to 200
+/// characters), shown in the account's list of sessions.
+pub async fn note_device(core: &Core, signed_in: &SignedIn, user_agent: Option<&str>) {
+    let Some(agent) = user_agent.map(|a| a.chars().take(200).collect::<String>()) else {
+        return;
+    };
+    let hash = hash_token(signed_in.token.expose());
+    if let Err(e) = core
         .store
-        .user_by_session(&hash_token(token), core.clock.now())
-        .await?)
+        .touch_session(&hash, core.clock.now(), Some(&agent))
+        .await
+    {
+        tracing::warn!(error = %e, "could not note a session's device");
+    }
 }
 
 /// Like [`current_user`] but an error when nobody is signed in.
@@ -312,7 +337,7 @@ pub(crate) async fn start_session(core: &Core, user: User) -> Result<SignedIn, C
     })
 }
 
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -333,7 +358,7 @@ async fn hashing_slot(core: &Core) -> Result<tokio::sync::SemaphorePermit<'_>, C
 }
 
 /// Argon2 is slow on purpose; run it off the async workers, a few at a time.
-async fn hash_password(core: &Core, password: Secret) -> Result<Secret, CoreError> {
+pub(crate) async fn hash_password(core: &Core, password: Secret) -> Result<Secret, CoreError> {
     let _slot = hashing_slot(core).await?;
     tokio::task::spawn_blocking(move || argon2_hash(&password))
         .await

@@ -269,12 +269,7 @@ async fn close(
     core.sync.feed_memo().forget_room(meeting.room_id);
     tracing::info!(meeting = %meeting.id, reason = reason.as_str(), "meeting closed");
     metrics::counter!("roomcal_meetings_closed_total", "reason" => reason.as_str()).increment(1);
-    let call = CallRoom {
-        participant_url: meeting.participant_url.clone(),
-        host_url: meeting.host_url.clone(),
-        platform_meeting_id: meeting.platform_meeting_id.clone(),
-    };
-    if let Err(err) = core.platform.end_call(&call).await {
+    if let Err(err) = core.platform.end_call(&CallRoom::from(meeting)).await {
         tracing::warn!(meeting = %meeting.id, error = %err, "could not end the call on the platform");
     }
     Ok(true)

@@ -5,6 +5,7 @@
 //! Within this layer the look-ups come first ([`room_lookup`]), then what builds on them;
 //! no file here imports one that imports it back.
 
+pub mod account_settings;
 pub mod accounts;
 mod core;
 mod error;

@@ -62,6 +62,21 @@ pub struct NewUser {
     pub created_at: DateTime<Utc>,
 }
 
+/// A session as its account's owner may see it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    /// SHA-256 of the cookie token (never shown; the list derives names from it).
+    pub token_hash: String,
+    /// The `User-Agent` it signed in with.
+    pub user_agent: Option<String>,
+    /// When it signed in.
+    pub created_at: DateTime<Utc>,
+    /// When it was last marked used.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it ends.
+    pub expires_at: DateTime<Utc>,
+}
+
 /// A room to insert.
 #[derive(Debug, Clone)]
 pub struct NewRoom {
@@ -145,15 +160,44 @@ pub trait AccountStore: Send + Sync {
         limit: i64,
     ) -> Result<u64, StoreError>;
 
-    /// The user of an unexpired session.
+    /// The user of an unexpired session, and when the session was last marked used.
     async fn user_by_session(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, StoreError>;
+    ) -> Result<Option<(User, Option<DateTime<Utc>>)>, StoreError>;
+
+    /// Marks a session used at `at`, and names the device it signed in with when given.
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+        device: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// The unexpired sessions of `user_id`, newest first.
+    async fn sessions_of(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRow>, StoreError>;
 
     /// Ends a session (signing out). Unknown hashes are ignored.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Ends every session of `user_id` but the one stored as `except`.
+    async fn delete_sessions_of(
+        &self,
+        user_id: Uuid,
+        except: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Replaces `user_id`'s password hash.
+    async fn set_password_hash(&self, user_id: Uuid, hash: &Secret) -> Result<(), StoreError>;
+
+    /// Deletes the user with their sessions and sign-in identities (their rooms first:
+    /// a room keeps its owner).
+    async fn delete_user(&self, user_id: Uuid) -> Result<(), StoreError>;
 }
 
 /// Rooms and their calendar settings.
@@ -167,6 +211,9 @@ pub trait RoomStore: Send + Sync {
 
     /// The room with this id.
     async fn room_by_id(&self, id: Uuid) -> Result<Option<Room>, StoreError>;
+
+    /// Deletes a room with everything it holds (occurrences, meetings, presence, log).
+    async fn delete_room(&self, room_id: Uuid) -> Result<(), StoreError>;
 
     /// The rooms a user owns, by name.
     async fn rooms_owned_by(&self, owner_id: Uuid) -> Result<Vec<Room>, StoreError>;

@@ -46,7 +46,7 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<Us
             ssr::client_addr().await,
         )
         .await?;
-        ssr::signed_in(&core, &signed_in);
+        ssr::signed_in(&core, &signed_in).await;
         Ok(UserDto::from(&signed_in.user))
     })
     .await
@@ -60,7 +60,7 @@ pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppErro
         let core = ssr::core()?;
         let client = ssr::client_addr().await;
         let signed_in = accounts::sign_in(&core, &email, &password, client).await?;
-        ssr::signed_in(&core, &signed_in);
+        ssr::signed_in(&core, &signed_in).await;
         Ok(UserDto::from(&signed_in.user))
     })
     .await

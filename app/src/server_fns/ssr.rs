@@ -76,8 +76,14 @@ pub async fn run<T>(
     result
 }
 
-/// After signing up or in: set the session cookie and go to "my rooms".
-pub fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
+/// After signing up or in: note the device, set the session cookie and go to "my rooms".
+pub async fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
+    let headers: Option<http::HeaderMap> = leptos_axum::extract().await.ok();
+    let agent = headers
+        .as_ref()
+        .and_then(|h| h.get(http::header::USER_AGENT))
+        .and_then(|v| v.to_str().ok());
+    accounts::note_device(core, signed_in, agent).await;
     set_cookie(
         &SessionCookie::of(core).set(signed_in.token.expose(), core.settings.session_lifetime),
     );

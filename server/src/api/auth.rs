@@ -46,6 +46,13 @@ struct LoginBody {
     password: String,
 }
 
+/// The request's `User-Agent`, naming the device a session signs in with.
+pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+}
+
 fn with_session_cookie(
     state: &ServerState,
     status: StatusCode,
@@ -80,6 +87,7 @@ fn with_session_cookie(
 async fn signup(
     State(state): State<ServerState>,
     Extension(client): Extension<ClientAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<SignupBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let input = accounts::SignUp {
@@ -88,6 +96,7 @@ async fn signup(
         password: body.password.into(),
     };
     let signed_in = accounts::sign_up(&state.core, &input, client).await?;
+    accounts::note_device(&state.core, &signed_in, user_agent(&headers)).await;
     Ok(with_session_cookie(&state, StatusCode::CREATED, signed_in))
 }
 
@@ -107,9 +116,11 @@ async fn signup(
 async fn login(
     State(state): State<ServerState>,
     Extension(client): Extension<ClientAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let signed_in = accounts::sign_in(&state.core, &body.email, &body.password, client).await?;
+    accounts::note_device(&state.core, &signed_in, user_agent(&headers)).await;
     Ok(with_session_cookie(&state, StatusCode::OK, signed_in))
 }
 

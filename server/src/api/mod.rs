@@ -9,10 +9,12 @@ mod auth;
 mod calendar;
 pub mod error;
 pub mod extract;
+mod manage;
 mod meetings;
 mod rooms;
 
 use crate::state::ServerState;
+pub(crate) use auth::user_agent;
 use axum::{Json, Router};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -38,9 +40,10 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 5] {
+fn parts() -> [OpenApiRouter<ServerState>; 6] {
     [
         auth::router(),
+        manage::router(),
         rooms::router(),
         meetings::router(),
         calendar::router(),

@@ -4,6 +4,7 @@
 // Tests may unwrap: a panic is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
+mod account_management;
 mod accounts;
 mod behind_proxy;
 mod calendar_settings;

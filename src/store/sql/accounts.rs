@@ -1,6 +1,7 @@
 //! Users and their sessions: the queries of [`AccountStore`].
 
 use super::*;
+use crate::secret::Secret;
 
 #[async_trait]
 impl AccountStore for DbStore {
@@ -145,15 +146,85 @@ impl AccountStore for DbStore {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, StoreError> {
-        Ok(sqlx::query_as::<_, User>(
-            "SELECT u.id, u.email, u.display_name, u.created_at FROM sessions s \
+    ) -> Result<Option<(User, Option<DateTime<Utc>>)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Found {
+            #[sqlx(flatten)]
+            user: User,
+            last_used_at: Option<DateTime<Utc>>,
+        }
+        Ok(sqlx::query_as::<_, Found>(
+            "SELECT u.id, u.email, u.display_name, u.created_at, s.last_used_at FROM sessions s \
              JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)
+        .await?
+        .map(|found| (found.user, found.last_used_at)))
+    }
+
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+        device: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sessions SET last_used_at = $1, user_agent = COALESCE($2, user_agent) \
+             WHERE token_hash = $3",
+        )
+        .bind(at)
+        .bind(device)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn sessions_of(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        Ok(sqlx::query_as::<_, SessionRow>(
+            "SELECT token_hash, user_agent, created_at, last_used_at, expires_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.pool)
         .await?)
+    }
+
+    async fn delete_sessions_of(
+        &self,
+        user_id: Uuid,
+        except: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> COALESCE($2, '')")
+            .bind(user_id)
+            .bind(except)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_password_hash(&self, user_id: Uuid, hash: &Secret) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash.expose())
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_user(&self, user_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

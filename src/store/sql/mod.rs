@@ -11,7 +11,7 @@ use crate::domain::{
 };
 use crate::store::{
     on_unique_violation, AccountStore, CalendarStore, MeetingStore, NewRoom, NewUser,
-    PresenceStore, RoomStore, StoreError, SyncPlan,
+    PresenceStore, RoomStore, SessionRow, StoreError, SyncPlan,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

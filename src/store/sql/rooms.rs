@@ -18,6 +18,21 @@ impl RoomStore for DbStore {
         .map_err(|e| on_unique_violation(e, "room name"))
     }
 
+    async fn delete_room(&self, room_id: Uuid) -> Result<(), StoreError> {
+        // Meetings first: they name the occurrences the room's cascade deletes.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM meetings WHERE room_id = $1")
+            .bind(room_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM rooms WHERE id = $1")
+            .bind(room_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn room_by_name(&self, name: &str) -> Result<Option<Room>, StoreError> {
         Ok(
             sqlx::query_as::<_, Room>(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = $1"))
