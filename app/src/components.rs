@@ -33,6 +33,9 @@ pub fn NavBar() -> impl IntoView {
                                         <a href="/rooms" class="text-slate-700 underline">
                                             "My rooms"
                                         </a>
+                                        <a href="/account" class="text-slate-700 underline" data-testid="account-link">
+                                            "Account"
+                                        </a>
                                         <span class="text-slate-500 text-sm" data-testid="whoami">
                                             {user.name}
                                         </span>

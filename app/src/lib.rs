@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("signup") view=pages::SignUpPage/>
                         <Route path=StaticSegment("login") view=pages::SignInPage/>
                         <Route path=StaticSegment("rooms") view=pages::MyRoomsPage/>
+                        <Route path=StaticSegment("account") view=pages::AccountPage/>
                         <Route
                             path=(StaticSegment("rooms"), ParamSegment("name"), StaticSegment("settings"))
                             view=pages::SettingsPage

@@ -22,3 +22,21 @@ pub struct SignInOptionsDto {
     /// Whether email-and-password accounts sign in.
     pub local_accounts: bool,
 }
+
+/// One of the caller's sessions, as the account page and `GET /v1/me/sessions` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionDto {
+    /// A stable name for the session (never its token).
+    pub id: String,
+    /// The browser or client it signed in with (`User-Agent`), if known.
+    pub device: Option<String>,
+    /// When it signed in (RFC 3339, UTC).
+    pub created_at: String,
+    /// When it was last used, to the nearest five minutes.
+    pub last_used_at: String,
+    /// When it ends by itself.
+    pub expires_at: String,
+    /// Whether it is the session asking.
+    pub current: bool,
+}

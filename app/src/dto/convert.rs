@@ -17,6 +17,19 @@ pub fn instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+impl From<roomcal::services::account_settings::SessionInfo> for SessionDto {
+    fn from(s: roomcal::services::account_settings::SessionInfo) -> Self {
+        SessionDto {
+            id: s.id,
+            device: s.device,
+            created_at: instant(s.created_at),
+            last_used_at: instant(s.last_used_at),
+            expires_at: instant(s.expires_at),
+            current: s.current,
+        }
+    }
+}
+
 impl From<&User> for UserDto {
     fn from(u: &User) -> Self {
         UserDto {

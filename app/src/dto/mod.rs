@@ -19,7 +19,7 @@ pub mod meeting;
 pub mod people;
 pub mod room;
 
-pub use account::{SignInOptionsDto, UserDto};
+pub use account::{SessionDto, SignInOptionsDto, UserDto};
 pub use calendar::{CalendarStatusDto, FeedTestDto};
 pub use error::AppError;
 pub use meeting::{

@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod account;
 mod auth;
 mod home;
 mod meeting;
@@ -11,6 +12,7 @@ mod settings;
 mod waiting;
 
 pub use crate::response::set_status;
+pub use account::{AccountPage, DeleteRoom};
 pub use auth::{SignInPage, SignUpPage};
 pub use home::HomePage;
 pub use meeting::MeetingPage;

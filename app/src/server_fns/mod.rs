@@ -3,6 +3,7 @@
 //! `roomcal` core crate. One module per part of the product; [`ssr`] holds the request
 //! helpers they share.
 
+mod account_settings;
 mod accounts;
 mod calendar;
 mod meetings;
@@ -10,6 +11,7 @@ mod rooms;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+pub use account_settings::*;
 pub use accounts::*;
 pub use calendar::*;
 pub use meetings::*;

@@ -5,16 +5,17 @@
 use super::error::{ApiError, ApiJson, ErrorBody};
 use super::extract::{session_token, CurrentUser};
 use crate::state::ServerState;
+use app::dto::SessionDto;
 use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use roomcal::services::account_settings::{self, SessionInfo};
+use roomcal::services::account_settings;
 use roomcal::services::limits::ClientAddr;
 use roomcal::services::session_cookie::SessionCookie;
 use roomcal::CoreError;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -43,37 +44,6 @@ struct PasswordBody {
 struct ConfirmBody {
     /// What must be typed to go ahead.
     confirm: String,
-}
-
-/// One of the caller's sessions.
-#[derive(Debug, Serialize, ToSchema)]
-struct SessionDto {
-    /// A stable name for the session (never its token).
-    id: String,
-    /// The browser or client it signed in with (`User-Agent`), if known.
-    device: Option<String>,
-    /// When it signed in (RFC 3339, UTC).
-    created_at: String,
-    /// When it was last used, to the nearest five minutes.
-    last_used_at: String,
-    /// When it ends by itself.
-    expires_at: String,
-    /// Whether it is the session asking.
-    current: bool,
-}
-
-impl From<SessionInfo> for SessionDto {
-    fn from(s: SessionInfo) -> Self {
-        let at = |t: chrono::DateTime<chrono::Utc>| app::dto::convert::instant(t);
-        SessionDto {
-            id: s.id,
-            device: s.device,
-            created_at: at(s.created_at),
-            last_used_at: at(s.last_used_at),
-            expires_at: at(s.expires_at),
-            current: s.current,
-        }
-    }
 }
 
 /// The token of the session asking (present: the extractor found it).
