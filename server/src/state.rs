@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 use roomcal::calendar::ExpandBudget;
 use roomcal::clock::Clock;
+use roomcal::events::RoomEvents;
 use roomcal::lifecycle::LifecycleSettings;
 use roomcal::platform::{JitsiPlatform, VideoPlatform, WherebyPlatform};
 use roomcal::secret::{KeySource, Secret, SecretBox, SecretKey};
@@ -119,7 +120,10 @@ pub async fn build_core_with(
         );
     }
     let store = open_database(&args.database.database_url()).await?;
-    let syncer = build_syncer(args, store.clone(), secrets.clone(), lookup)?;
+    let events = room_events(&args.database.database_url()).await?;
+    events.set_streams_per_address(args.limits.max_event_streams_per_address);
+    let syncer =
+        build_syncer(args, store.clone(), secrets.clone(), lookup)?.with_events(events.clone());
     Ok(Core {
         store,
         platform: video_platform(args)?,
@@ -144,7 +148,23 @@ pub async fn build_core_with(
         sync: Arc::new(syncer),
         limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
         listings: Arc::new(ListingCache::new(args.list_cache)),
+        events,
     })
+}
+
+/// The room event bus: across instances through `LISTEN/NOTIFY` on PostgreSQL, in this
+/// process on SQLite (one instance per database file).
+async fn room_events(url: &str) -> Result<Arc<RoomEvents>, StartupError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        RoomEvents::postgres(url)
+            .await
+            .map_err(|source| StartupError::Database {
+                url: mask_database_url(url),
+                source: store::StoreError::Database(source),
+            })
+    } else {
+        Ok(Arc::default())
+    }
 }
 
 /// Settings that cannot work together, refused before anything is written to disk.

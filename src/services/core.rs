@@ -62,6 +62,8 @@ pub struct Core {
     pub limits: Arc<crate::services::limits::Limiters>,
     /// Rooms' meeting lists as non-owners see them, kept for a moment (off by default).
     pub listings: Arc<crate::services::listing_cache::ListingCache>,
+    /// Live pages' "something changed" signals (the same bus as [`Self::sync`]'s).
+    pub events: Arc<crate::events::RoomEvents>,
 }
 
 impl Core {

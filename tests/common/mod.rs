@@ -106,6 +106,7 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         secrets.clone(),
         SyncSettings::default(),
     );
+    let events = sync.events().clone();
     roomcal::Core {
         store,
         platform: Arc::new(roomcal::platform::JitsiPlatform::new(
@@ -117,6 +118,7 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         sync: Arc::new(sync),
         limits: Arc::new(roomcal::services::limits::Limiters::default()),
         listings: Arc::default(),
+        events,
     }
 }
 
