@@ -8,6 +8,7 @@
 mod auth;
 mod calendar;
 pub mod error;
+pub mod events;
 pub mod extract;
 mod meetings;
 mod rooms;
@@ -38,12 +39,13 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 5] {
+fn parts() -> [OpenApiRouter<ServerState>; 6] {
     [
         auth::router(),
         rooms::router(),
         meetings::router(),
         calendar::router(),
+        events::router(),
         OpenApiRouter::new().routes(routes!(openapi_json)),
     ]
 }

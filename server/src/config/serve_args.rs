@@ -173,6 +173,9 @@ pub struct LimitArgs {
     /// that sets it; otherwise clients could pick their own address).
     #[arg(long, env = "ROOMCAL_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Live-update streams (`GET /v1/rooms/{room}/events`) one client address may hold open.
+    #[arg(long, env = "ROOMCAL_MAX_EVENT_STREAMS_PER_ADDRESS", default_value_t = roomcal::events::DEFAULT_STREAMS_PER_ADDRESS)]
+    pub max_event_streams_per_address: u32,
 }
 
 /// Options of the meeting lifecycle (durations like `90s`, `15m`, `8h`).
