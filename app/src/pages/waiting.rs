@@ -17,16 +17,15 @@ pub fn WaitingPage() -> impl IntoView {
             p.get("event_id").unwrap_or_default(),
         )
     };
-    // Asks the server again every 2 s (the meeting is pre-created shortly before its
-    // start; a moved event moves the countdown, a cancelled one says so).
+    // Asks the server again when the room's live stream says it changed (the meeting is
+    // pre-created shortly before its start, started, moved or cancelled), else every 2 s
+    // (crate::live).
     let poll = RwSignal::new(0u32);
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(
-        move || poll.update(|p| *p += 1),
+    crate::live::live_refresh(
+        params.with_untracked(|p| p.get("name").unwrap_or_default()),
         std::time::Duration::from_secs(2),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+        move || poll.update(|p| *p += 1),
+    );
     let clock = PageClock::new(0);
     let answer = Resource::new(
         move || (key(), poll.get()),
