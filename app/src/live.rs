@@ -14,9 +14,10 @@
 pub const SLOW_POLL_FACTOR: u32 = 10;
 
 /// The event names the stream sends (see the server's `api::events`).
-pub const EVENT_NAMES: [&str; 6] = [
+pub const EVENT_NAMES: [&str; 7] = [
     "meeting_created",
     "meeting_started",
+    "meeting_changed",
     "meeting_ended",
     "participants",
     "calendar_synced",
@@ -33,27 +34,31 @@ pub fn live_refresh(room: String, poll: std::time::Duration, refresh: impl Fn() 
     let _ = (room, poll, refresh);
 }
 
+/// Whether the page was opened with `?poll=off` (no timer-driven asking at all). Always
+/// `false` on the server.
+pub fn polling_off() -> bool {
+    #[cfg(feature = "hydrate")]
+    return web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|search| {
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .any(|pair| pair == "poll=off")
+        });
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
 #[cfg(feature = "hydrate")]
 mod hydrate {
-    use super::{EVENT_NAMES, SLOW_POLL_FACTOR};
+    use super::{polling_off, EVENT_NAMES, SLOW_POLL_FACTOR};
     use leptos::prelude::*;
     use send_wrapper::SendWrapper;
     use std::cell::Cell;
     use std::rc::Rc;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
-
-    /// Whether the page was opened with `?poll=off`.
-    fn polling_off() -> bool {
-        web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .is_some_and(|search| {
-                search
-                    .trim_start_matches('?')
-                    .split('&')
-                    .any(|pair| pair == "poll=off")
-            })
-    }
 
     /// The open stream and the callbacks it holds; closed when the page goes.
     struct Stream {

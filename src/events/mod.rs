@@ -36,6 +36,8 @@ pub enum RoomEventKind {
     MeetingCreated,
     /// A meeting opened that can be joined now (an unscheduled one).
     MeetingStarted,
+    /// A meeting's times followed its calendar event.
+    MeetingChanged,
     /// A meeting closed.
     MeetingEnded,
     /// The number of people in a meeting changed.
@@ -50,6 +52,7 @@ impl RoomEventKind {
         match self {
             Self::MeetingCreated => "meeting_created",
             Self::MeetingStarted => "meeting_started",
+            Self::MeetingChanged => "meeting_changed",
             Self::MeetingEnded => "meeting_ended",
             Self::Participants => "participants",
             Self::CalendarSynced => "calendar_synced",

@@ -178,6 +178,7 @@ pub async fn run_lifecycle_work(
                     meeting.start_time = start;
                     meeting.end_time = end;
                     core.store.save_meeting_state(meeting).await?;
+                    room_events::meeting_changed(core, meeting).await;
                     report.updated += 1;
                 }
             }

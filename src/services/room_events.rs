@@ -19,6 +19,12 @@ pub async fn meeting_created(core: &Core, meeting: &Meeting) {
     core.events.publish(event).await;
 }
 
+/// A meeting's times followed its calendar event.
+pub async fn meeting_changed(core: &Core, meeting: &Meeting) {
+    let event = RoomEvent::of_meeting(RoomEventKind::MeetingChanged, meeting);
+    core.events.publish(event).await;
+}
+
 /// A meeting closed.
 pub async fn meeting_ended(core: &Core, meeting: &Meeting) {
     let event = RoomEvent::of_meeting(RoomEventKind::MeetingEnded, meeting);

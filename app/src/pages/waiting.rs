@@ -37,6 +37,21 @@ pub fn WaitingPage() -> impl IntoView {
             if let Some(server_now) = &join.server_now {
                 clock.sync_with_server(server_now);
             }
+            // Ask once more right at the start: a meeting created ahead of it opens then,
+            // with no change for the stream to announce.
+            #[cfg(feature = "hydrate")]
+            if join.status == JoinStatus::Waiting && !crate::live::polling_off() {
+                let start = join.starts_at.as_deref().and_then(time::parse_ms);
+                let now = join.server_now.as_deref().and_then(time::parse_ms);
+                if let Some(wait) = start.zip(now).map(|(start, now)| start - now) {
+                    if (0..3_600_000).contains(&wait) {
+                        set_timeout(
+                            move || poll.update(|p| *p += 1),
+                            std::time::Duration::from_millis(wait.unsigned_abs() + 250),
+                        );
+                    }
+                }
+            }
             if let Some(path) = join
                 .meeting_path
                 .filter(|_| join.status == JoinStatus::Join)
