@@ -122,6 +122,10 @@ pub async fn build_core_with(
     let store = open_database(&args.database.database_url()).await?;
     let events = room_events(&args.database.database_url()).await?;
     events.set_streams_per_address(args.limits.max_event_streams_per_address);
+    // A page that hears of a change asks at once: it must not get the list from before it.
+    let listings = Arc::new(ListingCache::new(args.list_cache));
+    let forget = listings.clone();
+    events.on_deliver(move |event| forget.forget_room(event.room_id));
     let syncer =
         build_syncer(args, store.clone(), secrets.clone(), lookup)?.with_events(events.clone());
     Ok(Core {
@@ -147,7 +151,7 @@ pub async fn build_core_with(
         secrets,
         sync: Arc::new(syncer),
         limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
-        listings: Arc::new(ListingCache::new(args.list_cache)),
+        listings,
         events,
     })
 }

@@ -199,6 +199,9 @@ impl Subscription {
     }
 }
 
+/// What [`RoomEvents::on_deliver`] keeps.
+type DeliveryHook = Box<dyn Fn(&RoomEvent) + Send + Sync>;
+
 /// The room event bus of this instance; see the module documentation.
 pub struct RoomEvents {
     /// Numbers deliveries and keeps each room's recent ones for resuming.
@@ -211,6 +214,8 @@ pub struct RoomEvents {
     closing: watch::Sender<bool>,
     /// Open streams per client address.
     slots: slots::Slots,
+    /// Called with each event before any stream hears of it (see [`Self::on_deliver`]).
+    hook: std::sync::OnceLock<DeliveryHook>,
 }
 
 impl Default for RoomEvents {
@@ -228,7 +233,15 @@ impl RoomEvents {
             notifier,
             closing: watch::channel(false).0,
             slots: slots::Slots::default(),
+            hook: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Runs `hook` with every event this instance delivers, before its streams get it: the
+    /// services forget what they keep of that room, so the pages' refetch reads it fresh.
+    /// Set once; a second hook is ignored.
+    pub fn on_deliver(&self, hook: impl Fn(&RoomEvent) + Send + Sync + 'static) {
+        let _ = self.hook.set(Box::new(hook));
     }
 
     /// Publishes `event` to every stream of every instance. Never fails: a change that
@@ -248,6 +261,9 @@ impl RoomEvents {
 
     /// Numbers `event` and hands it to this instance's streams.
     pub(crate) fn deliver(&self, event: RoomEvent) {
+        if let Some(hook) = self.hook.get() {
+            hook(&event);
+        }
         let Ok(mut ring) = self.ring.lock() else {
             return;
         };

@@ -139,3 +139,16 @@ async fn closing_the_bus_resolves_its_closed_future() {
     bus.close();
     closed.await;
 }
+
+#[tokio::test]
+async fn the_delivery_hook_runs_before_any_stream_hears_the_event() {
+    let bus = Arc::new(RoomEvents::default());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    bus.on_deliver(move |e| log.lock().expect("log").push(e.room_id));
+    let room = Uuid::new_v4();
+    let mut subscription = bus.subscribe(room, None);
+    bus.publish(synced(room)).await;
+    assert!(matches!(subscription.next().await, Some(Next::Event(_))));
+    assert_eq!(*seen.lock().expect("log"), vec![room]);
+}
