@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 
 // The server under test is the release binary, started here with a throwaway data dir.
 // Its video platform points at a stub call page on loopback, so no test leaves this machine.
@@ -9,6 +10,9 @@ const DATA_DIR = process.env.E2E_DATA_DIR ?? `/tmp/roomcal-e2e-${process.pid}`;
 // A real OpenID provider (npm `oidc-provider`) the main instance signs people in with.
 const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? 3114);
 process.env.E2E_OIDC_ISSUER = `http://127.0.0.1:${OIDC_PORT}`;
+// The release binary where cargo-leptos put it: under $CARGO_TARGET_DIR when set (the
+// site itself stays in the workspace's target/site, its `site-root`).
+const ROOMCAL = path.join(path.resolve(__dirname, "..", process.env.CARGO_TARGET_DIR ?? "target"), "release", "roomcal");
 // Two more instances on one throwaway PostgreSQL (`make test` runs Playwright under
 // .ci/with-test-postgres.sh), as an organisation runs several behind a load balancer.
 const PG_URL = process.env.TEST_DATABASE_URL;
@@ -61,7 +65,7 @@ export default defineConfig({
     },
     {
       command:
-        `rm -rf ${DATA_DIR} && ../target/release/roomcal serve --addr 127.0.0.1:${APP_PORT} ` +
+        `rm -rf ${DATA_DIR} && ${ROOMCAL} serve --addr 127.0.0.1:${APP_PORT} ` +
         `--data-dir ${DATA_DIR} --site-root ../target/site ` +
         `--jitsi-base-url http://127.0.0.1:${STUB_PORT}/call ` +
         // Calendar feeds come from the stub on loopback; short durations keep tests quick.
@@ -80,10 +84,13 @@ export default defineConfig({
     },
     ...(PG_URL ? PG_PORTS : []).map((port) => ({
       command:
-        `rm -rf ${DATA_DIR}-pg-${port} && ../target/release/roomcal serve --addr 127.0.0.1:${port} --database-url ${PG_URL} ` +
+        `rm -rf ${DATA_DIR}-pg-${port} && ${ROOMCAL} serve --addr 127.0.0.1:${port} --database-url ${PG_URL} ` +
         `--data-dir ${DATA_DIR}-pg-${port} --secret-key ${PG_KEY} --site-root ../target/site ` +
         `--jitsi-base-url http://127.0.0.1:${STUB_PORT}/call --no-background-sync ` +
-        `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s ` +
+        // Feeds from the stub; a meeting is created at its start (live-updates.spec.ts: the
+        // event stream, not a timer, moves a waiting page in).
+        `--allow-private-feeds --allow-http-feeds ` +
+        `--precreate-lead 0s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s ` +
         // Every test's people sign up from 127.0.0.1.
         `--signups-per-hour 1000`,
       url: `http://127.0.0.1:${port}/readyz`,

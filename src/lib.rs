@@ -9,8 +9,9 @@
 //! 2. [`domain`]: validated values and the records the store keeps.
 //! 3. [`platform`]: video platforms that create the call room of a meeting.
 //! 4. [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations.
-//! 5. [`sync`]: fetches each room's feed and keeps its stored occurrences in step.
-//! 6. [`services`]: the use cases the pages, the API and the workers call, on the [`Core`]
+//! 5. [`events`]: the room event bus (in-process, or across instances on PostgreSQL).
+//! 6. [`sync`]: fetches each room's feed and keeps its stored occurrences in step.
+//! 7. [`services`]: the use cases the pages, the API and the workers call, on the [`Core`]
 //!    handle, with their error [`CoreError`].
 //!
 //! `tests/architecture.rs` checks that no import points back up this list.
@@ -21,6 +22,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod domain;
+pub mod events;
 pub mod ics_out;
 pub mod lifecycle;
 pub mod platform;

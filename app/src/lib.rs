@@ -7,6 +7,7 @@
 
 pub mod components;
 pub mod dto;
+pub mod live;
 pub mod pages;
 pub mod response;
 pub mod server_fns;

@@ -216,6 +216,7 @@ fn bench_core(store: Arc<dyn Store>) -> roomcal::Core {
         secrets.clone(),
         SyncSettings::default(),
     );
+    let events = sync.events().clone();
     roomcal::Core {
         store,
         platform: Arc::new(roomcal::platform::JitsiPlatform::new(
@@ -228,5 +229,6 @@ fn bench_core(store: Arc<dyn Store>) -> roomcal::Core {
         limits: Arc::new(roomcal::services::limits::Limiters::default()),
         listings: Arc::default(),
         oidc: None,
+        events,
     }
 }

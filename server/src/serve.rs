@@ -1,5 +1,5 @@
 //! Serving: binds the address, starts the workers, and shuts everything down in order
-//! (stop accepting, finish requests, stop the workers, release leases, close the database).
+//! (stop accepting, end the live-update streams, finish requests, stop the workers, release leases, close the database).
 
 use crate::config::ServeArgs;
 use crate::guard::forwarded::TrustedProxies;
@@ -57,6 +57,7 @@ pub async fn serve(
     }
     tracing::info!("roomcal is serving on {}", args.public_url());
     let mut stopping = stop_rx_for_deadline;
+    let events = core.events.clone();
     let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -64,6 +65,8 @@ pub async fn serve(
     .with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
+        // Live-update streams never finish by themselves: end them so the server does.
+        events.close();
     })
     .into_future();
     // Stop accepting at once; in-flight requests get a few seconds to finish, so the

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 use roomcal::calendar::ExpandBudget;
 use roomcal::clock::Clock;
+use roomcal::events::RoomEvents;
 use roomcal::lifecycle::LifecycleSettings;
 use roomcal::platform::{JitsiPlatform, VideoPlatform, WherebyPlatform};
 use roomcal::secret::{KeySource, Secret, SecretBox, SecretKey};
@@ -125,7 +126,14 @@ pub async fn build_core_with(
         None => None,
     };
     let store = open_database(&args.database.database_url()).await?;
-    let syncer = build_syncer(args, store.clone(), secrets.clone(), lookup)?;
+    let events = room_events(&args.database.database_url()).await?;
+    events.set_streams_per_address(args.limits.max_event_streams_per_address);
+    // A page that hears of a change asks at once: it must not get the list from before it.
+    let listings = Arc::new(ListingCache::new(args.list_cache));
+    let forget = listings.clone();
+    events.on_deliver(move |event| forget.forget_room(event.room_id));
+    let syncer =
+        build_syncer(args, store.clone(), secrets.clone(), lookup)?.with_events(events.clone());
     Ok(Core {
         store,
         platform: video_platform(args)?,
@@ -150,9 +158,25 @@ pub async fn build_core_with(
         secrets,
         sync: Arc::new(syncer),
         limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
-        listings: Arc::new(ListingCache::new(args.list_cache)),
+        listings,
+        events,
         oidc,
     })
+}
+
+/// The room event bus: across instances through `LISTEN/NOTIFY` on PostgreSQL, in this
+/// process on SQLite (one instance per database file).
+async fn room_events(url: &str) -> Result<Arc<RoomEvents>, StartupError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        RoomEvents::postgres(url)
+            .await
+            .map_err(|source| StartupError::Database {
+                url: mask_database_url(url),
+                source: store::StoreError::Database(source),
+            })
+    } else {
+        Ok(Arc::default())
+    }
 }
 
 /// Settings that cannot work together, refused before anything is written to disk.

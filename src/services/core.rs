@@ -68,6 +68,8 @@ pub struct Core {
     pub listings: Arc<crate::services::listing_cache::ListingCache>,
     /// The organization's OpenID provider, when sign-in with it is configured.
     pub oidc: Option<Arc<crate::services::oidc::Oidc>>,
+    /// Live pages' "something changed" signals (the same bus as [`Self::sync`]'s).
+    pub events: Arc<crate::events::RoomEvents>,
 }
 
 impl Core {

@@ -11,6 +11,7 @@ use crate::lifecycle::{
 };
 use crate::platform::CallRequest;
 use crate::services::retention::{purge_expired, Purged, PURGE_BATCH};
+use crate::services::room_events;
 use crate::store::StoreError;
 use crate::Core;
 use crate::CoreError;
@@ -140,6 +141,7 @@ pub async fn run_lifecycle_work(
         }
         if changed {
             core.store.save_meeting_state(meeting).await?;
+            room_events::participants(core, meeting, participants_now).await;
         }
     }
 
@@ -176,6 +178,7 @@ pub async fn run_lifecycle_work(
                     meeting.start_time = start;
                     meeting.end_time = end;
                     core.store.save_meeting_state(meeting).await?;
+                    room_events::meeting_changed(core, meeting).await;
                     report.updated += 1;
                 }
             }
@@ -242,6 +245,7 @@ async fn precreate(
             core.sync.feed_memo().forget_room(meeting.room_id);
             // Clear an error a failed earlier attempt left for the owner.
             core.store.set_meeting_error(event.id, None).await?;
+            room_events::meeting_created(core, &meeting).await;
             Ok(true)
         }
         Err(StoreError::Conflict(_)) => {
@@ -267,6 +271,7 @@ async fn close(
         return Ok(false);
     }
     core.sync.feed_memo().forget_room(meeting.room_id);
+    room_events::meeting_ended(core, meeting).await;
     tracing::info!(meeting = %meeting.id, reason = reason.as_str(), "meeting closed");
     metrics::counter!("roomcal_meetings_closed_total", "reason" => reason.as_str()).increment(1);
     if let Err(err) = core.platform.end_call(&CallRoom::from(meeting)).await {

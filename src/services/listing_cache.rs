@@ -6,6 +6,8 @@
 //! queries a second per room, and keeps one busy room from occupying the database. A list
 //! is at most `ttl` old (a head count a second late), never shared with the owner (whose
 //! view is always read fresh), and never kept for a room that was not found.
+//! A change announced on the room's live stream ([`crate::events`]) forgets the room's
+//! lists at once on every instance, so the pages that heard of it read it fresh.
 
 use super::room_meetings::{ListQuery, ListedMeeting};
 use crate::services::privacy::Audience;
@@ -25,6 +27,8 @@ type Key = (String, bool, i64);
 
 /// One remembered list.
 struct Entry {
+    /// The room, so a change announced for it forgets its lists ([`ListingCache::forget_room`]).
+    room_id: Uuid,
     /// The room's owner, who is never served from here.
     owner_id: Uuid,
     /// When the list was read.
@@ -82,10 +86,20 @@ impl ListingCache {
         (fresh && guest).then(|| entry.items.clone())
     }
 
-    /// Remembers the non-owner view `items` of a room owned by `owner_id`, read at `now`.
+    /// Forgets room `room_id`'s lists: something changed there (a room event), and the
+    /// pages that heard of it ask again at once.
+    pub fn forget_room(&self, room_id: Uuid) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, e| e.room_id != room_id);
+        }
+    }
+
+    /// Remembers the non-owner view `items` of room `room_id` owned by `owner_id`, read at
+    /// `now`.
     pub fn put(
         &self,
         room_name: &str,
+        room_id: Uuid,
         query: &ListQuery,
         owner_id: Uuid,
         items: &[ListedMeeting],
@@ -107,6 +121,7 @@ impl ListingCache {
         entries.insert(
             Self::key(room_name, query),
             Entry {
+                room_id,
                 owner_id,
                 at: now,
                 items: items.to_vec(),
@@ -155,7 +170,14 @@ mod tests {
     fn a_list_is_served_for_one_ttl_and_then_read_again() {
         let cache = ListingCache::new(Duration::seconds(1));
         let owner = Uuid::new_v4();
-        cache.put("standup", &query(), owner, &[item("Planning")], now());
+        cache.put(
+            "standup",
+            Uuid::nil(),
+            &query(),
+            owner,
+            &[item("Planning")],
+            now(),
+        );
         let at = |ms| now() + Duration::milliseconds(ms);
         assert_eq!(
             cache
@@ -174,6 +196,7 @@ mod tests {
         let owner = Uuid::new_v4();
         cache.put(
             "standup",
+            Uuid::nil(),
             &query(),
             owner,
             &[item("Private meeting")],
@@ -188,7 +211,14 @@ mod tests {
     #[test]
     fn other_rooms_and_windows_are_other_lists() {
         let cache = ListingCache::new(Duration::seconds(1));
-        cache.put("standup", &query(), Uuid::new_v4(), &[item("A")], now());
+        cache.put(
+            "standup",
+            Uuid::nil(),
+            &query(),
+            Uuid::new_v4(),
+            &[item("A")],
+            now(),
+        );
         assert!(cache.get("retro", &query(), None, now()).is_none());
         let wider = ListQuery {
             upcoming_within: Duration::minutes(60),
@@ -205,7 +235,14 @@ mod tests {
     #[test]
     fn a_zero_ttl_remembers_nothing() {
         let cache = ListingCache::default();
-        cache.put("standup", &query(), Uuid::new_v4(), &[item("A")], now());
+        cache.put(
+            "standup",
+            Uuid::nil(),
+            &query(),
+            Uuid::new_v4(),
+            &[item("A")],
+            now(),
+        );
         assert!(cache.get("standup", &query(), None, now()).is_none());
     }
 
@@ -213,12 +250,30 @@ mod tests {
     fn a_flood_of_room_names_cannot_grow_it_past_its_capacity() {
         let cache = ListingCache::new(Duration::seconds(1));
         for i in 0..CAPACITY + 10 {
-            cache.put(&format!("room-{i}"), &query(), Uuid::new_v4(), &[], now());
+            cache.put(
+                &format!("room-{i}"),
+                Uuid::nil(),
+                &query(),
+                Uuid::new_v4(),
+                &[],
+                now(),
+            );
         }
         let len = cache.entries.lock().unwrap().len();
         assert!(len <= CAPACITY, "{len} entries");
         assert!(cache
             .get(&format!("room-{}", CAPACITY + 9), &query(), None, now())
             .is_some());
+    }
+
+    #[test]
+    fn a_change_in_a_room_forgets_its_lists_and_only_its() {
+        let cache = ListingCache::new(Duration::seconds(1));
+        let (changed, other) = (Uuid::new_v4(), Uuid::new_v4());
+        cache.put("a", changed, &query(), Uuid::new_v4(), &[item("A")], now());
+        cache.put("b", other, &query(), Uuid::new_v4(), &[item("B")], now());
+        cache.forget_room(changed);
+        assert!(cache.get("a", &query(), None, now()).is_none());
+        assert!(cache.get("b", &query(), None, now()).is_some());
     }
 }

@@ -19,6 +19,7 @@ pub mod presence;
 pub mod privacy;
 pub mod retention;
 pub mod room_calendar;
+pub mod room_events;
 pub mod room_feed;
 pub mod room_lookup;
 pub mod room_meetings;

@@ -128,6 +128,12 @@ pub async fn announce_presence(
         left_at: (event == PresenceEvent::Leave).then_some(now),
     };
     core.store.record_presence(&record, now).await?;
+    crate::services::room_events::presence_changed(
+        core,
+        &meeting,
+        event == PresenceEvent::Heartbeat,
+    )
+    .await;
     Ok(meeting)
 }
 
@@ -206,5 +212,6 @@ pub async fn whereby_webhook(
         left_at: (kind == PresenceEvent::Leave).then_some(now),
     };
     core.store.record_presence(&record, now).await?;
+    crate::services::room_events::presence_changed(core, &meeting, false).await;
     Ok(())
 }

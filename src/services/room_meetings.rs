@@ -156,7 +156,7 @@ pub async fn list_meetings(
     }
     if !owner {
         core.listings
-            .put(room_name, &query, room.owner_id, &items, now);
+            .put(room_name, room.id, &query, room.owner_id, &items, now);
     }
     Ok(items)
 }

@@ -218,6 +218,7 @@ async fn start_new_unscheduled(
     };
     core.store.insert_meeting(&meeting).await?;
     core.sync.feed_memo().forget_room(room.id);
+    crate::services::room_events::meeting_started(core, &meeting).await;
     Ok(StartedMeeting {
         meeting,
         is_new: true,

@@ -22,6 +22,7 @@ pub use probe::{FeedTestReport, OccurrencePreview, TestFeedError};
 
 use crate::calendar::ExpandBudget;
 use crate::domain::RoomCalendar;
+use crate::events::RoomEvent;
 use crate::secret::SecretBox;
 use crate::store::Store;
 use crate::store::StoreError;
@@ -142,6 +143,8 @@ pub struct Syncer {
     /// Rooms' public feeds, built from the occurrences this syncer writes (so it forgets
     /// a room's feed when it writes the room).
     feeds: feed_memo::FeedMemo,
+    /// Where a synced room is announced to live pages.
+    events: Arc<crate::events::RoomEvents>,
 }
 
 impl Syncer {
@@ -168,7 +171,19 @@ impl Syncer {
             sync_slots,
             test_slots,
             feeds: feed_memo::FeedMemo::default(),
+            events: Arc::default(),
         }
+    }
+
+    /// This syncer announcing synced rooms on `events` (the core's bus).
+    pub fn with_events(mut self, events: Arc<crate::events::RoomEvents>) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// The bus synced rooms are announced on.
+    pub fn events(&self) -> &Arc<crate::events::RoomEvents> {
+        &self.events
     }
 
     /// The memo of rooms' public `calendar.ics` feeds.
@@ -280,6 +295,9 @@ impl Syncer {
             .apply_sync(&plan, &calendar, now, &outcome.to_json())
             .await?;
         self.feeds.forget_room(room_id);
+        self.events
+            .publish(RoomEvent::calendar_synced(room_id))
+            .await;
         Ok(outcome)
     }
 

@@ -106,6 +106,7 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         secrets.clone(),
         SyncSettings::default(),
     );
+    let events = sync.events().clone();
     roomcal::Core {
         store,
         platform: Arc::new(roomcal::platform::JitsiPlatform::new(
@@ -118,6 +119,7 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         limits: Arc::new(roomcal::services::limits::Limiters::default()),
         listings: Arc::default(),
         oidc: None,
+        events,
     }
 }
 

@@ -159,27 +159,26 @@ fn random_id() -> String {
 }
 
 /// The owner's view next to the call: when, organizer, description, and the invitation
-/// list against who is here (asked again every 5 s). Others get nothing here: the server
-/// answers `None` for them.
+/// list against who is here (asked again on each change, see [`crate::live`]). Others
+/// get nothing here: the server answers `None` for them.
 #[component]
 fn HostView(room_name: String, meeting_id: String) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    let live_room = room_name.clone();
     let poll = RwSignal::new(0u32);
     let view_of = Resource::new(
         move || (room_name.clone(), meeting_id.clone(), poll.get()),
         |(room, id, _)| server_fns::get_meeting_host_view(room, id),
     );
-    // Only the owner has anything to refresh; everyone else was told `None` once.
+    // Asked again when the room's live stream says it changed, else every 5 s
+    // (crate::live). Only the owner has anything to refresh; everyone else was told
+    // `None` once.
     #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if view_of.with_untracked(|v| !matches!(v, Some(Ok(None)))) {
-                poll.update(|p| *p += 1);
-            }
-        },
-        std::time::Duration::from_secs(5),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    crate::live::live_refresh(live_room, std::time::Duration::from_secs(5), move || {
+        if view_of.with_untracked(|v| !matches!(v, Some(Ok(None)))) {
+            poll.update(|p| *p += 1);
+        }
+    });
     let clock = PageClock::new(0);
     view! {
         <Transition fallback=|| ()>

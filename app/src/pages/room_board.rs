@@ -1,5 +1,6 @@
 //! The live board of a room page: a card per active meeting and per occurrence starting
-//! soon (owners also see the rest of the day folded away), asked again every 3 seconds,
+//! soon (owners also see the rest of the day folded away), asked again when the room's
+//! live stream reports a change (else every 3 seconds, see [`crate::live`]),
 //! with countdowns and running times that tick every second in the reader's time zone.
 //! What each card shows is decided on the server: owners get a host view (description,
 //! organizer, attendees and their answers, who is here), everyone else title, time and
@@ -12,7 +13,7 @@ use crate::server_fns;
 use crate::time::{self, PageClock, When, Zone};
 use leptos::prelude::*;
 
-/// How often the board asks the server again.
+/// How often the board asks the server again while no live stream is open.
 const POLL: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The board of room `name`. The first answer comes with the room page (`first`,
@@ -28,17 +29,18 @@ pub fn RoomBoard(name: String, first: RoomBoardDto) -> impl IntoView {
     // After hydration, like every later answer: the HTML and the first render agree.
     let first_now = first.server_now.clone();
     Effect::new(move |_| clock.sync_with_server(&first_now));
-    // One question at a time: a slow answer is not overtaken by the next poll.
+    // Asked again when the room's live stream says it changed, and by polling as the
+    // fallback (crate::live). One question at a time: a slow answer is not overtaken.
     #[cfg(feature = "hydrate")]
-    let asking = StoredValue::new(false);
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
+    {
+        let asking = StoredValue::new(false);
+        let room = name.clone();
+        crate::live::live_refresh(name, POLL, move || {
             if asking.get_value() {
                 return;
             }
             asking.set_value(true);
-            let name = name.clone();
+            let name = room.clone();
             leptos::task::spawn_local(async move {
                 if let Ok(b) = server_fns::get_room_board(name).await {
                     clock.sync_with_server(&b.server_now);
@@ -48,10 +50,7 @@ pub fn RoomBoard(name: String, first: RoomBoardDto) -> impl IntoView {
                 }
                 asking.set_value(false);
             });
-        },
-        POLL,
-    ) {
-        on_cleanup(move || handle.clear());
+        });
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (POLL, name);

@@ -17,16 +17,15 @@ pub fn WaitingPage() -> impl IntoView {
             p.get("event_id").unwrap_or_default(),
         )
     };
-    // Asks the server again every 2 s (the meeting is pre-created shortly before its
-    // start; a moved event moves the countdown, a cancelled one says so).
+    // Asks the server again when the room's live stream says it changed (the meeting is
+    // pre-created shortly before its start, started, moved or cancelled), else every 2 s
+    // (crate::live).
     let poll = RwSignal::new(0u32);
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(
-        move || poll.update(|p| *p += 1),
+    crate::live::live_refresh(
+        params.with_untracked(|p| p.get("name").unwrap_or_default()),
         std::time::Duration::from_secs(2),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+        move || poll.update(|p| *p += 1),
+    );
     let clock = PageClock::new(0);
     let answer = Resource::new(
         move || (key(), poll.get()),
@@ -37,6 +36,21 @@ pub fn WaitingPage() -> impl IntoView {
         if let Some(Ok(join)) = answer.get() {
             if let Some(server_now) = &join.server_now {
                 clock.sync_with_server(server_now);
+            }
+            // Ask once more right at the start: a meeting created ahead of it opens then,
+            // with no change for the stream to announce.
+            #[cfg(feature = "hydrate")]
+            if join.status == JoinStatus::Waiting && !crate::live::polling_off() {
+                let start = join.starts_at.as_deref().and_then(time::parse_ms);
+                let now = join.server_now.as_deref().and_then(time::parse_ms);
+                if let Some(wait) = start.zip(now).map(|(start, now)| start - now) {
+                    if (0..3_600_000).contains(&wait) {
+                        set_timeout(
+                            move || poll.update(|p| *p += 1),
+                            std::time::Duration::from_millis(wait.unsigned_abs() + 250),
+                        );
+                    }
+                }
             }
             if let Some(path) = join
                 .meeting_path

@@ -38,14 +38,17 @@ pub fn free_port() -> u16 {
 /// Starts the release binary on a fresh data directory (or `database_url`) with `extra`
 /// flags, and waits until it is ready.
 pub async fn start(database_url: Option<&str>, extra: &[&str]) -> Roomcal {
-    let binary = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/roomcal");
+    // Where cargo-leptos put it: under $CARGO_TARGET_DIR when set.
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_string());
+    let binary = format!("{target}/release/roomcal");
     assert!(
-        std::path::Path::new(binary).exists(),
+        std::path::Path::new(&binary).exists(),
         "build the server first: cargo leptos build --release"
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let addr = format!("127.0.0.1:{}", free_port());
-    let mut command = Command::new(binary);
+    let mut command = Command::new(&binary);
     command
         .args(["serve", "--addr", &addr, "--data-dir"])
         .arg(dir.path())

@@ -8,6 +8,7 @@
 mod auth;
 mod calendar;
 pub mod error;
+pub mod events;
 pub mod extract;
 mod manage;
 mod meetings;
@@ -47,6 +48,7 @@ fn parts() -> [OpenApiRouter<ServerState>; 6] {
         rooms::router(),
         meetings::router(),
         calendar::router(),
+        events::router(),
         OpenApiRouter::new().routes(routes!(openapi_json)),
     ]
 }

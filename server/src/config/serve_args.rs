@@ -182,6 +182,9 @@ pub struct LimitArgs {
     /// The old spelling of `--trusted-proxies 127.0.0.0/8,::1`: a proxy on this machine.
     #[arg(long, env = "ROOMCAL_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Live-update streams (`GET /v1/rooms/{room}/events`) one client address may hold open.
+    #[arg(long, env = "ROOMCAL_MAX_EVENT_STREAMS_PER_ADDRESS", default_value_t = roomcal::events::DEFAULT_STREAMS_PER_ADDRESS)]
+    pub max_event_streams_per_address: u32,
 }
 
 impl LimitArgs {

@@ -41,9 +41,24 @@ async fn guests_share_a_remembered_list_while_the_owner_always_sees_the_room_as_
     let before = guest_list(&app, "huddle").await;
     assert_eq!(before[0]["participants_now"], 0);
 
-    guest_joins(&app, &id).await;
+    // Someone is written into the room behind the services' back: no change is announced,
+    // so nothing tells the memo to forget.
+    let now = chrono::Utc::now();
+    let record = roomcal::domain::PresenceRecord {
+        meeting_id: id.parse().expect("uuid"),
+        participant_id: "quiet-page-1".into(),
+        display_name: "Quiet".into(),
+        user_id: None,
+        last_seen_at: now,
+        left_at: None,
+    };
+    app.core
+        .store
+        .record_presence(&record, now)
+        .await
+        .expect("presence");
 
-    // Guests get the list read before the join; the owner sees the person now, by name.
+    // Guests get the list read before; the owner sees the person now, by name.
     assert_eq!(guest_list(&app, "huddle").await, before);
     let owners: Value = app
         .get("/v1/rooms/huddle/meetings")
@@ -56,6 +71,21 @@ async fn guests_share_a_remembered_list_while_the_owner_always_sees_the_room_as_
     // …and reading the owner's view did not put it where guests are served from.
     let after = guest_list(&app, "huddle").await;
     assert!(after[0].get("owner").is_none(), "{after}");
+}
+
+#[tokio::test]
+async fn a_join_announced_to_live_pages_is_what_guests_read_next_even_with_the_memo_on() {
+    let app = spawn_app_with(&[
+        "--allow-private-feeds",
+        "--allow-http-feeds",
+        "--list-cache",
+        "1h",
+    ])
+    .await;
+    let id = app.owner_with_meeting("huddle").await;
+    assert_eq!(guest_list(&app, "huddle").await[0]["participants_now"], 0);
+    guest_joins(&app, &id).await;
+    assert_eq!(guest_list(&app, "huddle").await[0]["participants_now"], 1);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod calendar_settings;
 mod cli;
 mod crash;
 mod dns;
+mod events;
 mod feed_server;
 mod files;
 mod flag_table;
