@@ -41,7 +41,7 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 6] {
+fn parts() -> [OpenApiRouter<ServerState>; 7] {
     [
         auth::router(),
         manage::router(),
