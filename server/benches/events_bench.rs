@@ -5,7 +5,12 @@
 //! ```text
 //! cargo leptos build --release
 //! cargo bench -p server --bench events_bench -- fanout [STREAMS] [DATABASE_URL]
+//! cargo bench -p server --bench events_bench -- cross [STREAMS] DATABASE_URL
 //! ```
+//!
+//! `cross`: two instances on one PostgreSQL; the streams are open on the second, 1,000
+//! changes are made through the first at 100 a second, and each is timed from its request
+//! to its event on every stream of the other instance (`LISTEN/NOTIFY` in between).
 //!
 //! The release binary runs as its own process (SQLite, or `DATABASE_URL`); this process
 //! opens the streams as plain HTTP/1.1 connections on loopback (one socket each, no TLS),
@@ -36,7 +41,11 @@ async fn main() {
             let streams = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(10_000);
             fanout(streams, args.get(3).map(String::as_str)).await;
         }
-        _ => eprintln!("usage: events_bench fanout [STREAMS] [DATABASE_URL]"),
+        Some("cross") => {
+            let streams = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1_000);
+            cross(streams, args.get(3).expect("cross needs a DATABASE_URL")).await;
+        }
+        _ => eprintln!("usage: events_bench fanout|cross [STREAMS] [DATABASE_URL]"),
     }
 }
 
@@ -57,13 +66,13 @@ fn raise_fd_limit() -> u64 {
     limit.rlim_cur
 }
 
-/// Opens one stream of `room` on `port`, reports when it is open, then reports the
-/// arrival time of every `participants` event on `arrivals`.
+/// Opens one stream of `room` on `port`, reports when it is open, then reports the head
+/// count and arrival time of each `participants` event with a new count on `arrivals`.
 async fn stream(
     port: u16,
     room: Arc<str>,
     opened: mpsc::UnboundedSender<()>,
-    arrivals: mpsc::UnboundedSender<Instant>,
+    arrivals: mpsc::UnboundedSender<(usize, Instant)>,
 ) {
     let Ok(mut socket) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
         eprintln!("connect failed");
@@ -96,6 +105,9 @@ async fn stream(
         }
     }
     let _ = opened.send(());
+    // The head count each `participants` event carries: a join makes it one higher. The
+    // lifecycle tick announces the same count again later; only the first is timed.
+    let mut last = 0;
     loop {
         let Ok(n) = socket.read(&mut buffer).await else {
             return;
@@ -105,8 +117,14 @@ async fn stream(
         }
         let at = Instant::now();
         let text = String::from_utf8_lossy(&buffer[..n]);
-        for _ in text.matches("event: participants") {
-            let _ = arrivals.send(at);
+        for part in text.split("\"participants\":").skip(1) {
+            let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(count) = digits.parse::<usize>() {
+                if count > last {
+                    last = count;
+                    let _ = arrivals.send((count, at));
+                }
+            }
         }
     }
 }
@@ -125,23 +143,62 @@ async fn fanout(streams: usize, database: Option<&str>) {
         "raise the hard open-file limit (ulimit -Hn) above {streams}"
     );
     let cap = (streams + 10).to_string();
-    let server = setup::start(
-        database,
-        &[
-            "--no-background-sync",
-            "--max-event-streams-per-address",
-            &cap,
-            "--presence-ids-per-minute",
-            "1000",
-        ],
-    )
-    .await;
+    let server = setup::start(database, &flags(&cap)).await;
+    let (room, meeting, _) = room_with_meeting(&server.url).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (rss_before, _) = setup::memory_mb(server.pid);
+    let mut arrivals = open_streams(&server.url, &room, streams).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (rss_after, _) = setup::memory_mb(server.pid);
+    let mut latencies = Vec::with_capacity(streams * ROUNDS);
+    let client = reqwest::Client::new();
+    for round in 0..ROUNDS {
+        let sent = Instant::now();
+        join(&client, &server.url, &meeting, round).await;
+        for got in 0..streams {
+            match tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await {
+                Ok(Some((count, at))) => {
+                    assert_eq!(count, round + 1, "the count after join {round}");
+                    latencies.push(at.saturating_duration_since(sent));
+                }
+                _ => panic!("round {round}: only {got} of {streams} streams heard the change"),
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let (rss_end, _) = setup::memory_mb(server.pid);
+    println!(
+        "server RSS: {rss_before:.1} MB idle, {rss_after:.1} MB with {streams} streams (+{:.1} MB, {:.1} KB per stream), {rss_end:.1} MB after {ROUNDS} changes",
+        rss_after - rss_before,
+        (rss_after - rss_before) * 1024.0 / streams as f64
+    );
+    report("fan-out", latencies);
+}
+
+/// The server flags of both modes: one address may open every stream, and the changes
+/// (new people in one meeting) are not capped.
+fn flags(cap: &str) -> Vec<&str> {
+    vec![
+        "--no-background-sync",
+        "--max-event-streams-per-address",
+        cap,
+        "--presence-ids-per-minute",
+        "100000",
+        "--max-participants-per-meeting",
+        "100000",
+        "--presence-timeout",
+        "30m",
+    ]
+}
+
+/// Signs up on `server`, makes a room and starts a meeting in it: (room, meeting, cookie).
+async fn room_with_meeting(server: &str) -> (String, String, String) {
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let room = format!("bench-{}", &tag[..8]);
-    let cookie = setup::sign_up(&server.url, &tag).await;
+    let cookie = setup::sign_up(server, &tag).await;
     let client = reqwest::Client::new();
     let made = client
-        .post(format!("{}/v1/rooms", server.url))
+        .post(format!("{server}/v1/rooms"))
         .header("cookie", &cookie)
         .json(&json!({"name": room}))
         .send()
@@ -149,7 +206,7 @@ async fn fanout(streams: usize, database: Option<&str>) {
         .expect("room");
     assert!(made.status().is_success());
     let started: serde_json::Value = client
-        .post(format!("{}/v1/rooms/{room}/meeting", server.url))
+        .post(format!("{server}/v1/rooms/{room}/meeting"))
         .header("cookie", &cookie)
         .json(&json!({}))
         .send()
@@ -159,18 +216,35 @@ async fn fanout(streams: usize, database: Option<&str>) {
         .await
         .expect("json");
     let meeting = started["meeting"]["id"].as_str().expect("id").to_string();
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let (rss_before, _) = setup::memory_mb(server.pid);
+    (room, meeting, cookie)
+}
 
+/// A new person `n` joins `meeting` through `server` (one `participants` event).
+async fn join(client: &reqwest::Client, server: &str, meeting: &str, n: usize) {
+    let response = client
+        .post(format!("{server}/v1/meetings/{meeting}/presence"))
+        .json(&json!({"participant_id": format!("bench-person-{n:06}"), "event": "join"}))
+        .send()
+        .await
+        .expect("presence");
+    assert!(response.status().is_success(), "{}", response.status());
+}
+
+/// Opens `streams` streams of `room` on `server`; every new head count any of them reads
+/// arrives on the returned channel as (the count, when).
+async fn open_streams(
+    server: &str,
+    room: &str,
+    streams: usize,
+) -> mpsc::UnboundedReceiver<(usize, Instant)> {
     let port: u16 = server
-        .url
         .rsplit(':')
         .next()
         .and_then(|p| p.parse().ok())
         .expect("port");
     let room: Arc<str> = room.into();
     let (opened_tx, mut opened) = mpsc::unbounded_channel();
-    let (arrivals_tx, mut arrivals) = mpsc::unbounded_channel();
+    let (arrivals_tx, arrivals) = mpsc::unbounded_channel();
     let opening = Instant::now();
     let mut open = 0;
     for i in 0..streams {
@@ -194,49 +268,79 @@ async fn fanout(streams: usize, database: Option<&str>) {
         "{streams} streams open in {:.1} s",
         opening.elapsed().as_secs_f64()
     );
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (rss_after, _) = setup::memory_mb(server.pid);
+    arrivals
+}
 
-    let mut latencies = Vec::with_capacity(streams * ROUNDS);
-    let mut last_arrival = Vec::with_capacity(ROUNDS);
-    for round in 0..ROUNDS {
-        let sent = Instant::now();
-        let response = client
-            .post(format!("{}/v1/meetings/{meeting}/presence", server.url))
-            .json(&json!({"participant_id": format!("bench-person-{round:04}"), "event": "join"}))
-            .send()
-            .await
-            .expect("presence");
-        assert!(response.status().is_success(), "{}", response.status());
-        let mut got = 0;
-        let mut slowest = Duration::ZERO;
-        while got < streams {
-            match tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await {
-                Ok(Some(at)) => {
-                    let latency = at.saturating_duration_since(sent);
-                    slowest = slowest.max(latency);
-                    latencies.push(latency);
-                    got += 1;
-                }
-                _ => panic!("round {round}: only {got} of {streams} streams heard the change"),
-            }
-        }
-        last_arrival.push(slowest);
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    }
+/// Prints the quantiles of `latencies`.
+fn report(what: &str, mut latencies: Vec<Duration>) {
     latencies.sort();
-    let (rss_end, _) = setup::memory_mb(server.pid);
-    println!("server RSS: {rss_before:.1} MB idle, {rss_after:.1} MB with {streams} streams (+{:.1} MB, {:.1} KB per stream), {rss_end:.1} MB after {ROUNDS} changes",
-        rss_after - rss_before, (rss_after - rss_before) * 1024.0 / streams as f64);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "fan-out latency over {} deliveries: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; slowest stream per change: median {:.0} ms",
+        "{what} latency over {} deliveries: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         latencies.len(),
-        quantile(&latencies, 0.5).as_secs_f64() * 1000.0,
-        quantile(&latencies, 0.99).as_secs_f64() * 1000.0,
-        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
-        {
-            last_arrival.sort();
-            quantile(&last_arrival, 0.5).as_secs_f64() * 1000.0
+        ms(quantile(&latencies, 0.5)),
+        ms(quantile(&latencies, 0.9)),
+        ms(quantile(&latencies, 0.99)),
+        ms(latencies.last().copied().unwrap_or_default()),
+    );
+}
+
+/// Changes made in `cross` (at [`CROSS_RATE`] a second).
+const CROSS_CHANGES: usize = 1_000;
+
+/// Changes per second in `cross`.
+const CROSS_RATE: u64 = 100;
+
+async fn cross(streams: usize, database: &str) {
+    let fds = raise_fd_limit();
+    assert!(
+        fds as usize > streams + 100,
+        "raise ulimit -Hn above {streams}"
+    );
+    let cap = (streams + 10).to_string();
+    let a = setup::start(Some(database), &flags(&cap)).await;
+    let b = setup::start(Some(database), &flags(&cap)).await;
+    let (room, meeting, _) = room_with_meeting(&a.url).await;
+    let mut arrivals = open_streams(&b.url, &room, streams).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let sent = Arc::new(std::sync::Mutex::new(vec![None; CROSS_CHANGES]));
+    let sender = {
+        let (sent, url, meeting) = (sent.clone(), a.url.clone(), meeting.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / CROSS_RATE));
+            for n in 0..CROSS_CHANGES {
+                tick.tick().await;
+                if let Ok(mut sent) = sent.lock() {
+                    sent[n] = Some(Instant::now());
+                }
+                join(&client, &url, &meeting, n).await;
+            }
+        })
+    };
+    let mut arrived = Vec::with_capacity(streams * CROSS_CHANGES);
+    for got in 0..streams * CROSS_CHANGES {
+        match tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await {
+            Ok(Some(arrival)) => arrived.push(arrival),
+            _ => panic!(
+                "only {got} of {} deliveries arrived",
+                streams * CROSS_CHANGES
+            ),
         }
+    }
+    sender.await.expect("sender");
+    let sent = sent.lock().expect("sent").clone();
+    let latencies = arrived
+        .into_iter()
+        .filter_map(|(count, at)| {
+            let sent = sent.get(count.checked_sub(1)?).copied().flatten()?;
+            Some(at.saturating_duration_since(sent))
+        })
+        .collect();
+    report(
+        &format!(
+            "cross-instance ({CROSS_RATE} changes/s, {streams} streams on the other instance)"
+        ),
+        latencies,
     );
 }
