@@ -55,7 +55,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
         let core = ssr::core()?;
         let user = ssr::current_user(&core).await?;
         account_settings::sign_out_everywhere(&core, &user).await?;
-        ssr::set_cookie(&roomcal::services::session_cookie::SessionCookie::of(&core).clear());
+        ssr::signed_out(&core);
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -70,7 +70,7 @@ pub async fn delete_account(confirm: String) -> Result<(), AppError> {
         let core = ssr::core()?;
         let user = ssr::current_user(&core).await?;
         account_settings::delete_account(&core, &user, &confirm).await?;
-        ssr::set_cookie(&roomcal::services::session_cookie::SessionCookie::of(&core).clear());
+        ssr::signed_out(&core);
         leptos_axum::redirect("/");
         Ok(())
     })

@@ -80,7 +80,7 @@ pub async fn sign_out() -> Result<(), AppError> {
             }
             accounts::sign_out(&core, &token).await?;
         }
-        ssr::set_cookie(&roomcal::services::session_cookie::SessionCookie::of(&core).clear());
+        ssr::signed_out(&core);
         leptos_axum::redirect(next.as_deref().unwrap_or("/"));
         Ok(())
     })

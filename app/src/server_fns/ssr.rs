@@ -76,6 +76,12 @@ pub async fn run<T>(
     result
 }
 
+/// After the session ended (signing out, everywhere, or the account deleted): the
+/// browser drops the session cookie.
+pub fn signed_out(core: &Core) {
+    set_cookie(&SessionCookie::of(core).clear());
+}
+
 /// After signing up or in: note the device, set the session cookie and go to "my rooms".
 pub async fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
     let headers: Option<http::HeaderMap> = leptos_axum::extract().await.ok();

@@ -117,17 +117,37 @@ fn describe(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// Starts a sign-in that returns to `return_to` (a local path, checked by the caller).
-pub async fn begin(core: &Core, oidc: &Oidc, return_to: &str) -> Result<Started, OidcError> {
-    let metadata = oidc.metadata(false).await?;
-    let client = CoreClient::from_provider_metadata(
+/// roomcal's client at the provider, as `metadata` describes it.
+type ProviderClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+/// roomcal's client at the provider `metadata` describes, sending people back to the
+/// callback: the one place the client is built.
+fn client_for(
+    core: &Core,
+    oidc: &Oidc,
+    metadata: ProviderMetadataWithLogout,
+) -> Result<ProviderClient, OidcError> {
+    Ok(CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(oidc.settings.client_id.clone()),
         Some(ClientSecret::new(
             oidc.settings.client_secret.expose().to_string(),
         )),
     )
-    .set_redirect_uri(redirect_url(core)?);
+    .set_redirect_uri(redirect_url(core)?))
+}
+
+/// Starts a sign-in that returns to `return_to` (a local path, checked by the caller).
+pub async fn begin(core: &Core, oidc: &Oidc, return_to: &str) -> Result<Started, OidcError> {
+    let metadata = oidc.metadata(false).await?;
+    let client = client_for(core, oidc, metadata)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client.authorize_url(
         CoreAuthenticationFlow::AuthorizationCode,
@@ -271,14 +291,7 @@ async fn verified_claims(
     pending: &PendingLogin,
 ) -> Result<(CoreIdTokenClaims, serde_json::Value), OidcError> {
     let metadata = oidc.metadata(false).await?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(oidc.settings.client_id.clone()),
-        Some(ClientSecret::new(
-            oidc.settings.client_secret.expose().to_string(),
-        )),
-    )
-    .set_redirect_uri(redirect_url(core)?);
+    let client = client_for(core, oidc, metadata)?;
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .map_err(|e| OidcError::ProviderDown(e.to_string()))?
@@ -306,13 +319,7 @@ async fn verified_claims(
         )) => {
             // The provider may have rotated its keys since they were fetched: once more.
             let fresh = oidc.metadata(true).await?;
-            let client = CoreClient::from_provider_metadata(
-                fresh,
-                ClientId::new(oidc.settings.client_id.clone()),
-                Some(ClientSecret::new(
-                    oidc.settings.client_secret.expose().to_string(),
-                )),
-            );
+            let client = client_for(core, oidc, fresh)?;
             check(client.id_token_verifier(), id_token, &nonce, now)
         }
         other => other,
