@@ -7,6 +7,7 @@
 
 pub mod account_settings;
 pub mod accounts;
+pub mod co_owners;
 mod core;
 mod error;
 pub mod joining;

@@ -14,9 +14,11 @@ use uuid::Uuid;
 
 mod account_store;
 pub mod backup;
+mod co_owner_store;
 mod plan;
 mod shared_limits;
 pub use account_store::{AccountStore, NewUser, SessionRow};
+pub use co_owner_store::{CoOwnerRow, CoOwnerStore};
 pub use plan::SyncPlan;
 pub use postgres::PostgresStore;
 pub use shared_limits::{advisory_key, LimitStore, ScopeLock};
@@ -65,7 +67,15 @@ pub struct NewRoom {
 /// callable without importing its trait.
 #[async_trait]
 pub trait Store:
-    AccountStore + RoomStore + CalendarStore + MeetingStore + PresenceStore + LimitStore + Send + Sync
+    AccountStore
+    + RoomStore
+    + CoOwnerStore
+    + CalendarStore
+    + MeetingStore
+    + PresenceStore
+    + LimitStore
+    + Send
+    + Sync
 {
     /// Checks the database answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
@@ -92,7 +102,7 @@ pub trait RoomStore: Send + Sync {
     /// Deletes a room with everything it holds (occurrences, meetings, presence, log).
     async fn delete_room(&self, room_id: Uuid) -> Result<(), StoreError>;
 
-    /// The rooms a user owns, by name.
+    /// The rooms a user owns (not those it co-owns), by name.
     async fn rooms_owned_by(&self, owner_id: Uuid) -> Result<Vec<Room>, StoreError>;
 
     /// How many rooms a user owns (the cap check: counting, not loading them).
@@ -204,7 +214,7 @@ pub trait MeetingStore: Send + Sync {
     async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError>;
 
     /// How many unscheduled meetings `user_id` started that are still open at `now` in
-    /// rooms other people own.
+    /// rooms it neither owns nor co-owns.
     async fn count_guest_unscheduled(
         &self,
         user_id: Uuid,

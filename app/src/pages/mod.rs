@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod co_owners;
 mod home;
 mod meeting;
 mod my_rooms;
@@ -14,6 +15,7 @@ mod waiting;
 pub use crate::response::set_status;
 pub use account::{AccountPage, DeleteRoom};
 pub use auth::{SignInPage, SignUpPage};
+pub use co_owners::RoomHosts;
 pub use home::HomePage;
 pub use meeting::MeetingPage;
 pub use my_rooms::MyRoomsPage;

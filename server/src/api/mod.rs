@@ -7,6 +7,7 @@
 
 mod auth;
 mod calendar;
+mod co_owners;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -41,13 +42,14 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 7] {
+fn parts() -> [OpenApiRouter<ServerState>; 8] {
     [
         auth::router(),
         manage::router(),
         rooms::router(),
         meetings::router(),
         calendar::router(),
+        co_owners::router(),
         events::router(),
         OpenApiRouter::new().routes(routes!(openapi_json)),
     ]
