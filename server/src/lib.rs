@@ -8,6 +8,7 @@ pub mod api;
 pub mod config;
 pub mod guard;
 pub mod health;
+pub mod http1;
 pub mod ics_cli;
 pub mod ics_routes;
 pub mod metrics;

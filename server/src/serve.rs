@@ -58,17 +58,12 @@ pub async fn serve(
     tracing::info!("roomcal is serving on {}", args.public_url());
     let mut stopping = stop_rx_for_deadline;
     let events = core.events.clone();
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let server = crate::http1::serve(listener, app, async move {
         shutdown.await;
         let _ = stop_tx.send(true);
         // Live-update streams never finish by themselves: end them so the server does.
         events.close();
-    })
-    .into_future();
+    });
     // Stop accepting at once; in-flight requests get a few seconds to finish, so the
     // process always exits well within the 10 s an orchestrator waits before SIGKILL.
     let served = tokio::select! {
@@ -133,9 +128,5 @@ pub async fn serve_on(
     metrics_public: bool,
 ) -> std::io::Result<()> {
     let app = site(core, leptos_options, proxies, metrics_public);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .await
+    crate::http1::serve(listener, app, std::future::pending()).await
 }

@@ -41,7 +41,10 @@ pub async fn start(database_url: Option<&str>, extra: &[&str]) -> Roomcal {
     // Where cargo-leptos put it: under $CARGO_TARGET_DIR when set.
     let target = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_string());
-    let binary = format!("{target}/release/roomcal");
+    // ROOMCAL_BENCH_BINARY runs something else in its place: a wrapper that profiles it
+    // (`exec heaptrack target/release/roomcal "$@"`), say.
+    let binary = std::env::var("ROOMCAL_BENCH_BINARY")
+        .unwrap_or_else(|_| format!("{target}/release/roomcal"));
     assert!(
         std::path::Path::new(&binary).exists(),
         "build the server first: cargo leptos build --release"
