@@ -16,6 +16,7 @@ mod lifecycle_step;
 mod limits;
 mod migrations_match;
 mod store_contract;
+mod store_knocks;
 mod store_limits;
 mod store_retention;
 mod whereby;

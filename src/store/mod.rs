@@ -14,9 +14,11 @@ use uuid::Uuid;
 
 mod account_store;
 pub mod backup;
+mod knock_store;
 mod plan;
 mod shared_limits;
 pub use account_store::{AccountStore, NewUser, SessionRow};
+pub use knock_store::KnockStore;
 pub use plan::SyncPlan;
 pub use postgres::PostgresStore;
 pub use shared_limits::{advisory_key, LimitStore, ScopeLock};
@@ -65,7 +67,15 @@ pub struct NewRoom {
 /// callable without importing its trait.
 #[async_trait]
 pub trait Store:
-    AccountStore + RoomStore + CalendarStore + MeetingStore + PresenceStore + LimitStore + Send + Sync
+    AccountStore
+    + RoomStore
+    + CalendarStore
+    + MeetingStore
+    + PresenceStore
+    + KnockStore
+    + LimitStore
+    + Send
+    + Sync
 {
     /// Checks the database answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -1,8 +1,10 @@
 //! One module per page.
 
+mod access_settings;
 mod account;
 mod auth;
 mod home;
+mod knock;
 mod meeting;
 mod my_rooms;
 mod not_found;
@@ -12,6 +14,7 @@ mod settings;
 mod waiting;
 
 pub use crate::response::set_status;
+pub use access_settings::AccessSettings;
 pub use account::{AccountPage, DeleteRoom};
 pub use auth::{SignInPage, SignUpPage};
 pub use home::HomePage;

@@ -6,6 +6,7 @@
 mod account_settings;
 mod accounts;
 mod calendar;
+mod knocks;
 mod meetings;
 mod rooms;
 #[cfg(feature = "ssr")]
@@ -14,5 +15,6 @@ pub mod ssr;
 pub use account_settings::*;
 pub use accounts::*;
 pub use calendar::*;
+pub use knocks::*;
 pub use meetings::*;
 pub use rooms::*;

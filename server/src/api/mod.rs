@@ -10,6 +10,7 @@ mod calendar;
 pub mod error;
 pub mod events;
 pub mod extract;
+mod knocks;
 mod manage;
 mod meetings;
 mod rooms;
@@ -41,12 +42,13 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 7] {
+fn parts() -> [OpenApiRouter<ServerState>; 8] {
     [
         auth::router(),
         manage::router(),
         rooms::router(),
         meetings::router(),
+        knocks::router(),
         calendar::router(),
         events::router(),
         OpenApiRouter::new().routes(routes!(openapi_json)),

@@ -114,6 +114,7 @@ async fn get_room(
         (status = 201, description = "A new meeting", body = MeetingCall),
         (status = 200, description = "The caller's meeting in this room, still running", body = MeetingCall),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The room's access keeps the caller out (another email domain; a knock room, where only the owners start meetings)", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
         (status = 429, description = "The room runs the most unscheduled meetings allowed", body = ErrorBody),
         (status = 502, description = "The video platform failed", body = ErrorBody),
@@ -141,7 +142,11 @@ async fn start_meeting(
     };
     Ok((
         status,
-        Json(convert::call(convert::item(item), &started.meeting)),
+        Json(convert::call(
+            convert::item(item),
+            &started.meeting,
+            &started.call,
+        )),
     ))
 }
 

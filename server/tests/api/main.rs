@@ -20,6 +20,7 @@ mod hostile_feeds;
 mod hostile_provider;
 mod ics_out;
 mod instances;
+mod knock;
 mod lifecycle;
 mod limits;
 mod list_cache;

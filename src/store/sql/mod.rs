@@ -6,11 +6,11 @@
 
 use super::{lock_scope, Db, DbStore, CLAIM_DUE_ROOMS};
 use crate::domain::{
-    CalendarEvent, ClosedBecause, Meeting, PresenceRecord, Room, RoomCalendar, User,
-    UserCredentials,
+    CalendarEvent, ClosedBecause, EmailDomains, Knock, KnockState, Meeting, PresenceRecord, Room,
+    RoomAccess, RoomCalendar, User, UserCredentials,
 };
 use crate::store::{
-    on_unique_violation, AccountStore, CalendarStore, MeetingStore, NewRoom, NewUser,
+    on_unique_violation, AccountStore, CalendarStore, KnockStore, MeetingStore, NewRoom, NewUser,
     PresenceStore, RoomStore, SessionRow, StoreError, SyncPlan,
 };
 use async_trait::async_trait;
@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 /// Columns of `rooms` that make a [`Room`].
-const ROOM_COLUMNS: &str =
-    "id, name, owner_id, created_at, ics_enabled, ics_fetch_interval_minutes, ics_last_sync";
+const ROOM_COLUMNS: &str = "id, name, owner_id, created_at, ics_enabled, \
+    ics_fetch_interval_minutes, ics_last_sync, access, access_email_domains";
 /// Columns of `calendar_events` that make a [`CalendarEvent`].
 const EVENT_COLUMNS: &str = "id, room_id, ics_uid, recurrence_id, title, description, \
     start_time, end_time, all_day, attendees, organizer, location, status, sequence, \
@@ -71,6 +71,7 @@ macro_rules! update_row {
 // After the macros above: modules see only the macros defined before them.
 mod accounts;
 mod calendar;
+mod knocks;
 mod limits;
 mod meetings;
 mod presence;
