@@ -82,15 +82,27 @@ async fn a_rooms_access_and_domains_read_back_as_saved(store: Arc<dyn Store>) {
 
 async fn a_knock_is_found_by_its_id_and_by_its_meeting_and_token_hash_only(store: Arc<dyn Store>) {
     let room_id = room(&store).await;
-    let (one, two) = (meeting(&store, room_id).await, meeting(&store, room_id).await);
+    let (one, two) = (
+        meeting(&store, room_id).await,
+        meeting(&store, room_id).await,
+    );
     let made = knock(&store, &one, "hash-1", "10.0.0.1").await;
-    assert_eq!(store.knock_by_id(made.id).await.expect("q"), Some(made.clone()));
+    assert_eq!(
+        store.knock_by_id(made.id).await.expect("q"),
+        Some(made.clone())
+    );
     assert_eq!(
         store.knock_by_token(one.id, "hash-1").await.expect("q"),
         Some(made.clone())
     );
-    assert_eq!(store.knock_by_token(two.id, "hash-1").await.expect("q"), None);
-    assert_eq!(store.knock_by_token(one.id, "hash-2").await.expect("q"), None);
+    assert_eq!(
+        store.knock_by_token(two.id, "hash-1").await.expect("q"),
+        None
+    );
+    assert_eq!(
+        store.knock_by_token(one.id, "hash-2").await.expect("q"),
+        None
+    );
     let later = Knock {
         id: Uuid::new_v4(),
         token_hash: "hash-3".into(),
@@ -107,14 +119,24 @@ async fn a_knock_is_decided_once_and_a_second_answer_changes_nothing(store: Arc<
     let room_id = room(&store).await;
     let m = meeting(&store, room_id).await;
     let made = knock(&store, &m, "hash-1", "10.0.0.1").await;
-    let owner = store.room_by_id(room_id).await.expect("q").expect("room").owner_id;
+    let owner = store
+        .room_by_id(room_id)
+        .await
+        .expect("q")
+        .expect("room")
+        .owner_id;
     let at = t0() + Duration::minutes(1);
     assert!(store
         .decide_knock(made.id, KnockState::Admitted, at, owner)
         .await
         .expect("decide"));
     assert!(!store
-        .decide_knock(made.id, KnockState::Declined, at + Duration::minutes(1), owner)
+        .decide_knock(
+            made.id,
+            KnockState::Declined,
+            at + Duration::minutes(1),
+            owner
+        )
         .await
         .expect("decide"));
     let decided = store.knock_by_id(made.id).await.expect("q").expect("knock");
@@ -125,38 +147,86 @@ async fn a_knock_is_decided_once_and_a_second_answer_changes_nothing(store: Arc<
 
 async fn only_pending_knocks_on_active_meetings_count_against_an_address(store: Arc<dyn Store>) {
     let room_id = room(&store).await;
-    let (open, closing) = (meeting(&store, room_id).await, meeting(&store, room_id).await);
+    let (open, closing) = (
+        meeting(&store, room_id).await,
+        meeting(&store, room_id).await,
+    );
     knock(&store, &open, "a", "10.0.0.1").await;
     let decided = knock(&store, &open, "b", "10.0.0.1").await;
     knock(&store, &closing, "c", "10.0.0.1").await;
     knock(&store, &open, "d", "10.0.0.2").await;
-    assert_eq!(store.count_pending_knocks_from("10.0.0.1").await.expect("q"), 3);
-    let owner = store.room_by_id(room_id).await.expect("q").expect("room").owner_id;
+    assert_eq!(
+        store
+            .count_pending_knocks_from("10.0.0.1")
+            .await
+            .expect("q"),
+        3
+    );
+    let owner = store
+        .room_by_id(room_id)
+        .await
+        .expect("q")
+        .expect("room")
+        .owner_id;
     store
         .decide_knock(decided.id, KnockState::Declined, t0(), owner)
         .await
         .expect("decide");
-    let reason = roomcal::domain::ClosedBecause::Rule(roomcal::lifecycle::CloseReason::LifetimeOver);
-    store.close_meeting(closing.id, t0(), reason).await.expect("close");
-    assert_eq!(store.count_pending_knocks_from("10.0.0.1").await.expect("q"), 1);
-    assert_eq!(store.count_pending_knocks_from("10.0.0.2").await.expect("q"), 1);
-    assert_eq!(store.count_pending_knocks_from("10.0.0.3").await.expect("q"), 0);
+    let reason =
+        roomcal::domain::ClosedBecause::Rule(roomcal::lifecycle::CloseReason::LifetimeOver);
+    store
+        .close_meeting(closing.id, t0(), reason)
+        .await
+        .expect("close");
+    assert_eq!(
+        store
+            .count_pending_knocks_from("10.0.0.1")
+            .await
+            .expect("q"),
+        1
+    );
+    assert_eq!(
+        store
+            .count_pending_knocks_from("10.0.0.2")
+            .await
+            .expect("q"),
+        1
+    );
+    assert_eq!(
+        store
+            .count_pending_knocks_from("10.0.0.3")
+            .await
+            .expect("q"),
+        0
+    );
 }
 
 async fn knocks_go_with_their_meeting_and_their_room(store: Arc<dyn Store>) {
     let room_id = room(&store).await;
     let m = meeting(&store, room_id).await;
     let made = knock(&store, &m, "hash-1", "10.0.0.1").await;
-    let reason = roomcal::domain::ClosedBecause::Rule(roomcal::lifecycle::CloseReason::LifetimeOver);
-    store.close_meeting(m.id, t0(), reason).await.expect("close");
+    let reason =
+        roomcal::domain::ClosedBecause::Rule(roomcal::lifecycle::CloseReason::LifetimeOver);
+    store
+        .close_meeting(m.id, t0(), reason)
+        .await
+        .expect("close");
     let purged = store
         .purge_meetings_closed_before(t0() + Duration::days(1), 100)
         .await
         .expect("purge");
     assert_eq!(purged, 1);
-    assert_eq!(store.knock_by_id(made.id).await.expect("q"), None, "with its meeting");
+    assert_eq!(
+        store.knock_by_id(made.id).await.expect("q"),
+        None,
+        "with its meeting"
+    );
     let other = meeting(&store, room_id).await;
     let second = knock(&store, &other, "hash-2", "10.0.0.1").await;
     store.delete_room(room_id).await.expect("delete");
-    assert_eq!(store.knock_by_id(second.id).await.expect("q"), None, "with its room");
+    assert_eq!(
+        store.knock_by_id(second.id).await.expect("q"),
+        None,
+        "with its room"
+    );
 }

@@ -202,7 +202,13 @@ mod tests {
 
     #[test]
     fn a_domain_without_a_dot_or_with_odd_characters_is_refused() {
-        for bad in ["localhost", "exa mple.org@", "-x.org", "ex_ample.org", "a..org"] {
+        for bad in [
+            "localhost",
+            "exa mple.org@",
+            "-x.org",
+            "ex_ample.org",
+            "a..org",
+        ] {
             assert!(EmailDomains::parse(bad).is_err(), "{bad}");
         }
         let many = (0..=MAX_EMAIL_DOMAINS)

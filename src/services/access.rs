@@ -130,9 +130,7 @@ impl Entry {
                 "The host lets people into this meeting: ask to join with your name.".to_string(),
             ),
             Entry::Knock(KnockStatus::Pending) => (codes::KNOCK_PENDING, PENDING_MESSAGE.into()),
-            Entry::Knock(KnockStatus::Declined) => {
-                (codes::KNOCK_DECLINED, DECLINED_MESSAGE.into())
-            }
+            Entry::Knock(KnockStatus::Declined) => (codes::KNOCK_DECLINED, DECLINED_MESSAGE.into()),
         };
         Err(CoreError::NoEntry { code, message })
     }
@@ -246,7 +244,12 @@ mod tests {
             Entry::SignInRequired
         );
         assert_eq!(
-            may_enter(RoomAccess::Members, None, Visitor::SignedIn("a@x.org"), None),
+            may_enter(
+                RoomAccess::Members,
+                None,
+                Visitor::SignedIn("a@x.org"),
+                None
+            ),
             Entry::Allowed
         );
     }
@@ -254,7 +257,14 @@ mod tests {
     #[test]
     fn a_members_room_with_domains_admits_only_accounts_at_them() {
         let d = domains("example.org,example.com");
-        let at = |email| may_enter(RoomAccess::Members, d.as_ref(), Visitor::SignedIn(email), None);
+        let at = |email| {
+            may_enter(
+                RoomAccess::Members,
+                d.as_ref(),
+                Visitor::SignedIn(email),
+                None,
+            )
+        };
         assert_eq!(at("ada@example.com"), Entry::Allowed);
         assert_eq!(
             at("eve@evil.org"),

@@ -45,7 +45,11 @@ pub fn prepare(room: &Room, user: &User, input: &AccessInput) -> Result<AccessCh
             room.access
         }
     };
-    let domains = match input.access_email_domains.as_deref().map(EmailDomains::parse) {
+    let domains = match input
+        .access_email_domains
+        .as_deref()
+        .map(EmailDomains::parse)
+    {
         None => room.access_email_domains.clone(),
         Some(Ok(domains)) => domains,
         Some(Err(message)) => {

@@ -124,7 +124,12 @@ impl SessionCookie {
     }
 
     /// `Set-Cookie` for a guest's knock token on `meeting_id`, kept `max_age`.
-    pub fn set_knock(self, meeting_id: uuid::Uuid, token: &str, max_age: chrono::Duration) -> String {
+    pub fn set_knock(
+        self,
+        meeting_id: uuid::Uuid,
+        token: &str,
+        max_age: chrono::Duration,
+    ) -> String {
         attributes(
             self.secure,
             &self.knock_name(meeting_id),

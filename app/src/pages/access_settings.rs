@@ -23,8 +23,10 @@ pub fn AccessSettings(room: String) -> impl IntoView {
             <h2 class="text-lg font-semibold mb-3">"Who can join"</h2>
             <Suspense fallback=|| ()>
                 {move || current.get().and_then(Result::ok).map(|a| {
-                    let option = |value: &'static str, label: &'static str| {
-                        let selected = a.access == value;
+                    let room = room.clone();
+                    let mode = a.access.clone();
+                    let option = move |value: &'static str, label: &'static str| {
+                        let selected = mode.as_str() == value;
                         view! { <option value=value selected=selected>{label}</option> }
                     };
                     view! {

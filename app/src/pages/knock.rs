@@ -77,7 +77,7 @@ fn KnockForm(
     });
     view! {
         <p class="text-lg mb-4" data-testid="knock-required">{message}</p>
-        <ActionForm action=knock attr:data-testid="knock-form">
+        <ActionForm action=knock>
             <FormError error=error/>
             <input type="hidden" name="room_name" value=room_name/>
             <input type="hidden" name="meeting_id" value=meeting_id/>
@@ -105,7 +105,14 @@ pub fn KnockList(room_name: String, meeting_id: String) -> impl IntoView {
     let poll = RwSignal::new(0u32);
     let (room, meeting) = (room_name.clone(), meeting_id.clone());
     let knocks = Resource::new(
-        move || (room.clone(), meeting.clone(), poll.get(), answer.version().get()),
+        move || {
+            (
+                room.clone(),
+                meeting.clone(),
+                poll.get(),
+                answer.version().get(),
+            )
+        },
         |(room, id, _, _)| server_fns::list_knocks(room, id),
     );
     #[cfg(feature = "hydrate")]
@@ -114,7 +121,13 @@ pub fn KnockList(room_name: String, meeting_id: String) -> impl IntoView {
             poll.update(|p| *p += 1);
         }
     });
-    let answer_error = move || answer.value().get().and_then(|r| r.err()).map(|e| e.message);
+    let answer_error = move || {
+        answer
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.message)
+    };
     view! {
         <Transition fallback=|| ()>
             {move || knocks.get().and_then(|r| r.ok()).flatten().map(|list| {

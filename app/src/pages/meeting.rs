@@ -30,9 +30,8 @@ pub fn MeetingPage() -> impl IntoView {
         params.read_untracked().get("name").unwrap_or_default(),
         std::time::Duration::from_secs(3),
         move || {
-            let waiting = meeting.with_untracked(|m| {
-                matches!(m, Some(Err(e)) if e.code == "knock_pending")
-            });
+            let waiting =
+                meeting.with_untracked(|m| matches!(m, Some(Err(e)) if e.code == "knock_pending"));
             if waiting {
                 poll.update(|p| *p += 1);
             }

@@ -81,7 +81,12 @@ fn RoomView(room: RoomDto) -> impl IntoView {
 /// What the room's access means for this visitor: in a members room, anonymous people
 /// are asked to sign in; in a knock room, guests learn that the host lets them in.
 #[component]
-fn AccessNotice(access: String, signed_in: bool, is_owner: bool, room_name: String) -> impl IntoView {
+fn AccessNotice(
+    access: String,
+    signed_in: bool,
+    is_owner: bool,
+    room_name: String,
+) -> impl IntoView {
     let box_class = "mb-4 text-sm text-amber-900 bg-amber-50 rounded px-3 py-2";
     match (access.as_str(), signed_in, is_owner) {
         (_, _, true) => None,

@@ -57,8 +57,7 @@ pub async fn knock(
         let id =
             roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
         let client = ssr::client_addr().await;
-        let made =
-            roomcal::services::knocking::knock(&core, &room_name, id, &name, client).await?;
+        let made = roomcal::services::knocking::knock(&core, &room_name, id, &name, client).await?;
         ssr::set_cookie(
             &roomcal::services::session_cookie::SessionCookie::of(&core).set_knock(
                 id,

@@ -4,9 +4,9 @@
 use super::error::{ApiError, ApiJson, ErrorBody};
 use super::extract::CurrentUser;
 use crate::state::ServerState;
+use app::dto::convert;
 use axum::extract::{Path, State};
 use axum::Json;
-use app::dto::convert;
 use roomcal::services::room_access::{self, AccessInput};
 use roomcal::services::room_calendar::{self, CalendarSettingsInput, CalendarStatus};
 use roomcal::sync::{FeedTestReport, SyncOutcome};

@@ -74,7 +74,12 @@ async fn join(
 }
 
 /// A guest knocks as `name`: (knock id, token).
-async fn knock(app: &TestApp, guest: &reqwest::Client, room: &str, meeting: &str) -> (String, String) {
+async fn knock(
+    app: &TestApp,
+    guest: &reqwest::Client,
+    room: &str,
+    meeting: &str,
+) -> (String, String) {
     let response = guest
         .post(app.url(&format!("/v1/rooms/{room}/meetings/{meeting}/knock")))
         .json(&json!({"name": "Grace"}))
@@ -103,9 +108,18 @@ async fn answer(app: &TestApp, room: &str, meeting: &str, knock: &str, verb: &st
 }
 
 /// The state of a knock as its guest sees it.
-async fn state_of(app: &TestApp, guest: &reqwest::Client, room: &str, meeting: &str, knock: &str, token: &str) -> String {
+async fn state_of(
+    app: &TestApp,
+    guest: &reqwest::Client,
+    room: &str,
+    meeting: &str,
+    knock: &str,
+    token: &str,
+) -> String {
     let response = guest
-        .get(app.url(&format!("/v1/rooms/{room}/meetings/{meeting}/knocks/{knock}")))
+        .get(app.url(&format!(
+            "/v1/rooms/{room}/meetings/{meeting}/knocks/{knock}"
+        )))
         .header("x-knock-token", token)
         .send()
         .await
@@ -127,7 +141,10 @@ async fn a_members_room_refuses_anonymous_people_and_accounts_of_other_domains()
     let (status, body) = join(&app, &eve, "staff", &meeting, None).await;
     assert_eq!(status, 403);
     assert_eq!(body["error"]["code"], "domain_not_allowed");
-    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("example.org"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("example.org"));
     assert!(!body.to_string().contains(CALL_HOST));
     let bob = account(&app, "bob@example.org").await;
     let (status, body) = join(&app, &bob, "staff", &meeting, None).await;
@@ -153,11 +170,20 @@ async fn a_knock_the_owner_admits_joins_with_the_call_url() {
     let meeting = room_with_access(&app, "door", "knock", "").await;
     let guest = new_client();
     let (status, body) = join(&app, &guest, "door", &meeting, None).await;
-    assert_eq!((status, body["error"]["code"].clone()), (403, json!("knock_required")));
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (403, json!("knock_required"))
+    );
     let (knock_id, token) = knock(&app, &guest, "door", &meeting).await;
-    assert_eq!(state_of(&app, &guest, "door", &meeting, &knock_id, &token).await, "pending");
+    assert_eq!(
+        state_of(&app, &guest, "door", &meeting, &knock_id, &token).await,
+        "pending"
+    );
     let (status, body) = join(&app, &guest, "door", &meeting, Some(&token)).await;
-    assert_eq!((status, body["error"]["code"].clone()), (403, json!("knock_pending")));
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (403, json!("knock_pending"))
+    );
     let listed: Value = app
         .get(&format!("/v1/rooms/door/meetings/{meeting}/knocks"))
         .await
@@ -168,11 +194,17 @@ async fn a_knock_the_owner_admits_joins_with_the_call_url() {
     assert_eq!(listed[0]["state"], "pending");
     let admitted = answer(&app, "door", &meeting, &knock_id, "admit").await;
     assert_eq!(admitted["state"], "admitted");
-    assert_eq!(state_of(&app, &guest, "door", &meeting, &knock_id, &token).await, "admitted");
+    assert_eq!(
+        state_of(&app, &guest, "door", &meeting, &knock_id, &token).await,
+        "admitted"
+    );
     let (status, body) = join(&app, &guest, "door", &meeting, Some(&token)).await;
     assert_eq!(status, 200);
     let url = body["url"].as_str().unwrap_or_default();
-    assert!(url.contains(CALL_HOST) && !url.contains("roomKey"), "the participant URL: {url}");
+    assert!(
+        url.contains(CALL_HOST) && !url.contains("roomKey"),
+        "the participant URL: {url}"
+    );
     // The token is the proof: without it, or with a made-up one, nobody else gets in.
     let (status, _) = join(&app, &new_client(), "door", &meeting, None).await;
     assert_eq!(status, 403);
@@ -191,9 +223,15 @@ async fn a_declined_knock_never_gets_the_call_url() {
     let (knock_id, token) = knock(&app, &guest, "door", &meeting).await;
     let declined = answer(&app, "door", &meeting, &knock_id, "decline").await;
     assert_eq!(declined["state"], "declined");
-    assert_eq!(state_of(&app, &guest, "door", &meeting, &knock_id, &token).await, "declined");
+    assert_eq!(
+        state_of(&app, &guest, "door", &meeting, &knock_id, &token).await,
+        "declined"
+    );
     let (status, body) = join(&app, &guest, "door", &meeting, Some(&token)).await;
-    assert_eq!((status, body["error"]["code"].clone()), (403, json!("knock_declined")));
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (403, json!("knock_declined"))
+    );
     assert!(!body.to_string().contains(CALL_HOST));
 }
 
@@ -211,16 +249,23 @@ async fn only_the_rooms_owners_see_and_answer_knocks() {
         .expect("list");
     assert_eq!(list.status(), 403);
     let admit = mallory
-        .post(app.url(&format!("/v1/rooms/door/meetings/{meeting}/knocks/{knock_id}/admit")))
+        .post(app.url(&format!(
+            "/v1/rooms/door/meetings/{meeting}/knocks/{knock_id}/admit"
+        )))
         .json(&json!({}))
         .send()
         .await
         .expect("admit");
     assert_eq!(admit.status(), 403);
-    assert_eq!(state_of(&app, &guest, "door", &meeting, &knock_id, &token).await, "pending");
+    assert_eq!(
+        state_of(&app, &guest, "door", &meeting, &knock_id, &token).await,
+        "pending"
+    );
     // Another guest cannot read this knock without its token.
     let peek = new_client()
-        .get(app.url(&format!("/v1/rooms/door/meetings/{meeting}/knocks/{knock_id}")))
+        .get(app.url(&format!(
+            "/v1/rooms/door/meetings/{meeting}/knocks/{knock_id}"
+        )))
         .send()
         .await
         .expect("peek");
@@ -257,7 +302,10 @@ async fn knock_names_are_validated_and_knocks_are_limited_per_address() {
     assert_eq!(over.status(), 429);
     assert!(over.headers().contains_key("retry-after"));
     let body: Value = over.json().await.expect("json");
-    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("waiting"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("waiting"));
 }
 
 #[tokio::test]
@@ -281,7 +329,10 @@ async fn an_open_room_takes_no_knocks_and_settings_refuse_an_unknown_mode() {
     assert_eq!(patched.status(), 422);
     let body: Value = patched.json().await.expect("json");
     assert!(body["error"]["fields"]["access"].is_string(), "{body}");
-    assert!(body["error"]["fields"]["access_email_domains"].is_string(), "{body}");
+    assert!(
+        body["error"]["fields"]["access_email_domains"].is_string(),
+        "{body}"
+    );
     let (status, _) = join(&app, &new_client(), "plain", &meeting, None).await;
     assert_eq!(status, 200, "nothing changed: the room is still open");
 }
@@ -373,11 +424,18 @@ async fn the_call_url_never_reaches_a_guest_who_was_not_admitted() {
     let meeting = room_with_access(&app, "door", "knock", "").await;
     // Before knocking, while waiting, and after being declined.
     let guest = new_client();
-    assert_eq!(leaks(&everything_a_guest_sees(&app, &guest, &meeting, None).await), Vec::<&str>::new());
+    assert_eq!(
+        leaks(&everything_a_guest_sees(&app, &guest, &meeting, None).await),
+        Vec::<&str>::new()
+    );
     // Through the page's own knock (the server function sets the knock cookie).
     let knocked = guest
         .post(app.url(app::server_fns::Knock::PATH))
-        .form(&[("room_name", "door"), ("meeting_id", &meeting), ("name", "Grace")])
+        .form(&[
+            ("room_name", "door"),
+            ("meeting_id", &meeting),
+            ("name", "Grace"),
+        ])
         .send()
         .await
         .expect("knock");
@@ -392,12 +450,22 @@ async fn the_call_url_never_reaches_a_guest_who_was_not_admitted() {
         .text()
         .await
         .unwrap_or_default();
-    assert!(page.contains("Waiting for the host"), "the waiting state is rendered");
-    assert_eq!(leaks(&everything_a_guest_sees(&app, &guest, &meeting, None).await), Vec::<&str>::new());
+    assert!(
+        page.contains("Waiting for the host"),
+        "the waiting state is rendered"
+    );
+    assert_eq!(
+        leaks(&everything_a_guest_sees(&app, &guest, &meeting, None).await),
+        Vec::<&str>::new()
+    );
     answer(&app, "door", &meeting, &knock_id, "decline").await;
     let seen = everything_a_guest_sees(&app, &guest, &meeting, None).await;
     assert_eq!(leaks(&seen), Vec::<&str>::new());
-    let page = &seen.iter().find(|(p, _)| *p == format!("/room/door/{meeting}")).expect("page").1;
+    let page = &seen
+        .iter()
+        .find(|(p, _)| *p == format!("/room/door/{meeting}"))
+        .expect("page")
+        .1;
     assert!(page.contains("declined"), "the declined state is rendered");
     // A knock made on /v1 and declined: its token opens nothing either.
     let other = new_client();
@@ -406,7 +474,12 @@ async fn the_call_url_never_reaches_a_guest_who_was_not_admitted() {
     let seen = everything_a_guest_sees(&app, &other, &meeting, Some((&id, &token))).await;
     assert_eq!(leaks(&seen), Vec::<&str>::new());
     // And the check itself sees the URL where it is given: the owner's page, an admitted guest.
-    let owner_page = app.get(&format!("/room/door/{meeting}")).await.text().await.unwrap_or_default();
+    let owner_page = app
+        .get(&format!("/room/door/{meeting}"))
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
     assert!(owner_page.contains(CALL_HOST));
     let admitted = new_client();
     let (id, token) = knock(&app, &admitted, "door", &meeting).await;

@@ -41,10 +41,12 @@ impl KnockStore for DbStore {
 
     async fn knock_by_id(&self, id: Uuid) -> Result<Option<Knock>, StoreError> {
         Ok(
-            sqlx::query_as::<_, Knock>(&format!("SELECT {KNOCK_COLUMNS} FROM knocks WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
+            sqlx::query_as::<_, Knock>(&format!(
+                "SELECT {KNOCK_COLUMNS} FROM knocks WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?,
         )
     }
 
