@@ -55,7 +55,7 @@ pub fn AccessSettings(room: String) -> impl IntoView {
                                 <span class="block text-sm text-red-700 mt-1" data-field-error="access_email_domains">{domains_error}</span>
                             </label>
                             <button type="submit" data-testid="save-access" class="rounded bg-indigo-600 text-white px-4 py-2">
-                                "Save access"
+                                "Apply who can join"
                             </button>
                             <span class="ml-3 text-sm text-green-700" data-testid="access-saved">
                                 {move || saved().then_some("Saved.")}
