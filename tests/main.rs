@@ -15,6 +15,7 @@ mod lifecycle_race;
 mod lifecycle_step;
 mod limits;
 mod migrations_match;
+mod store_co_owners;
 mod store_contract;
 mod store_knocks;
 mod store_limits;

@@ -1,12 +1,14 @@
 //! The store contract: every test runs against SQLite and against PostgreSQL.
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{Duration, Utc};
 use roomcal::domain::{CalendarEvent, DisplayName, Email, Meeting, PresenceRecord, RoomName};
 use roomcal::lifecycle::PrivacyClass;
 use roomcal::secret::Secret;
 use roomcal::store::{NewRoom, NewUser, Store, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
+
+use crate::common::{room_of as room, t0, user};
 
 on_both_backends!(
     a_user_can_be_found_by_email_in_any_case,
@@ -25,37 +27,6 @@ on_both_backends!(
     a_meetings_presence_lists_its_own_pages_with_their_latest_signal,
     occurrences_with_a_running_meeting_are_never_cut_by_the_lifecycle_limit,
 );
-
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-        .single()
-        .expect("valid instant")
-}
-
-async fn user(store: &Arc<dyn Store>, email: &str) -> roomcal::domain::User {
-    store
-        .insert_user(&NewUser {
-            id: Uuid::new_v4(),
-            email: Email::parse(email).expect("email"),
-            display_name: DisplayName::parse("Ada").expect("name"),
-            password_hash: "$argon2id$fake".into(),
-            created_at: t0(),
-        })
-        .await
-        .expect("insert user")
-}
-
-async fn room(store: &Arc<dyn Store>, owner: Uuid, name: &str) -> roomcal::domain::Room {
-    store
-        .insert_room(&NewRoom {
-            id: Uuid::new_v4(),
-            name: RoomName::parse(name).expect("name"),
-            owner_id: owner,
-            created_at: t0(),
-        })
-        .await
-        .expect("insert room")
-}
 
 fn meeting(room_id: Uuid, start: chrono::DateTime<Utc>) -> Meeting {
     Meeting {

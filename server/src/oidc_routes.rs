@@ -24,7 +24,7 @@ use serde::Deserialize;
 /// Routes of this module.
 pub fn router() -> Router<ServerState> {
     Router::new()
-        .route("/auth/oidc/login", get(login))
+        .route(roomcal::services::oidc::LOGIN_PATH, get(login))
         .route("/auth/oidc/callback", get(callback))
         .route("/auth/oidc/link", get(link_form).post(link))
 }

@@ -51,6 +51,22 @@ pub struct Room {
     pub access: RoomAccess,
     /// For [`RoomAccess::Members`]: the email domains admitted (`None`: any).
     pub access_email_domains: Option<EmailDomains>,
+    /// The room's co-owners (from `room_co_owners`, oldest first): they see what the owner
+    /// sees and change settings; only the owner deletes the room or changes this list.
+    #[sqlx(skip)]
+    pub co_owners: Vec<Uuid>,
+}
+
+impl Room {
+    /// Whether `user_id` is the room's owner (who alone deletes it and names co-owners).
+    pub fn is_owned_by(&self, user_id: Uuid) -> bool {
+        self.owner_id == user_id
+    }
+
+    /// Whether `user_id` hosts the room: its owner or one of its co-owners.
+    pub fn is_hosted_by(&self, user_id: Uuid) -> bool {
+        self.is_owned_by(user_id) || self.co_owners.contains(&user_id)
+    }
 }
 
 /// One stored occurrence of a calendar event in a room (a row of `calendar_events`).

@@ -6,7 +6,8 @@ use crate::domain::check_new_password;
 use crate::domain::User;
 use crate::services::accounts::{self, hash_password, hash_token};
 use crate::services::limits::ClientAddr;
-use crate::services::room_lookup::owned_room;
+use crate::services::room_lookup::room_of_owner;
+use crate::store::CoOwnerRow;
 use crate::{Core, CoreError};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -108,7 +109,7 @@ pub async fn delete_room(
     room_name: &str,
     confirm: &str,
 ) -> Result<(), CoreError> {
-    let room = owned_room(core, owner, room_name).await?;
+    let room = room_of_owner(core, owner, room_name, "delete the room").await?;
     if confirm.trim() != room.name.as_str() {
         return Err(CoreError::field(
             "confirm",
@@ -139,22 +140,79 @@ async fn remove_room(core: &Core, room: &crate::domain::Room) -> Result<(), Core
     Ok(())
 }
 
-/// Deletes `user`'s account when `confirm` is its email: its rooms (as
-/// [`delete_room`] deletes one), sessions and sign-in identities.
-pub async fn delete_account(core: &Core, user: &User, confirm: &str) -> Result<(), CoreError> {
+/// What happens to a leaving person's rooms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeavingRooms {
+    /// Every room goes with the account (as [`delete_room`] deletes one).
+    #[default]
+    Delete,
+    /// Each room with a co-owner goes to its longest-standing co-owner; a room without
+    /// one is deleted.
+    HandOver,
+}
+
+/// What becomes of one room when its owner leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomFate {
+    /// The room.
+    pub room: String,
+    /// The co-owner it goes to; `None`: it is deleted.
+    pub handed_to: Option<CoOwnerRow>,
+}
+
+/// What becomes of each of `user`'s rooms if it leaves with `choice`, by room name.
+pub async fn fates_of_rooms(
+    core: &Core,
+    user: &User,
+    choice: LeavingRooms,
+) -> Result<Vec<RoomFate>, CoreError> {
+    let mut fates = Vec::new();
+    for room in core.store.rooms_owned_by(user.id).await? {
+        let handed_to = match choice {
+            LeavingRooms::Delete => None,
+            LeavingRooms::HandOver => core.store.co_owners_of(room.id).await?.into_iter().next(),
+        };
+        fates.push(RoomFate {
+            room: room.name.as_str().to_string(),
+            handed_to,
+        });
+    }
+    Ok(fates)
+}
+
+/// Deletes `user`'s account when `confirm` is its email: its sessions and sign-in
+/// identities, its co-ownerships, and its rooms as `choice` says. Answers what became of
+/// each room.
+pub async fn delete_account(
+    core: &Core,
+    user: &User,
+    confirm: &str,
+    choice: LeavingRooms,
+) -> Result<Vec<RoomFate>, CoreError> {
     if !confirm.trim().eq_ignore_ascii_case(user.email.as_str()) {
         return Err(CoreError::field(
             "confirm",
             format!(
-                "type your email, {}, to delete your account and all your rooms",
+                "type your email, {}, to delete your account",
                 user.email.as_str()
             ),
         ));
     }
+    let fates = fates_of_rooms(core, user, choice).await?;
     for room in core.store.rooms_owned_by(user.id).await? {
-        remove_room(core, &room).await?;
+        let heir = fates
+            .iter()
+            .find(|f| f.room == room.name.as_str())
+            .and_then(|f| f.handed_to.as_ref());
+        match heir {
+            Some(heir) if core.store.hand_over_room(room.id, heir.user_id).await? => {
+                core.listings.forget_room(room.id);
+                tracing::info!(room = %room.id, to = %heir.user_id, "room handed over");
+            }
+            _ => remove_room(core, &room).await?,
+        }
     }
     core.store.delete_user(user.id).await?;
     tracing::info!(user = %user.id, "account deleted");
-    Ok(())
+    Ok(fates)
 }

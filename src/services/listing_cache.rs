@@ -10,7 +10,7 @@
 //! lists at once on every instance, so the pages that heard of it read it fresh.
 
 use super::room_meetings::{ListQuery, ListedMeeting};
-use crate::services::privacy::Audience;
+use crate::domain::Room;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -29,8 +29,8 @@ type Key = (String, bool, i64);
 struct Entry {
     /// The room, so a change announced for it forgets its lists ([`ListingCache::forget_room`]).
     room_id: Uuid,
-    /// The room's owner, who is never served from here.
-    owner_id: Uuid,
+    /// The room's owner and co-owners, who are never served from here.
+    hosts: Vec<Uuid>,
     /// When the list was read.
     at: DateTime<Utc>,
     /// The non-owner view.
@@ -82,7 +82,7 @@ impl ListingCache {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(&Self::key(room_name, query))?;
         let fresh = entry.at <= now && now - entry.at < self.ttl;
-        let guest = !Audience::of_ids(viewer, entry.owner_id).is_owner();
+        let guest = viewer.is_none_or(|id| !entry.hosts.contains(&id));
         (fresh && guest).then(|| entry.items.clone())
     }
 
@@ -94,14 +94,12 @@ impl ListingCache {
         }
     }
 
-    /// Remembers the non-owner view `items` of room `room_id` owned by `owner_id`, read at
-    /// `now`.
+    /// Remembers the non-owner view `items` of `room`, read at `now`.
     pub fn put(
         &self,
         room_name: &str,
-        room_id: Uuid,
+        room: &Room,
         query: &ListQuery,
-        owner_id: Uuid,
         items: &[ListedMeeting],
         now: DateTime<Utc>,
     ) {
@@ -121,8 +119,10 @@ impl ListingCache {
         entries.insert(
             Self::key(room_name, query),
             Entry {
-                room_id,
-                owner_id,
+                room_id: room.id,
+                hosts: std::iter::once(room.owner_id)
+                    .chain(room.co_owners.iter().copied())
+                    .collect(),
                 at: now,
                 items: items.to_vec(),
             },
@@ -138,6 +138,21 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+    }
+
+    fn room(id: Uuid, owner_id: Uuid, co_owners: &[Uuid]) -> Room {
+        Room {
+            id,
+            name: crate::domain::RoomName::parse("standup").unwrap(),
+            owner_id,
+            created_at: now(),
+            ics_enabled: false,
+            ics_fetch_interval_minutes: 5,
+            ics_last_sync: None,
+            access: crate::domain::RoomAccess::Open,
+            access_email_domains: None,
+            co_owners: co_owners.to_vec(),
+        }
     }
 
     fn query() -> ListQuery {
@@ -172,9 +187,8 @@ mod tests {
         let owner = Uuid::new_v4();
         cache.put(
             "standup",
-            Uuid::nil(),
+            &room(Uuid::nil(), owner, &[]),
             &query(),
-            owner,
             &[item("Planning")],
             now(),
         );
@@ -196,9 +210,8 @@ mod tests {
         let owner = Uuid::new_v4();
         cache.put(
             "standup",
-            Uuid::nil(),
+            &room(Uuid::nil(), owner, &[]),
             &query(),
-            owner,
             &[item("Private meeting")],
             now(),
         );
@@ -209,13 +222,30 @@ mod tests {
     }
 
     #[test]
+    fn a_co_owner_is_never_served_the_non_owner_list_either() {
+        let cache = ListingCache::new(Duration::seconds(1));
+        let (owner, co_owner) = (Uuid::new_v4(), Uuid::new_v4());
+        let room = room(Uuid::nil(), owner, &[co_owner]);
+        cache.put(
+            "standup",
+            &room,
+            &query(),
+            &[item("Private meeting")],
+            now(),
+        );
+        assert!(cache
+            .get("standup", &query(), Some(co_owner), now())
+            .is_none());
+        assert!(cache.get("standup", &query(), None, now()).is_some());
+    }
+
+    #[test]
     fn other_rooms_and_windows_are_other_lists() {
         let cache = ListingCache::new(Duration::seconds(1));
         cache.put(
             "standup",
-            Uuid::nil(),
+            &room(Uuid::nil(), Uuid::new_v4(), &[]),
             &query(),
-            Uuid::new_v4(),
             &[item("A")],
             now(),
         );
@@ -237,9 +267,8 @@ mod tests {
         let cache = ListingCache::default();
         cache.put(
             "standup",
-            Uuid::nil(),
+            &room(Uuid::nil(), Uuid::new_v4(), &[]),
             &query(),
-            Uuid::new_v4(),
             &[item("A")],
             now(),
         );
@@ -252,9 +281,8 @@ mod tests {
         for i in 0..CAPACITY + 10 {
             cache.put(
                 &format!("room-{i}"),
-                Uuid::nil(),
+                &room(Uuid::nil(), Uuid::new_v4(), &[]),
                 &query(),
-                Uuid::new_v4(),
                 &[],
                 now(),
             );
@@ -270,8 +298,20 @@ mod tests {
     fn a_change_in_a_room_forgets_its_lists_and_only_its() {
         let cache = ListingCache::new(Duration::seconds(1));
         let (changed, other) = (Uuid::new_v4(), Uuid::new_v4());
-        cache.put("a", changed, &query(), Uuid::new_v4(), &[item("A")], now());
-        cache.put("b", other, &query(), Uuid::new_v4(), &[item("B")], now());
+        cache.put(
+            "a",
+            &room(changed, Uuid::new_v4(), &[]),
+            &query(),
+            &[item("A")],
+            now(),
+        );
+        cache.put(
+            "b",
+            &room(other, Uuid::new_v4(), &[]),
+            &query(),
+            &[item("B")],
+            now(),
+        );
         cache.forget_room(changed);
         assert!(cache.get("a", &query(), None, now()).is_none());
         assert!(cache.get("b", &query(), None, now()).is_some());

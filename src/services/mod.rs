@@ -8,6 +8,7 @@
 pub mod access;
 pub mod account_settings;
 pub mod accounts;
+pub mod co_owners;
 mod core;
 mod error;
 pub mod joining;

@@ -1,7 +1,7 @@
 //! Who sees what: the one place that decides what of a room's meetings a viewer is shown.
 //! Every page, server function and `/v1` route asks here; none decides on its own.
 //!
-//! - **The room's owner** sees everything: the event's details and the names of the
+//! - **The room's owner and its co-owners** see everything: the event's details and the names of the
 //!   people in a call, as far ahead as the sync window reaches.
 //! - **Everyone else** (signed in or not) sees, for meetings and occurrences that start
 //!   before `now + guest horizon` (`--guest-horizon`, [`DEFAULT_GUEST_HORIZON`]): the
@@ -13,7 +13,6 @@
 //! title rule ([`visible_details`]).
 
 use chrono::{DateTime, Duration, Utc};
-use uuid::Uuid;
 
 use crate::domain::{CalendarEvent, Room, User};
 use crate::lifecycle::{public_view, PrivacyClass};
@@ -28,29 +27,23 @@ pub const BEYOND_HORIZON_TITLE: &str = "Upcoming meeting";
 /// Who is looking at a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
-    /// The room's owner.
+    /// The room's owner or one of its co-owners (who see what the owner sees).
     Owner,
     /// Anyone else, signed in or not.
     Guest,
 }
 
 impl Audience {
-    /// The audience `viewer` belongs to for `room`.
+    /// The audience `viewer` belongs to for `room`: its owner and co-owners are
+    /// [`Audience::Owner`], everyone else [`Audience::Guest`].
     pub fn of(viewer: Option<&User>, room: &Room) -> Self {
-        Self::of_ids(viewer.map(|u| u.id), room.owner_id)
-    }
-
-    /// The audience of the account `viewer` (or nobody) for a room owned by `owner_id`:
-    /// the one comparison of a viewer with a room's owner.
-    pub fn of_ids(viewer: Option<Uuid>, owner_id: Uuid) -> Self {
-        if viewer == Some(owner_id) {
-            Audience::Owner
-        } else {
-            Audience::Guest
+        match viewer {
+            Some(user) if room.is_hosted_by(user.id) => Audience::Owner,
+            _ => Audience::Guest,
         }
     }
 
-    /// Whether this is the room's owner.
+    /// Whether this is the room's owner or a co-owner.
     pub fn is_owner(self) -> bool {
         self == Audience::Owner
     }

@@ -155,8 +155,7 @@ pub async fn list_meetings(
         items.push(occurrence_item(&room, event, kind, audience, core, now));
     }
     if !owner {
-        core.listings
-            .put(room_name, room.id, &query, room.owner_id, &items, now);
+        core.listings.put(room_name, &room, &query, &items, now);
     }
     Ok(items)
 }

@@ -74,9 +74,12 @@ pub async fn create_room(core: &Core, owner: &User, name: &str) -> Result<Room, 
     }
 }
 
-/// The rooms `owner` owns.
-pub async fn my_rooms(core: &Core, owner: &User) -> Result<Vec<Room>, CoreError> {
-    Ok(core.store.rooms_owned_by(owner.id).await?)
+/// The rooms `user` owns or co-owns, by name.
+pub async fn my_rooms(core: &Core, user: &User) -> Result<Vec<Room>, CoreError> {
+    let mut rooms = core.store.rooms_owned_by(user.id).await?;
+    rooms.extend(core.store.rooms_co_owned_by(user.id).await?);
+    rooms.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+    Ok(rooms)
 }
 
 /// The room page as `viewer` (maybe nobody signed in) sees it.

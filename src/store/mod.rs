@@ -14,10 +14,12 @@ use uuid::Uuid;
 
 mod account_store;
 pub mod backup;
+mod co_owner_store;
 mod knock_store;
 mod plan;
 mod shared_limits;
 pub use account_store::{AccountStore, NewUser, SessionRow};
+pub use co_owner_store::{CoOwnerRow, CoOwnerStore};
 pub use knock_store::KnockStore;
 pub use plan::SyncPlan;
 pub use postgres::PostgresStore;
@@ -69,6 +71,7 @@ pub struct NewRoom {
 pub trait Store:
     AccountStore
     + RoomStore
+    + CoOwnerStore
     + CalendarStore
     + MeetingStore
     + PresenceStore
@@ -102,7 +105,7 @@ pub trait RoomStore: Send + Sync {
     /// Deletes a room with everything it holds (occurrences, meetings, presence, log).
     async fn delete_room(&self, room_id: Uuid) -> Result<(), StoreError>;
 
-    /// The rooms a user owns, by name.
+    /// The rooms a user owns (not those it co-owns), by name.
     async fn rooms_owned_by(&self, owner_id: Uuid) -> Result<Vec<Room>, StoreError>;
 
     /// How many rooms a user owns (the cap check: counting, not loading them).
@@ -214,7 +217,7 @@ pub trait MeetingStore: Send + Sync {
     async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError>;
 
     /// How many unscheduled meetings `user_id` started that are still open at `now` in
-    /// rooms other people own.
+    /// rooms it neither owns nor co-owns.
     async fn count_guest_unscheduled(
         &self,
         user_id: Uuid,

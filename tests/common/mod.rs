@@ -130,28 +130,43 @@ pub fn t0() -> DateTime<Utc> {
         .expect("instant")
 }
 
-/// A room of a new owner.
-pub async fn room(store: &Arc<dyn Store>) -> Uuid {
-    let owner = store
+/// A new user with this email, named Ada.
+pub async fn user(store: &Arc<dyn Store>, email: &str) -> roomcal::domain::User {
+    store
         .insert_user(&NewUser {
             id: Uuid::new_v4(),
-            email: Email::parse(&format!("{}@example.com", Uuid::new_v4())).expect("email"),
-            display_name: DisplayName::parse("Owner").expect("name"),
-            password_hash: "x".into(),
+            email: Email::parse(email).expect("email"),
+            display_name: DisplayName::parse("Ada").expect("name"),
+            password_hash: "$argon2id$fake".into(),
             created_at: t0(),
         })
         .await
-        .expect("user");
+        .expect("insert user")
+}
+
+/// A new room `name` of `owner`.
+pub async fn room_of(store: &Arc<dyn Store>, owner: Uuid, name: &str) -> roomcal::domain::Room {
     store
         .insert_room(&NewRoom {
             id: Uuid::new_v4(),
-            name: RoomName::parse(&format!("room-{}", Uuid::new_v4().simple())).expect("name"),
-            owner_id: owner.id,
+            name: RoomName::parse(name).expect("name"),
+            owner_id: owner,
             created_at: t0(),
         })
         .await
-        .expect("room")
-        .id
+        .expect("insert room")
+}
+
+/// A room of a new owner.
+pub async fn room(store: &Arc<dyn Store>) -> Uuid {
+    let owner = user(store, &format!("{}@example.com", Uuid::new_v4())).await;
+    room_of(
+        store,
+        owner.id,
+        &format!("room-{}", Uuid::new_v4().simple()),
+    )
+    .await
+    .id
 }
 
 /// A confirmed timed occurrence of `room_id` titled after its uid.

@@ -14,12 +14,16 @@ pub struct UserDto {
     pub name: String,
 }
 
-/// How people sign in here, for the sign-in page.
+/// How people sign in here: the sign-in page and `GET /v1/auth/options`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignInOptionsDto {
     /// The organization's sign-in button's label, when an OpenID provider is configured.
     pub provider_label: Option<String>,
-    /// Whether email-and-password accounts sign in.
+    /// Where that sign-in starts (`/auth/oidc/login`; add `?return_to=/local/path`), when
+    /// a provider is configured.
+    pub provider_login_path: Option<String>,
+    /// Whether email-and-password accounts sign in and sign up.
     pub local_accounts: bool,
 }
 

@@ -41,12 +41,42 @@ impl From<&User> for UserDto {
     }
 }
 
-/// A room as listed for its owner.
-pub fn room_summary(core: &Core, room: &Room) -> RoomSummaryDto {
+/// A room as listed for `viewer`, its owner or a co-owner.
+pub fn room_summary(core: &Core, room: &Room, viewer: &User) -> RoomSummaryDto {
     RoomSummaryDto {
         id: room.id.to_string(),
         name: room.name.to_string(),
         url: core.room_url(&room.name),
+        role: if room.is_owned_by(viewer.id) {
+            "owner"
+        } else {
+            "co_owner"
+        }
+        .into(),
+    }
+}
+
+/// A co-owner on the wire.
+impl From<roomcal::store::CoOwnerRow> for CoOwnerDto {
+    fn from(c: roomcal::store::CoOwnerRow) -> Self {
+        CoOwnerDto {
+            user_id: c.user_id.to_string(),
+            email: c.email,
+            name: c.display_name,
+            added_at: instant(c.added_at),
+        }
+    }
+}
+
+/// How people sign in here.
+pub fn sign_in_options(core: &Core) -> SignInOptionsDto {
+    SignInOptionsDto {
+        provider_label: core.oidc.as_ref().map(|o| o.settings.button_label.clone()),
+        provider_login_path: core
+            .oidc
+            .as_ref()
+            .map(|_| roomcal::services::oidc::LOGIN_PATH.to_string()),
+        local_accounts: core.settings.local_accounts,
     }
 }
 

@@ -30,4 +30,4 @@ pub use meeting::{
     OwnerView,
 };
 pub use people::{AttendanceDto, EventDetails, HereNowDto, ParticipantDto, PersonDto, Rsvp};
-pub use room::{RoomBoardDto, RoomDto, RoomSummaryDto};
+pub use room::{CoOwnerDto, RoomBoardDto, RoomDto, RoomSummaryDto};

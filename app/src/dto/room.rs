@@ -14,6 +14,8 @@ pub struct RoomSummaryDto {
     pub name: String,
     /// Full public URL of the room page.
     pub url: String,
+    /// `owner` or `co_owner`: what the caller is to the room.
+    pub role: String,
 }
 
 /// A room page's content for one viewer.
@@ -48,4 +50,18 @@ pub struct RoomBoardDto {
     pub server_now: String,
     /// Active meetings, then upcoming occurrences, then (owners) later ones, each by start.
     pub meetings: Vec<MeetingItem>,
+}
+
+/// A co-owner of a room, as the room's owner and co-owners see the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CoOwnerDto {
+    /// The co-owner's account.
+    pub user_id: String,
+    /// Its email.
+    pub email: String,
+    /// Its display name.
+    pub name: String,
+    /// When it became a co-owner (RFC 3339, UTC).
+    pub added_at: String,
 }

@@ -84,15 +84,59 @@ pub fn AccountPage() -> impl IntoView {
         </ActionForm>
         <h2 class="text-lg font-semibold mt-8 mb-3">"Delete your account"</h2>
         <p class="text-sm text-slate-700 mb-2">
-            "Your rooms, their calendars and meetings are deleted with it. This cannot be undone."
+            "This cannot be undone. Your rooms can go with it, or to their co-owners."
         </p>
         <ActionForm action=delete>
             <FormError error=delete_error/>
+            <fieldset class="mb-3 text-sm">
+                <legend class="font-medium mb-1">"Your rooms"</legend>
+                <label class="block">
+                    <input type="radio" name="rooms" value="delete" checked=true/>
+                    " Delete them, with their calendars and meetings"
+                </label>
+                <label class="block">
+                    <input type="radio" name="rooms" value="hand_over" data-testid="hand-over"/>
+                    " Hand each to its co-owner (rooms without one are deleted)"
+                </label>
+            </fieldset>
+            <RoomFates/>
             <Field label="Type your email to confirm" name="confirm" kind="email" error=delete_error/>
             <button type="submit" class="rounded bg-red-700 text-white px-4 py-2">
                 "Delete my account"
             </button>
         </ActionForm>
+    }
+}
+
+/// Where each of the caller's rooms goes when it hands them over.
+#[component]
+fn RoomFates() -> impl IntoView {
+    let fates = Resource::new(|| (), |_| server_fns::rooms_on_leaving());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                fates
+                    .get()
+                    .and_then(Result::ok)
+                    .filter(|list| !list.is_empty())
+                    .map(|list| {
+                        view! {
+                            <ul class="mb-3 text-sm text-slate-700" data-testid="room-fates">
+                                {list
+                                    .into_iter()
+                                    .map(|f| {
+                                        let fate = match f.handed_to {
+                                            Some(email) => format!("goes to {email} if you hand rooms over"),
+                                            None => "has no co-owner: deleted either way".to_string(),
+                                        };
+                                        view! { <li>{f.room}" "{fate}</li> }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
+        </Suspense>
     }
 }
 

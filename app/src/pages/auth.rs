@@ -40,12 +40,12 @@ pub fn SignInPage() -> impl IntoView {
     // `/login?return_to=/rooms/x/settings` comes back there (the server checks it is a
     // page of this site).
     let query = leptos_router::hooks::use_query_map();
-    let provider_href = move || {
+    let provider_href = move |login: &str| {
         let back = query
             .read()
             .get("return_to")
             .unwrap_or_else(|| "/rooms".to_string());
-        format!("/auth/oidc/login?return_to={}", encode_component(&back))
+        format!("{login}?return_to={}", encode_component(&back))
     };
     view! {
         <h1 class="text-2xl font-bold mb-6">"Sign in"</h1>
@@ -54,11 +54,11 @@ pub fn SignInPage() -> impl IntoView {
                 options
                     .get()
                     .and_then(Result::ok)
-                    .and_then(|o| o.provider_label)
-                    .map(|label| {
+                    .and_then(|o| o.provider_label.zip(o.provider_login_path))
+                    .map(|(label, login)| {
                         view! {
                             <a
-                                href=provider_href
+                                href=provider_href(&login)
                                 rel="external"
                                 data-testid="oidc-sign-in"
                                 class="inline-block rounded bg-slate-800 text-white px-4 py-2 mb-6"

@@ -3,6 +3,7 @@
 mod access_settings;
 mod account;
 mod auth;
+mod co_owners;
 mod home;
 mod knock;
 mod meeting;
@@ -17,6 +18,7 @@ pub use crate::response::set_status;
 pub use access_settings::AccessSettings;
 pub use account::{AccountPage, DeleteRoom};
 pub use auth::{SignInPage, SignUpPage};
+pub use co_owners::RoomHosts;
 pub use home::HomePage;
 pub use meeting::MeetingPage;
 pub use my_rooms::MyRoomsPage;

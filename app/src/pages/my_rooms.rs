@@ -40,6 +40,9 @@ pub fn MyRoomsPage() -> impl IntoView {
                                                     >
                                                         {room.name.clone()}
                                                     </a>
+                                                    {(room.role == "co_owner").then(|| view! {
+                                                        <span class="text-sm text-slate-600" data-testid="co-owned">"co-owner"</span>
+                                                    })}
                                                     <span class="text-slate-500 text-sm">{room.url}</span>
                                                 </li>
                                             }

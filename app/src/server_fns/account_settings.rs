@@ -62,14 +62,49 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     .await
 }
 
-/// Deletes the caller's account (`confirm`: its email) and goes home.
+/// What becomes of one of the caller's rooms if the account is deleted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RoomFateDto {
+    /// The room's name.
+    pub room: String,
+    /// The email of the co-owner it goes to when handed over; `None`: deleted.
+    pub handed_to: Option<String>,
+}
+
+/// What becomes of each of the caller's rooms when it leaves handing rooms over (a room
+/// without a co-owner is deleted either way).
 #[server]
-pub async fn delete_account(confirm: String) -> Result<(), AppError> {
+pub async fn rooms_on_leaving() -> Result<Vec<RoomFateDto>, AppError> {
     ssr::run(async move {
-        use roomcal::services::account_settings;
+        use roomcal::services::account_settings::{self, LeavingRooms};
         let core = ssr::core()?;
         let user = ssr::current_user(&core).await?;
-        account_settings::delete_account(&core, &user, &confirm).await?;
+        let fates = account_settings::fates_of_rooms(&core, &user, LeavingRooms::HandOver).await?;
+        Ok(fates
+            .into_iter()
+            .map(|f| RoomFateDto {
+                room: f.room,
+                handed_to: f.handed_to.map(|c| c.email),
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Deletes the caller's account (`confirm`: its email) and goes home; `rooms` is
+/// `hand_over` (each room with a co-owner goes to its longest-standing one) or anything
+/// else (the rooms are deleted).
+#[server]
+pub async fn delete_account(confirm: String, rooms: Option<String>) -> Result<(), AppError> {
+    ssr::run(async move {
+        use roomcal::services::account_settings::{self, LeavingRooms};
+        let core = ssr::core()?;
+        let user = ssr::current_user(&core).await?;
+        let choice = match rooms.as_deref() {
+            Some("hand_over") => LeavingRooms::HandOver,
+            _ => LeavingRooms::Delete,
+        };
+        account_settings::delete_account(&core, &user, &confirm, choice).await?;
         ssr::signed_out(&core);
         leptos_axum::redirect("/");
         Ok(())

@@ -22,10 +22,7 @@ pub async fn get_me() -> Result<Option<UserDto>, AppError> {
 pub async fn sign_in_options() -> Result<SignInOptionsDto, AppError> {
     ssr::run(async move {
         let core = ssr::core()?;
-        Ok(SignInOptionsDto {
-            provider_label: core.oidc.as_ref().map(|o| o.settings.button_label.clone()),
-            local_accounts: core.settings.local_accounts,
-        })
+        Ok(crate::dto::convert::sign_in_options(&core))
     })
     .await
 }

@@ -6,6 +6,7 @@
 mod account_settings;
 mod accounts;
 mod calendar;
+mod co_owners;
 mod knocks;
 mod meetings;
 mod rooms;
@@ -15,6 +16,7 @@ pub mod ssr;
 pub use account_settings::*;
 pub use accounts::*;
 pub use calendar::*;
+pub use co_owners::*;
 pub use knocks::*;
 pub use meetings::*;
 pub use rooms::*;

@@ -18,7 +18,7 @@ pub async fn list_my_rooms() -> Result<Vec<RoomSummaryDto>, AppError> {
         let list = rooms::my_rooms(&core, &user).await?;
         Ok(list
             .iter()
-            .map(|r| convert::room_summary(&core, r))
+            .map(|r| convert::room_summary(&core, r, &user))
             .collect())
     })
     .await
@@ -33,7 +33,7 @@ pub async fn create_room(name: String) -> Result<RoomSummaryDto, AppError> {
         let user = ssr::current_user(&core).await?;
         let room = rooms::create_room(&core, &user, &name).await?;
         leptos_axum::redirect(&format!("/room/{}", room.name));
-        Ok(convert::room_summary(&core, &room))
+        Ok(convert::room_summary(&core, &room, &user))
     })
     .await
 }

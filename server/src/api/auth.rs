@@ -3,7 +3,7 @@
 use super::error::{ApiError, ApiJson, ErrorBody};
 use super::extract::{session_token, CurrentUser};
 use crate::state::ServerState;
-use app::dto::UserDto;
+use app::dto::{convert, SignInOptionsDto, UserDto};
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<ServerState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(options))
 }
 
 /// `POST /v1/auth/signup` body.
@@ -156,4 +157,16 @@ async fn logout(
 )]
 async fn me(CurrentUser(user): CurrentUser) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(UserDto::from(&user)))
+}
+
+/// How people sign in here: the organization's provider (its button's label and where its
+/// sign-in starts) and whether email-and-password accounts sign in and sign up.
+#[utoipa::path(
+    get,
+    path = "/auth/options",
+    tag = "auth",
+    responses((status = 200, description = "The ways to sign in", body = SignInOptionsDto))
+)]
+async fn options(State(state): State<ServerState>) -> Json<SignInOptionsDto> {
+    Json(convert::sign_in_options(&state.core))
 }

@@ -46,6 +46,38 @@ struct ConfirmBody {
     confirm: String,
 }
 
+/// `DELETE /v1/me` body.
+#[derive(Debug, Deserialize, ToSchema)]
+struct DeleteAccountBody {
+    /// The account's email, typed to go ahead.
+    confirm: String,
+    /// What becomes of the caller's rooms: `delete` (the default) deletes them all;
+    /// `hand_over` gives each room that has a co-owner to its longest-standing co-owner and
+    /// deletes the others.
+    #[serde(default)]
+    rooms: RoomsChoice,
+}
+
+/// What becomes of a leaving person's rooms.
+#[derive(Debug, Default, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum RoomsChoice {
+    /// Delete them with the account.
+    #[default]
+    Delete,
+    /// Hand each to its longest-standing co-owner; delete those without one.
+    HandOver,
+}
+
+impl From<RoomsChoice> for account_settings::LeavingRooms {
+    fn from(choice: RoomsChoice) -> Self {
+        match choice {
+            RoomsChoice::Delete => Self::Delete,
+            RoomsChoice::HandOver => Self::HandOver,
+        }
+    }
+}
+
 /// The token of the session asking (present: the extractor found it).
 fn token<'h>(state: &ServerState, headers: &'h HeaderMap) -> Result<&'h str, ApiError> {
     session_token(&state.core, headers).ok_or_else(|| CoreError::Unauthenticated.into())
@@ -126,12 +158,13 @@ async fn sign_out_everywhere(
     ))
 }
 
-/// Deletes the account, its rooms and sessions; `confirm` is its email.
+/// Deletes the account and its sessions; its rooms are deleted or handed to co-owners
+/// (`rooms`); `confirm` is its email.
 #[utoipa::path(
     delete,
     path = "/me",
     tag = "auth",
-    request_body = ConfirmBody,
+    request_body = DeleteAccountBody,
     responses(
         (status = 204, description = "The account is gone"),
         (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
@@ -142,9 +175,9 @@ async fn sign_out_everywhere(
 async fn delete_account(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ApiJson(body): ApiJson<ConfirmBody>,
+    ApiJson(body): ApiJson<DeleteAccountBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    account_settings::delete_account(&state.core, &user, &body.confirm).await?;
+    account_settings::delete_account(&state.core, &user, &body.confirm, body.rooms.into()).await?;
     Ok((
         StatusCode::NO_CONTENT,
         [(SET_COOKIE, SessionCookie::of(&state.core).clear())],
@@ -162,7 +195,7 @@ async fn delete_account(
         (status = 204, description = "The room is gone"),
         (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not the caller's room", body = ErrorBody),
+        (status = 403, description = "Not the caller's room (co-owners cannot delete it)", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
         (status = 422, description = "The confirmation is not the room's name", body = ErrorBody),
     )

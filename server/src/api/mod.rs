@@ -7,6 +7,7 @@
 
 mod auth;
 mod calendar;
+mod co_owners;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -42,7 +43,7 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 8] {
+fn parts() -> [OpenApiRouter<ServerState>; 9] {
     [
         auth::router(),
         manage::router(),
@@ -50,6 +51,7 @@ fn parts() -> [OpenApiRouter<ServerState>; 8] {
         meetings::router(),
         knocks::router(),
         calendar::router(),
+        co_owners::router(),
         events::router(),
         OpenApiRouter::new().routes(routes!(openapi_json)),
     ]

@@ -58,7 +58,7 @@ async fn create_room(
     let room = rooms::create_room(&state.core, &user, &body.name).await?;
     Ok((
         StatusCode::CREATED,
-        Json(convert::room_summary(&state.core, &room)),
+        Json(convert::room_summary(&state.core, &room, &user)),
     ))
 }
 
@@ -68,7 +68,7 @@ async fn create_room(
     path = "/rooms",
     tag = "rooms",
     responses(
-        (status = 200, description = "The rooms the caller owns", body = Vec<RoomSummaryDto>),
+        (status = 200, description = "The rooms the caller owns or co-owns, by name (`role` says which)", body = Vec<RoomSummaryDto>),
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]
@@ -79,7 +79,7 @@ async fn list_rooms(
     let list = rooms::my_rooms(&state.core, &user).await?;
     Ok(Json(
         list.iter()
-            .map(|r| convert::room_summary(&state.core, r))
+            .map(|r| convert::room_summary(&state.core, r, &user))
             .collect(),
     ))
 }

@@ -346,3 +346,39 @@ async fn an_open_room_takes_no_knocks_and_settings_refuse_an_unknown_mode() {
     let (status, _) = join(&app, &new_client(), "plain", &meeting, None).await;
     assert_eq!(status, 200, "nothing changed: the room is still open");
 }
+
+#[tokio::test]
+async fn a_co_owner_enters_a_knock_room_without_knocking_and_answers_knocks() {
+    let app = app_on_whereby().await;
+    let meeting = room_with_access(&app, "door", "knock", "").await;
+    let grace = account(&app, "grace@example.com").await;
+    let added = app
+        .post(
+            "/v1/rooms/door/co-owners",
+            json!({"email": "grace@example.com"}),
+        )
+        .await;
+    assert_eq!(added.status(), 201);
+    let (status, body) = join(&app, &grace, "door", &meeting, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["url"].as_str().unwrap_or_default().contains(CALL_HOST));
+    let guest = new_client();
+    let (knock_id, token) = knock(&app, &guest, "door", &meeting).await;
+    let listed = grace
+        .get(app.url(&format!("/v1/rooms/door/meetings/{meeting}/knocks")))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(listed.status(), 200);
+    let admitted = grace
+        .post(app.url(&format!(
+            "/v1/rooms/door/meetings/{meeting}/knocks/{knock_id}/admit"
+        )))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("admit");
+    assert_eq!(admitted.status(), 200);
+    let (status, _) = join(&app, &guest, "door", &meeting, Some(&token)).await;
+    assert_eq!(status, 200, "admitted by a co-owner");
+}

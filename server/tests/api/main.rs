@@ -9,6 +9,7 @@ mod accounts;
 mod behind_proxy;
 mod calendar_settings;
 mod cli;
+mod co_owners;
 mod crash;
 mod dns;
 mod events;

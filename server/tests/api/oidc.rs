@@ -78,9 +78,21 @@ async fn problem(response: reqwest::Response) -> (u16, String) {
 
 #[tokio::test]
 async fn signing_in_at_the_provider_makes_an_account_once_and_lands_where_the_person_was_going() {
-    let s = setup(&[]).await;
+    let s = setup(&["--oidc-button-label", "Sign in with Example SSO"]).await;
     let alice = browser();
-    let start = s.app.url("/auth/oidc/login?return_to=/room/standup");
+    // An API client learns where sign-in starts from the public options.
+    let options: Value = alice
+        .get(s.app.url("/v1/auth/options"))
+        .send()
+        .await
+        .expect("options")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(options["provider_label"], "Sign in with Example SSO");
+    assert_eq!(options["local_accounts"], true);
+    let login = options["provider_login_path"].as_str().expect("login path");
+    let start = s.app.url(&format!("{login}?return_to=/room/standup"));
     let callback = walk_to_callback(&alice, &start, "alice").await;
     let landed = alice.get(&callback).send().await.expect("callback");
     assert_eq!(landed.status(), 302);

@@ -22,6 +22,9 @@ use crate::secret::Secret;
 use openidconnect::ProviderMetadataWithLogout;
 use tokio::sync::RwLock;
 
+/// Where sign-in with the provider starts (`?return_to=/local/path` comes back there).
+pub const LOGIN_PATH: &str = "/auth/oidc/login";
+
 /// The scopes asked for unless `--oidc-scopes` says otherwise.
 pub const DEFAULT_SCOPES: &str = "openid email profile";
 /// The claim groups are read from unless `--oidc-groups-claim` says otherwise.

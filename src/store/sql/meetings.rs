@@ -63,7 +63,8 @@ impl MeetingStore for DbStore {
         let count: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM meetings m JOIN rooms r ON r.id = m.room_id \
              WHERE m.started_by = $1 AND m.is_active AND m.calendar_event_id IS NULL \
-             AND m.end_time > $2 AND r.owner_id <> $1",
+             AND m.end_time > $2 AND r.owner_id <> $1 AND NOT EXISTS \
+             (SELECT 1 FROM room_co_owners c WHERE c.room_id = r.id AND c.user_id = $1)",
         )
         .bind(user_id)
         .bind(now)

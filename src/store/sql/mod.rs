@@ -10,16 +10,56 @@ use crate::domain::{
     RoomAccess, RoomCalendar, User, UserCredentials,
 };
 use crate::store::{
-    on_unique_violation, AccountStore, CalendarStore, KnockStore, MeetingStore, NewRoom, NewUser,
-    PresenceStore, RoomStore, SessionRow, StoreError, SyncPlan,
+    on_unique_violation, AccountStore, CalendarStore, CoOwnerRow, CoOwnerStore, KnockStore,
+    MeetingStore, NewRoom, NewUser, PresenceStore, RoomStore, SessionRow, StoreError, SyncPlan,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-/// Columns of `rooms` that make a [`Room`].
-const ROOM_COLUMNS: &str = "id, name, owner_id, created_at, ics_enabled, \
-    ics_fetch_interval_minutes, ics_last_sync, access, access_email_domains";
+/// Columns of `rooms` that make a [`Room`] (its co-owners come from [`ROOM_SELECT`]).
+macro_rules! room_columns {
+    () => {
+        "id, name, owner_id, created_at, ics_enabled, ics_fetch_interval_minutes, \
+         ics_last_sync, access, access_email_domains"
+    };
+}
+/// Columns of `rooms` that make a [`Room`] without its co-owners.
+const ROOM_COLUMNS: &str = room_columns!();
+/// Rooms with their co-owners, one row per co-owner (or one with `co_owner` NULL): add a
+/// `WHERE` on `rooms` and [`ROOM_ORDER`], and fold the rows with [`with_co_owners`].
+const ROOM_SELECT: &str = concat!(
+    "SELECT ",
+    room_columns!(),
+    ", room_co_owners.user_id AS co_owner FROM rooms \
+     LEFT JOIN room_co_owners ON room_co_owners.room_id = rooms.id"
+);
+/// The order [`with_co_owners`] folds: by room name, each room's co-owners oldest first.
+const ROOM_ORDER: &str = "ORDER BY name, room_co_owners.added_at";
+
+/// A row of [`ROOM_SELECT`].
+#[derive(sqlx::FromRow)]
+struct RoomRow {
+    #[sqlx(flatten)]
+    room: Room,
+    co_owner: Option<Uuid>,
+}
+
+/// The rooms of [`ROOM_SELECT`]'s rows (in [`ROOM_ORDER`]), each with its co-owners.
+fn with_co_owners(rows: Vec<RoomRow>) -> Vec<Room> {
+    let mut rooms: Vec<Room> = Vec::new();
+    for row in rows {
+        match rooms.last_mut() {
+            Some(last) if last.id == row.room.id => last.co_owners.extend(row.co_owner),
+            _ => {
+                let mut room = row.room;
+                room.co_owners.extend(row.co_owner);
+                rooms.push(room);
+            }
+        }
+    }
+    rooms
+}
 /// Columns of `calendar_events` that make a [`CalendarEvent`].
 const EVENT_COLUMNS: &str = "id, room_id, ics_uid, recurrence_id, title, description, \
     start_time, end_time, all_day, attendees, organizer, location, status, sequence, \
@@ -71,6 +111,7 @@ macro_rules! update_row {
 // After the macros above: modules see only the macros defined before them.
 mod accounts;
 mod calendar;
+mod co_owners;
 mod knocks;
 mod limits;
 mod meetings;

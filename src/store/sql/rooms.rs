@@ -34,30 +34,34 @@ impl RoomStore for DbStore {
     }
 
     async fn room_by_name(&self, name: &str) -> Result<Option<Room>, StoreError> {
-        Ok(
-            sqlx::query_as::<_, Room>(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = $1"))
+        Ok(with_co_owners(
+            sqlx::query_as::<_, RoomRow>(&format!("{ROOM_SELECT} WHERE name = $1 {ROOM_ORDER}"))
                 .bind(name)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?,
         )
+        .pop())
     }
 
     async fn room_by_id(&self, id: Uuid) -> Result<Option<Room>, StoreError> {
-        Ok(
-            sqlx::query_as::<_, Room>(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = $1"))
+        Ok(with_co_owners(
+            sqlx::query_as::<_, RoomRow>(&format!("{ROOM_SELECT} WHERE id = $1 {ROOM_ORDER}"))
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?,
         )
+        .pop())
     }
 
     async fn rooms_owned_by(&self, owner_id: Uuid) -> Result<Vec<Room>, StoreError> {
-        Ok(sqlx::query_as::<_, Room>(&format!(
-            "SELECT {ROOM_COLUMNS} FROM rooms WHERE owner_id = $1 ORDER BY name"
+        Ok(with_co_owners(
+            sqlx::query_as::<_, RoomRow>(&format!(
+                "{ROOM_SELECT} WHERE owner_id = $1 {ROOM_ORDER}"
+            ))
+            .bind(owner_id)
+            .fetch_all(&self.pool)
+            .await?,
         ))
-        .bind(owner_id)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     async fn count_rooms_owned_by(&self, owner_id: Uuid) -> Result<u64, StoreError> {
