@@ -122,9 +122,17 @@ pub async fn announce_presence(
         let id = roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting")?;
         let event = presence::PresenceEvent::parse(&event)?;
         let client = ssr::client_addr().await;
-        let meeting =
-            presence::announce_presence(&core, viewer.as_ref(), id, &participant_id, event, client)
-                .await?;
+        let token = ssr::knock_token(&core, id).await;
+        let meeting = presence::announce_presence(
+            &core,
+            viewer.as_ref(),
+            token.as_deref(),
+            id,
+            &participant_id,
+            event,
+            client,
+        )
+        .await?;
         if event == presence::PresenceEvent::Leave {
             return Ok(HereNowDto::default());
         }

@@ -202,6 +202,8 @@ struct PresenceBody {
     responses(
         (status = 204, description = "Recorded"),
         (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 401, description = "A members room: sign in first", body = ErrorBody),
+        (status = 403, description = "The room's access keeps the caller out of the call (knock first, or another email domain)", body = ErrorBody),
         (status = 404, description = "No such meeting", body = ErrorBody),
         (status = 410, description = "The meeting has ended", body = ErrorBody),
         (status = 422, description = "A bad participant id or event", body = ErrorBody),
@@ -213,6 +215,7 @@ async fn presence(
     Extension(client): Extension<ClientAddr>,
     Viewer(viewer): Viewer,
     Path(meeting_id): Path<String>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
     let body: PresenceBody = serde_json::from_slice(&body).map_err(|e| {
@@ -227,6 +230,7 @@ async fn presence(
     roomcal::services::presence::announce_presence(
         &state.core,
         viewer.as_ref(),
+        super::knocks::knock_token(&state.core, id, &headers),
         id,
         &body.participant_id,
         event,
