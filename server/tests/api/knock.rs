@@ -382,32 +382,3 @@ async fn a_co_owner_enters_a_knock_room_without_knocking_and_answers_knocks() {
     let (status, _) = join(&app, &guest, "door", &meeting, Some(&token)).await;
     assert_eq!(status, 200, "admitted by a co-owner");
 }
-
-#[tokio::test]
-async fn a_guest_still_knocking_is_not_counted_as_present_until_admitted() {
-    let app = app_on_whereby().await;
-    let meeting = room_with_access(&app, "door", "knock", "").await;
-    let guest = new_client();
-    let (knock_id, token) = knock(&app, &guest, "door", &meeting).await;
-    let presence = |token: Option<String>| {
-        let mut request = guest
-            .post(app.url(&format!("/v1/meetings/{meeting}/presence")))
-            .json(&json!({"participant_id": "guest-page-0001", "event": "join"}));
-        if let Some(token) = token {
-            request = request.header("x-knock-token", token);
-        }
-        request.send()
-    };
-    let refused = presence(Some(token.clone())).await.expect("presence");
-    assert_eq!(refused.status(), 403);
-    answer(&app, "door", &meeting, &knock_id, "admit").await;
-    let counted = presence(Some(token)).await.expect("presence");
-    assert_eq!(counted.status(), 204);
-    let stranger = new_client()
-        .post(app.url(&format!("/v1/meetings/{meeting}/presence")))
-        .json(&json!({"participant_id": "stranger-page-01", "event": "join"}))
-        .send()
-        .await
-        .expect("presence");
-    assert_eq!(stranger.status(), 403);
-}

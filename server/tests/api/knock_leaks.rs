@@ -213,3 +213,32 @@ async fn a_guest_admitted_through_the_page_sees_the_call_on_the_meeting_page() {
         .unwrap_or_default();
     assert!(!other.contains(CALL_HOST), "nobody else's");
 }
+
+#[tokio::test]
+async fn a_guest_still_knocking_is_not_counted_as_present_until_admitted() {
+    let app = app_on_whereby().await;
+    let meeting = room_with_access(&app, "door", "knock", "").await;
+    let guest = new_client();
+    let (knock_id, token) = knock(&app, &guest, "door", &meeting).await;
+    let presence = |token: Option<String>| {
+        let mut request = guest
+            .post(app.url(&format!("/v1/meetings/{meeting}/presence")))
+            .json(&json!({"participant_id": "guest-page-0001", "event": "join"}));
+        if let Some(token) = token {
+            request = request.header("x-knock-token", token);
+        }
+        request.send()
+    };
+    let refused = presence(Some(token.clone())).await.expect("presence");
+    assert_eq!(refused.status(), 403);
+    answer(&app, "door", &meeting, &knock_id, "admit").await;
+    let counted = presence(Some(token)).await.expect("presence");
+    assert_eq!(counted.status(), 204);
+    let stranger = new_client()
+        .post(app.url(&format!("/v1/meetings/{meeting}/presence")))
+        .json(&json!({"participant_id": "stranger-page-01", "event": "join"}))
+        .send()
+        .await
+        .expect("presence");
+    assert_eq!(stranger.status(), 403);
+}
