@@ -388,6 +388,22 @@ fn only_the_privacy_module_decides_who_is_the_owner_and_what_others_see() {
 }
 
 #[test]
+fn only_the_access_rule_reads_a_meetings_call_url_for_a_visitor() {
+    let files = product_files(&["src", "app/src", "server/src"]);
+    // `meeting.participant_url` / `.host_url` read anywhere else would be a way for the
+    // call to leave the server without the room's access rule being asked.
+    let reads_the_call = |code: &str| {
+        code.contains("meeting.participant_url")
+            || code.contains("meeting.host_url")
+            || code.contains(".host_url.clone()")
+    };
+    assert_eq!(
+        offenders(&files, reads_the_call),
+        vec!["src/domain/records.rs", "src/services/access.rs"]
+    );
+}
+
+#[test]
 fn the_core_never_names_the_wire_and_the_wire_holds_only_what_pages_use() {
     let core = product_files(&["src"]);
     let names_the_wire = |code: &str| code.contains("app::") || code.contains("server::");

@@ -14,13 +14,14 @@
 pub const SLOW_POLL_FACTOR: u32 = 10;
 
 /// The event names the stream sends (see the server's `api::events`).
-pub const EVENT_NAMES: [&str; 7] = [
+pub const EVENT_NAMES: [&str; 8] = [
     "meeting_created",
     "meeting_started",
     "meeting_changed",
     "meeting_ended",
     "participants",
     "calendar_synced",
+    "knock_changed",
     "refetch",
 ];
 

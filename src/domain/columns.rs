@@ -1,6 +1,7 @@
 //! Enums kept as enums all the way to the row: each is stored as its text (the same
 //! strings as before) through one generic sqlx impl, for both databases.
 
+use super::access::{KnockState, RoomAccess};
 use crate::lifecycle::{CloseReason, DeactivateReason, PrivacyClass};
 
 /// Why a stored meeting closed: a close rule of the lifecycle, or a calendar change that
@@ -128,8 +129,22 @@ impl ParseStored for PrivacyClass {
     }
 }
 
+impl ParseStored for RoomAccess {
+    fn parse_stored(text: &str) -> Result<Self, String> {
+        Self::parse(text)
+    }
+}
+
+impl ParseStored for KnockState {
+    fn parse_stored(text: &str) -> Result<Self, String> {
+        Self::parse(text)
+    }
+}
+
 text_column!(ClosedBecause);
 text_column!(PrivacyClass);
+text_column!(RoomAccess);
+text_column!(KnockState);
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ClosedBecause, DisplayName, Email, RoomName};
+use super::{ClosedBecause, DisplayName, Email, EmailDomains, RoomAccess, RoomName};
 use crate::lifecycle::PrivacyClass;
 use crate::secret::Secret;
 
@@ -47,6 +47,10 @@ pub struct Room {
     pub ics_fetch_interval_minutes: i32,
     /// When the feed was last synced.
     pub ics_last_sync: Option<DateTime<Utc>>,
+    /// Who may enter the room's calls.
+    pub access: RoomAccess,
+    /// For [`RoomAccess::Members`]: the email domains admitted (`None`: any).
+    pub access_email_domains: Option<EmailDomains>,
     /// The room's co-owners (from `room_co_owners`, oldest first): they see what the owner
     /// sees and change settings; only the owner deletes the room or changes this list.
     #[sqlx(skip)]

@@ -44,6 +44,9 @@ pub enum RoomEventKind {
     Participants,
     /// The room's calendar was synced (occurrences may have moved, come or gone).
     CalendarSynced,
+    /// A guest knocked on a meeting, or an owner admitted or declined one (the meeting's
+    /// id only: the owners' pages refetch their list, the guest's page its own knock).
+    KnockChanged,
 }
 
 impl RoomEventKind {
@@ -56,6 +59,7 @@ impl RoomEventKind {
             Self::MeetingEnded => "meeting_ended",
             Self::Participants => "participants",
             Self::CalendarSynced => "calendar_synced",
+            Self::KnockChanged => "knock_changed",
         }
     }
 }

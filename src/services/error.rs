@@ -32,6 +32,15 @@ pub enum CoreError {
     /// Signed in, but not allowed to do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The room's access rule keeps this visitor out of the call: `code` says why
+    /// (`crate::services::access::codes`); 401 for "sign in first", else 403.
+    #[error("{message}")]
+    NoEntry {
+        /// Why: `sign_in_required`, `domain_not_allowed`, `knock_required`, ….
+        code: &'static str,
+        /// What to do, for the person.
+        message: String,
+    },
     /// The meeting exists but is over.
     #[error("{0}")]
     Gone(String),
@@ -78,6 +87,8 @@ impl CoreError {
             CoreError::NotFound(_) => 404,
             CoreError::Unauthenticated | CoreError::BadCredentials => 401,
             CoreError::Forbidden(_) => 403,
+            CoreError::NoEntry { code, .. } if *code == "sign_in_required" => 401,
+            CoreError::NoEntry { .. } => 403,
             CoreError::Gone(_) => 410,
             CoreError::Platform(_) => 502,
             CoreError::TooManyRequests { .. } => 429,

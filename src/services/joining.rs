@@ -10,6 +10,7 @@ use crate::lifecycle::{
     join_decision, JoinAnswer, JoinTarget, MeetingState, Occurrence, MEETING_CANCELLED_MESSAGE,
     MEETING_ENDED_MESSAGE,
 };
+use crate::services::access;
 use crate::services::privacy::{occurrence_details, Audience};
 use crate::services::room_lookup::find_room;
 use crate::services::room_meetings::{meeting_title, page_path, title_of};
@@ -47,37 +48,86 @@ pub async fn named(core: &Core, room: &Room, id: Uuid) -> Result<Named, CoreErro
 pub enum JoinOutcome {
     /// Go in now.
     Join {
-        /// The call URL for this viewer (the host URL for the owner where there is one).
+        /// The call URL for this viewer (the host URL for the owner where there is one),
+        /// given only when the room's access rule lets the viewer in.
         url: String,
         /// roomcal's page of the meeting.
         page_path: String,
         /// The meeting.
         meeting_id: Uuid,
     },
-    /// Not yet: wait on the waiting page until `starts_at`.
-    Waiting {
-        /// The scheduled start.
-        starts_at: DateTime<Utc>,
-        /// The server's clock now, so a client with a wrong clock still counts right.
-        server_now: DateTime<Utc>,
-        /// The waiting page.
-        page_path: String,
-        /// The title, as this viewer may see it ("Private meeting").
-        title: String,
-    },
+    /// Not yet: wait on the waiting page.
+    Waiting(Waiting),
 }
 
-/// Joins meeting or occurrence `id` of room `room_name` as `viewer`. Ended or cancelled
-/// is `Gone` with a message that says which; an id that names nothing here is `NotFound`.
+/// "Wait until the start", with what the waiting page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The scheduled start.
+    pub starts_at: DateTime<Utc>,
+    /// The server's clock now, so a client with a wrong clock still counts right.
+    pub server_now: DateTime<Utc>,
+    /// The waiting page.
+    pub page_path: String,
+    /// The title, as this viewer may see it ("Private meeting").
+    pub title: String,
+}
+
+/// What the join rule says of an id before the room's access rule is asked: the meeting
+/// can be entered now (by whoever the access rule lets in), or wait.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    /// The meeting is open now.
+    Open {
+        /// Its room.
+        room: Box<Room>,
+        /// The meeting.
+        meeting: Box<Meeting>,
+        /// roomcal's page of the meeting (where a knock room's guests knock).
+        page_path: String,
+    },
+    /// Not yet.
+    Waiting(Waiting),
+}
+
+/// Joins meeting or occurrence `id` of room `room_name` as `viewer`, holding knock token
+/// `knock_token` if any: the URL only when [`access::enter`] lets the viewer in (else
+/// its `NoEntry` error). Ended or cancelled is `Gone` with a message that says which; an
+/// id that names nothing here is `NotFound`.
 pub async fn join(
+    core: &Core,
+    viewer: Option<&User>,
+    knock_token: Option<&str>,
+    room_name: &str,
+    id: Uuid,
+) -> Result<JoinOutcome, CoreError> {
+    match decide(core, viewer, room_name, id).await? {
+        Decision::Waiting(waiting) => Ok(JoinOutcome::Waiting(waiting)),
+        Decision::Open {
+            room,
+            meeting,
+            page_path,
+        } => {
+            let entered = access::enter(core, viewer, knock_token, &room, &meeting).await?;
+            Ok(JoinOutcome::Join {
+                url: entered.url,
+                page_path,
+                meeting_id: meeting.id,
+            })
+        }
+    }
+}
+
+/// The join rule for meeting or occurrence `id` of room `room_name` as `viewer` (titles
+/// as the viewer may see them), without the call: the waiting page asks this.
+pub async fn decide(
     core: &Core,
     viewer: Option<&User>,
     room_name: &str,
     id: Uuid,
-) -> Result<JoinOutcome, CoreError> {
+) -> Result<Decision, CoreError> {
     let room = find_room(core, room_name).await?;
     let audience = Audience::of(viewer, &room);
-    let owner = audience.is_owner();
     let now = core.clock.now();
     let settings = &core.settings.lifecycle;
     let horizon = core.settings.guest_horizon;
@@ -85,11 +135,13 @@ pub async fn join(
         Named::Meeting(m) => (Some(m), None),
         Named::Occurrence(e) => (core.store.meeting_for_event(e.id).await?, Some(e)),
     };
-    let waiting = |starts_at, page_path, title| JoinOutcome::Waiting {
-        starts_at,
-        server_now: now,
-        page_path,
-        title,
+    let waiting = |starts_at, page_path, title| {
+        Decision::Waiting(Waiting {
+            starts_at,
+            server_now: now,
+            page_path,
+            title,
+        })
     };
     match (meeting, event) {
         (Some(meeting), _) => {
@@ -104,13 +156,10 @@ pub async fn join(
                     page_path(&room.name, &meeting, now),
                     meeting_title(&meeting, audience),
                 )),
-                JoinAnswer::Join { .. } => Ok(JoinOutcome::Join {
-                    url: match (owner, &meeting.host_url) {
-                        (true, Some(host)) => host.clone(),
-                        _ => meeting.participant_url.clone(),
-                    },
+                JoinAnswer::Join { .. } => Ok(Decision::Open {
                     page_path: page_path(&room.name, &meeting, now),
-                    meeting_id: meeting.id,
+                    room: Box::new(room),
+                    meeting: Box::new(meeting),
                 }),
                 _ if meeting
                     .close_reason
@@ -122,27 +171,21 @@ pub async fn join(
             }
         }
         (None, Some(event)) => {
+            let title = || title_of(&occurrence_details(&event, audience, horizon, now), false);
+            let path = format!("/room/{}/event/{}", room.name, event.id);
             match join_decision(
                 JoinTarget::Occurrence(&Occurrence::from(&event)),
                 settings,
                 now,
             ) {
                 JoinAnswer::Waiting { starts_at } | JoinAnswer::TooEarly { starts_at } => {
-                    Ok(waiting(
-                        starts_at,
-                        format!("/room/{}/event/{}", room.name, event.id),
-                        title_of(&occurrence_details(&event, audience, horizon, now), false),
-                    ))
+                    Ok(waiting(starts_at, path, title()))
                 }
                 JoinAnswer::Ended { message } | JoinAnswer::Unavailable { message } => {
                     Err(CoreError::Gone(message))
                 }
                 // No meeting exists for it, so the rule cannot say "join"; be safe.
-                JoinAnswer::Join { .. } => Ok(waiting(
-                    event.start_time,
-                    format!("/room/{}/event/{}", room.name, event.id),
-                    title_of(&occurrence_details(&event, audience, horizon, now), false),
-                )),
+                JoinAnswer::Join { .. } => Ok(waiting(event.start_time, path, title())),
             }
         }
         // `named` always gives one of the two.

@@ -149,6 +149,8 @@ mod tests {
             ics_enabled: false,
             ics_fetch_interval_minutes: 5,
             ics_last_sync: None,
+            access: crate::domain::RoomAccess::Open,
+            access_email_domains: None,
             co_owners: co_owners.to_vec(),
         }
     }

@@ -5,12 +5,14 @@
 //! Within this layer the look-ups come first ([`room_lookup`]), then what builds on them;
 //! no file here imports one that imports it back.
 
+pub mod access;
 pub mod account_settings;
 pub mod accounts;
 pub mod co_owners;
 mod core;
 mod error;
 pub mod joining;
+pub mod knocking;
 pub mod lifecycle_step;
 pub mod limits;
 pub mod listing_cache;
@@ -19,6 +21,7 @@ pub mod participants;
 pub mod presence;
 pub mod privacy;
 pub mod retention;
+pub mod room_access;
 pub mod room_calendar;
 pub mod room_events;
 pub mod room_feed;

@@ -39,10 +39,12 @@ impl PresenceEvent {
 /// address has announced `--presence-ids-per-minute` new ids in this meeting within the
 /// minute, so one script cannot inflate the head count or keep a meeting open with
 /// made-up people. A `leave` for an unknown id records nothing. Joins and heartbeats are
-/// taken only while the meeting can be joined (on time, not after its close is due).
+/// taken only while the meeting can be joined (on time, not after its close is due), and
+/// only from whoever the room's access rule lets in ([`crate::services::access`]).
 pub async fn announce_presence(
     core: &Core,
     viewer: Option<&User>,
+    knock_token: Option<&str>,
     meeting_id: Uuid,
     participant_id: &str,
     event: PresenceEvent,
@@ -88,6 +90,16 @@ pub async fn announce_presence(
                 meeting.start_time.format("%H:%M")
             )));
         }
+        // Only who may enter the call counts as in it: a guest still knocking (or kept
+        // out of a members room) announces nothing and learns nothing of who is there.
+        let room = core
+            .store
+            .room_by_id(meeting.room_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("there is no such meeting".into()))?;
+        crate::services::access::entry(core, viewer, knock_token, &room, &meeting)
+            .await?
+            .into_result()?;
     }
     let known =
         |records: &[PresenceRecord]| records.iter().any(|r| r.participant_id == participant_id);

@@ -59,3 +59,9 @@ pub async fn presence_changed(core: &Core, meeting: &Meeting, heartbeat: bool) {
         .publish(RoomEvent::participants(meeting, count))
         .await;
 }
+
+/// A knock on `meeting` came, or was admitted or declined.
+pub async fn knock_changed(core: &Core, meeting: &Meeting) {
+    let event = RoomEvent::of_meeting(RoomEventKind::KnockChanged, meeting);
+    core.events.publish(event).await;
+}

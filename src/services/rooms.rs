@@ -3,6 +3,7 @@
 
 use crate::domain::{Meeting, Room, RoomName, User};
 use crate::platform::CallRequest;
+use crate::services::access::{self, Entered};
 use crate::services::limits::too_many;
 use crate::services::privacy::Audience;
 use crate::services::room_lookup::find_room;
@@ -113,6 +114,8 @@ pub struct StartedMeeting {
     pub meeting: Meeting,
     /// Whether it was created now (false: the one this user started earlier, still open).
     pub is_new: bool,
+    /// Its call, as the access rule hands it to the starter.
+    pub call: Entered,
 }
 
 /// Starts an unscheduled meeting in the room, open for the configured lifetime.
@@ -128,6 +131,7 @@ pub async fn start_unscheduled_meeting(
     room_name: &str,
 ) -> Result<StartedMeeting, CoreError> {
     let room = find_room(core, room_name).await?;
+    access::may_start(signed_in, &room)?;
     // One start per room at a time: parallel requests must see each other's meeting,
     // or thirty of them would make thirty calls.
     let _serial = core
@@ -150,6 +154,7 @@ pub async fn start_unscheduled_meeting(
         .collect();
     if let Some(mine) = running.iter().find(|m| m.started_by == Some(signed_in.id)) {
         return Ok(StartedMeeting {
+            call: access::enter(core, Some(signed_in), None, &room, mine).await?,
             meeting: mine.clone(),
             is_new: false,
         });
@@ -223,17 +228,22 @@ async fn start_new_unscheduled(
     core.sync.feed_memo().forget_room(room.id);
     crate::services::room_events::meeting_started(core, &meeting).await;
     Ok(StartedMeeting {
+        call: access::enter(core, Some(signed_in), None, room, &meeting).await?,
         meeting,
         is_new: true,
     })
 }
 
-/// The meeting `meeting_id` of room `room_name`, for its page. A closed meeting is `Gone`.
+/// The meeting `meeting_id` of room `room_name`, for its page, as `viewer` holding knock
+/// token `knock_token` (if any): with its call when the room's access rule lets the
+/// viewer in, else the rule's `NoEntry`. A closed meeting is `Gone`.
 pub async fn open_meeting(
     core: &Core,
+    viewer: Option<&User>,
+    knock_token: Option<&str>,
     room_name: &str,
     meeting_id: Uuid,
-) -> Result<(Room, Meeting), CoreError> {
+) -> Result<(Room, Meeting, Entered), CoreError> {
     let room = find_room(core, room_name).await?;
     let meeting = core
         .store
@@ -260,5 +270,6 @@ pub async fn open_meeting(
             meeting.start_time.format("%H:%M")
         )));
     }
-    Ok((room, meeting))
+    let call = access::enter(core, viewer, knock_token, &room, &meeting).await?;
+    Ok((room, meeting, call))
 }

@@ -116,6 +116,33 @@ impl SessionCookie {
         cookie_from(headers, cookie.name(self.secure))
     }
 
+    /// The name of the cookie holding a guest's knock token for one meeting
+    /// (`roomcal_knock_<meeting id>`, `__Host-` prefixed over https).
+    fn knock_name(self, meeting_id: uuid::Uuid) -> String {
+        let prefix = if self.secure { "__Host-" } else { "" };
+        format!("{prefix}roomcal_knock_{}", meeting_id.simple())
+    }
+
+    /// `Set-Cookie` for a guest's knock token on `meeting_id`, kept `max_age`.
+    pub fn set_knock(
+        self,
+        meeting_id: uuid::Uuid,
+        token: &str,
+        max_age: chrono::Duration,
+    ) -> String {
+        attributes(
+            self.secure,
+            &self.knock_name(meeting_id),
+            token,
+            max_age.num_seconds(),
+        )
+    }
+
+    /// The guest's knock token for `meeting_id` among a request's `Cookie` headers.
+    pub fn knock_from(self, meeting_id: uuid::Uuid, headers: &HeaderMap) -> Option<&str> {
+        cookie_from(headers, &self.knock_name(meeting_id))
+    }
+
     fn with_attributes(self, value: &str, max_age_seconds: i64) -> String {
         attributes(self.secure, self.name(), value, max_age_seconds)
     }
@@ -180,6 +207,21 @@ mod tests {
         assert_eq!(SECURE.token_in("roomcal_session=planted"), None);
         assert!(SECURE.clear().starts_with("__Host-roomcal_session=;"));
         assert!(SECURE.clear().contains("Max-Age=0; Secure"));
+    }
+
+    #[test]
+    fn a_knock_token_is_read_back_only_for_its_own_meeting() {
+        let (one, two) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        let set = PLAIN.set_knock(one, "tok", chrono::Duration::hours(1));
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"));
+        let pair = set.split(';').next().unwrap_or_default().to_string();
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_str(&pair).expect("header"));
+        assert_eq!(PLAIN.knock_from(one, &headers), Some("tok"));
+        assert_eq!(PLAIN.knock_from(two, &headers), None);
+        assert!(SECURE
+            .set_knock(one, "t", chrono::Duration::hours(1))
+            .starts_with("__Host-roomcal_knock_"));
     }
 
     #[test]

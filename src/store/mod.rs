@@ -15,10 +15,12 @@ use uuid::Uuid;
 mod account_store;
 pub mod backup;
 mod co_owner_store;
+mod knock_store;
 mod plan;
 mod shared_limits;
 pub use account_store::{AccountStore, NewUser, SessionRow};
 pub use co_owner_store::{CoOwnerRow, CoOwnerStore};
+pub use knock_store::KnockStore;
 pub use plan::SyncPlan;
 pub use postgres::PostgresStore;
 pub use shared_limits::{advisory_key, LimitStore, ScopeLock};
@@ -73,6 +75,7 @@ pub trait Store:
     + CalendarStore
     + MeetingStore
     + PresenceStore
+    + KnockStore
     + LimitStore
     + Send
     + Sync

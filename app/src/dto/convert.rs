@@ -3,8 +3,9 @@
 
 use super::*;
 use chrono::{DateTime, SecondsFormat, Utc};
-use roomcal::domain::{Meeting, Room, User};
-use roomcal::services::joining::JoinOutcome;
+use roomcal::domain::{Knock, Meeting, Room, User};
+use roomcal::services::access::Entered;
+use roomcal::services::joining::{Decision, Waiting};
 use roomcal::services::participants::{Attendance, HereNow, Participant};
 use roomcal::services::room_calendar::CalendarStatus;
 use roomcal::services::room_meetings::{JoinHint, ListedKind, ListedMeeting};
@@ -87,6 +88,13 @@ pub fn room(core: &Core, view: RoomView, viewer_signed_in: bool) -> RoomDto {
         name: view.room.name.to_string(),
         is_owner: view.audience.is_owner(),
         viewer_signed_in,
+        access: view.room.access.as_str().to_string(),
+        access_email_domains: view
+            .room
+            .access_email_domains
+            .as_ref()
+            .map(|d| d.domains().map(str::to_string).collect())
+            .unwrap_or_default(),
         board: board(core, view.board),
     }
 }
@@ -146,12 +154,13 @@ pub fn item(m: ListedMeeting) -> MeetingItem {
     }
 }
 
-/// A meeting with its call, for the person going in.
-pub fn call(item: MeetingItem, meeting: &Meeting) -> MeetingCall {
+/// A meeting with its call, for the person going in: `call` is what the access rule
+/// (`roomcal::services::access::enter`) handed over, never read from the meeting here.
+pub fn call(item: MeetingItem, meeting: &Meeting, call: &Entered) -> MeetingCall {
     MeetingCall {
         meeting: item,
         platform: meeting.platform.clone(),
-        participant_url: meeting.participant_url.clone(),
+        participant_url: call.participant_url.clone(),
     }
 }
 
@@ -261,9 +270,9 @@ pub fn feed_test(report: FeedTestReport) -> FeedTestDto {
 }
 
 /// The waiting page's answer from the one way to join.
-pub fn join_outcome(outcome: &JoinOutcome) -> JoinDto {
+pub fn join_outcome(outcome: &Decision) -> JoinDto {
     match outcome {
-        JoinOutcome::Join { page_path, .. } => JoinDto {
+        Decision::Open { page_path, .. } => JoinDto {
             status: JoinStatus::Join,
             meeting_path: Some(page_path.clone()),
             starts_at: None,
@@ -271,12 +280,12 @@ pub fn join_outcome(outcome: &JoinOutcome) -> JoinDto {
             message: None,
             title: None,
         },
-        JoinOutcome::Waiting {
+        Decision::Waiting(Waiting {
             starts_at,
             server_now,
             title,
             ..
-        } => JoinDto {
+        }) => JoinDto {
             status: JoinStatus::Waiting,
             meeting_path: None,
             starts_at: Some(instant(*starts_at)),
@@ -296,5 +305,35 @@ pub fn join_ended(message: String) -> JoinDto {
         server_now: None,
         message: Some(message),
         title: None,
+    }
+}
+
+/// A knock as its guest sees it.
+pub fn knock_status(knock: &Knock) -> KnockStatusDto {
+    KnockStatusDto {
+        knock_id: knock.id.to_string(),
+        state: knock.state.as_str().to_string(),
+    }
+}
+
+/// A knock as the room's owners see it.
+pub fn knock(knock: &Knock) -> KnockDto {
+    KnockDto {
+        id: knock.id.to_string(),
+        name: knock.name.clone(),
+        state: knock.state.as_str().to_string(),
+        created_at: instant(knock.created_at),
+    }
+}
+
+/// A room's access setting.
+pub fn room_access(room: &Room) -> RoomAccessDto {
+    RoomAccessDto {
+        access: room.access.as_str().to_string(),
+        access_email_domains: room
+            .access_email_domains
+            .as_ref()
+            .map(|d| d.domains().map(str::to_string).collect())
+            .unwrap_or_default(),
     }
 }

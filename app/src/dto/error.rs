@@ -68,6 +68,7 @@ mod from_core {
                 CoreError::Unauthenticated => ("unauthenticated", Default::default()),
                 CoreError::BadCredentials => ("bad_credentials", Default::default()),
                 CoreError::Forbidden(_) => ("forbidden", Default::default()),
+                CoreError::NoEntry { code, .. } => (*code, Default::default()),
                 CoreError::Gone(_) => ("gone", Default::default()),
                 CoreError::Platform(_) => ("platform", Default::default()),
                 CoreError::TooManyRequests { .. } => ("too_many_requests", Default::default()),

@@ -6,10 +6,12 @@
 //!   [`OwnerView`]), a meeting with its call, the waiting page's answer;
 //! - [`people`]: who is in a call, who an event names;
 //! - [`room`], [`account`], [`calendar`]: rooms, accounts, a room's calendar;
+//! - [`access`]: who may enter a room's calls, and knocks;
 //! - [`error`]: the one error.
 //!
 //! Types only the `/v1` API sends live with it, in the server crate.
 
+pub mod access;
 pub mod account;
 pub mod calendar;
 #[cfg(feature = "ssr")]
@@ -19,6 +21,7 @@ pub mod meeting;
 pub mod people;
 pub mod room;
 
+pub use access::{KnockDto, KnockStatusDto, RoomAccessDto};
 pub use account::{SessionDto, SignInOptionsDto, UserDto};
 pub use calendar::{CalendarStatusDto, FeedTestDto};
 pub use error::AppError;

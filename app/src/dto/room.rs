@@ -32,6 +32,11 @@ pub struct RoomDto {
     pub is_owner: bool,
     /// Whether the viewer is signed in (only signed-in people start meetings).
     pub viewer_signed_in: bool,
+    /// Who may enter the room's calls: `open`, `members` (signed-in accounts) or
+    /// `knock` (guests ask, the owners let them in).
+    pub access: String,
+    /// For `members`: the email domains admitted (empty: any).
+    pub access_email_domains: Vec<String>,
     /// The room's board as the viewer may see it (what `GET …/meetings?later=true` lists).
     pub board: RoomBoardDto,
 }

@@ -1,3 +1,4 @@
+use super::knock::{is_no_entry, KnockList, NoEntry};
 use super::room_board::Linked;
 use super::{set_status, NotFound};
 use crate::dto::HereNowDto;
@@ -17,9 +18,28 @@ pub fn MeetingPage() -> impl IntoView {
             p.get("meeting_id").unwrap_or_default(),
         )
     };
-    let meeting = Resource::new(key, |(name, id)| server_fns::get_meeting(name, id));
+    // Asked again while a knock waits for the host: on each change of the room, else
+    // every 3 s (crate::live); once admitted, the answer is the call.
+    let poll = RwSignal::new(0u32);
+    let meeting = Resource::new(
+        move || (key(), poll.get()),
+        |((name, id), _)| server_fns::get_meeting(name, id),
+    );
+    #[cfg(feature = "hydrate")]
+    crate::live::live_refresh(
+        params.read_untracked().get("name").unwrap_or_default(),
+        std::time::Duration::from_secs(3),
+        move || {
+            let waiting =
+                meeting.with_untracked(|m| matches!(m, Some(Err(e)) if e.code == "knock_pending"));
+            if waiting {
+                poll.update(|p| *p += 1);
+            }
+        },
+    );
+    let knocked = Callback::new(move |()| poll.update(|p| *p += 1));
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 meeting.get().map(|result| match result {
                     Ok(m) => {
@@ -35,6 +55,7 @@ pub fn MeetingPage() -> impl IntoView {
                         </div>
                         <Presence meeting_id=m.meeting.id.clone()/>
                         <h1 class="text-xl font-semibold mb-2" data-testid="meeting-title">{m.meeting.title.clone()}</h1>
+                        <KnockList room_name=room_name.clone() meeting_id=m.meeting.id.clone()/>
                         <HostView room_name=room_name meeting_id=m.meeting.id.clone()/>
                         <iframe
                             data-testid="call"
@@ -46,6 +67,11 @@ pub fn MeetingPage() -> impl IntoView {
                     }.into_any()
                     }
                     Err(e) if e.status == 404 => view! { <NotFound message=e.message/> }.into_any(),
+                    Err(e) if is_no_entry(&e) => {
+                        set_status(e.status);
+                        let (room_name, meeting_id) = key();
+                        view! { <NoEntry error=e room_name=room_name meeting_id=meeting_id knocked=knocked/> }.into_any()
+                    }
                     Err(e) => {
                         set_status(e.status);
                         view! {
@@ -57,7 +83,7 @@ pub fn MeetingPage() -> impl IntoView {
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -1,9 +1,11 @@
 //! One module per page.
 
+mod access_settings;
 mod account;
 mod auth;
 mod co_owners;
 mod home;
+mod knock;
 mod meeting;
 mod my_rooms;
 mod not_found;
@@ -13,6 +15,7 @@ mod settings;
 mod waiting;
 
 pub use crate::response::set_status;
+pub use access_settings::AccessSettings;
 pub use account::{AccountPage, DeleteRoom};
 pub use auth::{SignInPage, SignUpPage};
 pub use co_owners::RoomHosts;

@@ -46,12 +46,13 @@ fn RoomView(room: RoomDto) -> impl IntoView {
         {room.is_owner.then(|| view! {
             <p class="mb-4 text-sm text-indigo-800 bg-indigo-50 rounded px-3 py-2">"You own this room."</p>
         })}
+        <AccessNotice access=room.access.clone() signed_in=room.viewer_signed_in is_owner=room.is_owner room_name=room.name.clone()/>
         <RoomBoard name=room.name.clone() first=room.board.clone()/>
         <Subscribe url=room.url.clone()/>
         {room.is_owner.then(|| view! {
             <p class="mb-6"><a href=format!("/rooms/{}/settings", room.name) class="text-indigo-700 underline" data-testid="settings-link">"Room settings and calendar"</a></p>
         })}
-        {if room.viewer_signed_in {
+        {if room.viewer_signed_in && (room.access != "knock" || room.is_owner) {
             view! {
                 <button
                     type="button"
@@ -74,6 +75,34 @@ fn RoomView(room: RoomDto) -> impl IntoView {
                 </p>
             }.into_any()
         }}
+    }
+}
+
+/// What the room's access means for this visitor: in a members room, anonymous people
+/// are asked to sign in; in a knock room, guests learn that the host lets them in.
+#[component]
+fn AccessNotice(
+    access: String,
+    signed_in: bool,
+    is_owner: bool,
+    room_name: String,
+) -> impl IntoView {
+    let box_class = "mb-4 text-sm text-amber-900 bg-amber-50 rounded px-3 py-2";
+    match (access.as_str(), signed_in, is_owner) {
+        (_, _, true) => None,
+        ("members", false, _) => Some(view! {
+            <p class=box_class data-testid="members-only">
+                "This room is for signed-in members. "
+                <a href=format!("/login?return_to=/room/{room_name}") class="underline" data-testid="members-sign-in">"Sign in"</a>
+                " to join its meetings."
+            </p>
+        }.into_any()),
+        ("knock", _, _) => Some(view! {
+            <p class=box_class data-testid="knock-room">
+                "The host lets people in: open a meeting and ask to join."
+            </p>
+        }.into_any()),
+        _ => None,
     }
 }
 

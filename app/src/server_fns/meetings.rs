@@ -57,12 +57,18 @@ pub async fn start_meeting(room_name: String) -> Result<MeetingCall, AppError> {
         let started = rooms::start_unscheduled_meeting(&core, &user, &room_name).await?;
         let room = room_lookup::find_room(&core, &room_name).await?;
         let item = room_meetings::meeting_item(&core, Some(&user), &room, &started.meeting).await?;
-        Ok(convert::call(convert::item(item), &started.meeting))
+        Ok(convert::call(
+            convert::item(item),
+            &started.meeting,
+            &started.call,
+        ))
     })
     .await
 }
 
-/// A meeting, for its page: the item as the viewer may see it, and its call.
+/// A meeting, for its page: the item as the viewer may see it, and its call — when the
+/// room's access rule lets the viewer in (else its error: sign in, knock, waiting,
+/// declined; the page shows each).
 #[server]
 pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<MeetingCall, AppError> {
     ssr::run(async move {
@@ -70,10 +76,12 @@ pub async fn get_meeting(room_name: String, meeting_id: String) -> Result<Meetin
         let core = ssr::core()?;
         let id =
             roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
-        let (room, meeting) = rooms::open_meeting(&core, &room_name, id).await?;
         let viewer = ssr::viewer(&core).await?;
+        let token = ssr::knock_token(&core, id).await;
+        let (room, meeting, call) =
+            rooms::open_meeting(&core, viewer.as_ref(), token.as_deref(), &room_name, id).await?;
         let item = room_meetings::meeting_item(&core, viewer.as_ref(), &room, &meeting).await?;
-        Ok(convert::call(convert::item(item), &meeting))
+        Ok(convert::call(convert::item(item), &meeting, &call))
     })
     .await
 }
@@ -87,8 +95,9 @@ pub async fn join_event(room_name: String, event_id: String) -> Result<JoinDto, 
         let core = ssr::core()?;
         let id = roomcal::CoreError::parse_id(&event_id, "there is no such meeting in this room")?;
         let viewer = ssr::viewer(&core).await?;
+        // The join rule only: the meeting page asks the access rule when it opens.
         let outcome =
-            roomcal::services::joining::join(&core, viewer.as_ref(), &room_name, id).await;
+            roomcal::services::joining::decide(&core, viewer.as_ref(), &room_name, id).await;
         match outcome {
             Err(roomcal::CoreError::Gone(message)) => Ok(convert::join_ended(message)),
             other => Ok(convert::join_outcome(&other?)),
@@ -113,9 +122,17 @@ pub async fn announce_presence(
         let id = roomcal::CoreError::parse_id(&meeting_id, "there is no such meeting")?;
         let event = presence::PresenceEvent::parse(&event)?;
         let client = ssr::client_addr().await;
-        let meeting =
-            presence::announce_presence(&core, viewer.as_ref(), id, &participant_id, event, client)
-                .await?;
+        let token = ssr::knock_token(&core, id).await;
+        let meeting = presence::announce_presence(
+            &core,
+            viewer.as_ref(),
+            token.as_deref(),
+            id,
+            &participant_id,
+            event,
+            client,
+        )
+        .await?;
         if event == presence::PresenceEvent::Leave {
             return Ok(HereNowDto::default());
         }

@@ -7,6 +7,7 @@ mod account_settings;
 mod accounts;
 mod calendar;
 mod co_owners;
+mod knocks;
 mod meetings;
 mod rooms;
 #[cfg(feature = "ssr")]
@@ -16,5 +17,6 @@ pub use account_settings::*;
 pub use accounts::*;
 pub use calendar::*;
 pub use co_owners::*;
+pub use knocks::*;
 pub use meetings::*;
 pub use rooms::*;

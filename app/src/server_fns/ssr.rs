@@ -39,6 +39,14 @@ pub async fn viewer(core: &Core) -> Result<Option<User>, AppError> {
     Ok(accounts::current_user(core, token.as_deref()).await?)
 }
 
+/// The guest's knock token for meeting `meeting_id`, from its cookie.
+pub async fn knock_token(core: &Core, meeting_id: uuid::Uuid) -> Option<String> {
+    let headers: http::HeaderMap = leptos_axum::extract().await.ok()?;
+    SessionCookie::of(core)
+        .knock_from(meeting_id, &headers)
+        .map(str::to_string)
+}
+
 /// The client address the server recorded for this request (for per-client limits).
 pub async fn client_addr() -> roomcal::services::limits::ClientAddr {
     let extensions: Option<http::Extensions> = leptos_axum::extract().await.ok();

@@ -4,8 +4,10 @@
 use super::error::{ApiError, ApiJson, ErrorBody};
 use super::extract::CurrentUser;
 use crate::state::ServerState;
+use app::dto::convert;
 use axum::extract::{Path, State};
 use axum::Json;
+use roomcal::services::room_access::{self, AccessInput};
 use roomcal::services::room_calendar::{self, CalendarSettingsInput, CalendarStatus};
 use roomcal::sync::{FeedTestReport, SyncOutcome};
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,10 @@ pub struct RoomSettingsBody {
     ics_enabled: Option<bool>,
     /// Minutes between fetches: 1, 5, 10, 30 or 60.
     ics_fetch_interval_minutes: Option<i64>,
+    /// Who may enter the room's calls: `open`, `members` or `knock`.
+    access: Option<String>,
+    /// For `members`: the email domains admitted, separated by commas (`""`: any).
+    access_email_domains: Option<String>,
 }
 
 /// A room's settings as the owner sees them.
@@ -45,6 +51,10 @@ pub struct RoomSettingsDto {
     name: String,
     /// Calendar settings and sync state (URL masked).
     ics: CalendarStatus,
+    /// Who may enter the room's calls: `open`, `members` or `knock`.
+    access: String,
+    /// For `members`: the email domains admitted (empty: any).
+    access_email_domains: Vec<String>,
 }
 
 /// Changes a room's calendar settings (owner only); the room by name or id.
@@ -70,16 +80,30 @@ async fn update_settings(
     ApiJson(body): ApiJson<RoomSettingsBody>,
 ) -> Result<Json<RoomSettingsDto>, ApiError> {
     let room = roomcal::services::room_lookup::room_by_id_or_name(&state.core, &room).await?;
+    let access = AccessInput {
+        access: body.access,
+        access_email_domains: body.access_email_domains,
+    };
+    // Checked before anything is saved, so a bad access field changes nothing.
+    let change = room_access::prepare(&room, &user, &access)?;
     let input = CalendarSettingsInput {
         ics_url: body.ics_url.map(Into::into),
         ics_enabled: body.ics_enabled,
         ics_fetch_interval_minutes: body.ics_fetch_interval_minutes,
     };
     let ics = room_calendar::update_settings(&state.core, &user, &room, &input).await?;
+    let room = if access.is_empty() {
+        room
+    } else {
+        room_access::apply(&state.core, &room, change).await?
+    };
+    let access = convert::room_access(&room);
     Ok(Json(RoomSettingsDto {
         id: room.id.to_string(),
         name: room.name.to_string(),
         ics,
+        access: access.access,
+        access_email_domains: access.access_email_domains,
     }))
 }
 

@@ -1,10 +1,10 @@
 //! `GET /v1/rooms/{room_name}/events`: a room's live updates as Server-Sent Events.
 //!
 //! Each event says that something changed (`meeting_created`, `meeting_started`,
-//! `meeting_changed`, `meeting_ended`, `participants`, `calendar_synced`) with ids and a
-//! head count only; the page refetches what it shows through the routes that apply the
-//! privacy rules. So the stream is anyone's who may open the room page, and it carries
-//! no title or name whoever listens ([`roomcal::events`]). A `refetch` event means some changes may have
+//! `meeting_changed`, `meeting_ended`, `participants`, `calendar_synced`,
+//! `knock_changed`) with ids and a head count only; the page refetches what it shows
+//! through the routes that apply the privacy rules. So the stream is anyone's who may
+//! open the room page, and it carries no title or name whoever listens ([`roomcal::events`]). A `refetch` event means some changes may have
 //! been missed (an unknown or too old `Last-Event-ID`, a slow reader, a lost database
 //! listener): read everything again. A comment every [`HEARTBEAT`] keeps proxies from
 //! closing an idle stream; every stream ends when the server shuts down.
@@ -37,8 +37,8 @@ pub fn router() -> OpenApiRouter<ServerState> {
 
 /// The room's live updates (Server-Sent Events). Event names: `meeting_created`,
 /// `meeting_started`, `meeting_changed`, `meeting_ended`, `participants`,
-/// `calendar_synced`, each with JSON data `{room_id, kind, meeting_id?, participants?}` —
-/// no titles, no names: refetch the room's meetings to see what changed — and `refetch`
+/// `calendar_synced`, `knock_changed`, each with JSON data
+/// `{room_id, kind, meeting_id?, participants?}` — no titles, no names: refetch the room's meetings to see what changed — and `refetch`
 /// when changes may have been missed.
 #[utoipa::path(
     get,

@@ -6,10 +6,11 @@ use super::extract::Viewer;
 use crate::state::ServerState;
 use app::dto::{convert, MeetingItem};
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use roomcal::domain::User;
-use roomcal::services::joining::{self, JoinOutcome};
+use roomcal::services::joining::{self, JoinOutcome, Waiting};
 use roomcal::services::room_meetings::{self, ListQuery};
 use roomcal::CoreError;
 use serde::{Deserialize, Serialize};
@@ -151,7 +152,10 @@ pub struct JoinResponse {
     pub server_now: Option<DateTime<Utc>>,
 }
 
-/// Joins a meeting (by its id) or an upcoming occurrence (by the occurrence's id).
+/// Joins a meeting (by its id) or an upcoming occurrence (by the occurrence's id). In a
+/// `members` room only signed-in accounts (of its domains) get the URL; in a `knock`
+/// room only the owners and the holder of an admitted knock's token (`X-Knock-Token`,
+/// or the pages' knock cookie).
 #[utoipa::path(
     post,
     path = "/rooms/{room_name}/meetings/{meeting_id}/join",
@@ -159,9 +163,12 @@ pub struct JoinResponse {
     params(
         ("room_name" = String, Path, description = "The room's name", example = "standup"),
         ("meeting_id" = String, Path, description = "A meeting's id or an upcoming occurrence's id"),
+        ("X-Knock-Token" = Option<String>, Header, description = "Knock rooms: the token of the caller's knock"),
     ),
     responses(
         (status = 200, description = "`join` with the call URL, or `waiting` with the start", body = JoinResponse),
+        (status = 401, description = "A members room: sign in first (`sign_in_required`)", body = ErrorBody),
+        (status = 403, description = "Not let in: `domain_not_allowed`, `knock_required`, `knock_pending` or `knock_declined`", body = ErrorBody),
         (status = 404, description = "No such room, meeting or occurrence", body = ErrorBody),
         (status = 410, description = "The meeting has ended or was cancelled (the message says which)", body = ErrorBody),
     )
@@ -170,9 +177,11 @@ async fn join(
     State(state): State<ServerState>,
     Viewer(viewer): Viewer,
     Path((room_name, meeting_id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Json<JoinResponse>, ApiError> {
     let id = CoreError::parse_id(&meeting_id, "there is no such meeting in this room")?;
-    let outcome = joining::join(&state.core, viewer.as_ref(), &room_name, id).await?;
+    let token = super::knocks::knock_token(&state.core, id, &headers);
+    let outcome = joining::join(&state.core, viewer.as_ref(), token, &room_name, id).await?;
     Ok(Json(match outcome {
         JoinOutcome::Join {
             url,
@@ -186,12 +195,12 @@ async fn join(
             starts_at: None,
             server_now: None,
         },
-        JoinOutcome::Waiting {
+        JoinOutcome::Waiting(Waiting {
             starts_at,
             server_now,
             page_path,
             ..
-        } => JoinResponse {
+        }) => JoinResponse {
             status: JoinResponseStatus::Waiting,
             url: None,
             page_path,

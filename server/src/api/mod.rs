@@ -11,6 +11,7 @@ mod co_owners;
 pub mod error;
 pub mod events;
 pub mod extract;
+mod knocks;
 mod manage;
 mod meetings;
 mod rooms;
@@ -42,12 +43,13 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 8] {
+fn parts() -> [OpenApiRouter<ServerState>; 9] {
     [
         auth::router(),
         manage::router(),
         rooms::router(),
         meetings::router(),
+        knocks::router(),
         calendar::router(),
         co_owners::router(),
         events::router(),

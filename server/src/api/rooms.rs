@@ -114,6 +114,7 @@ async fn get_room(
         (status = 201, description = "A new meeting", body = MeetingCall),
         (status = 200, description = "The caller's meeting in this room, still running", body = MeetingCall),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The room's access keeps the caller out (another email domain; a knock room, where only the owners start meetings)", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
         (status = 429, description = "The room runs the most unscheduled meetings allowed", body = ErrorBody),
         (status = 502, description = "The video platform failed", body = ErrorBody),
@@ -141,7 +142,11 @@ async fn start_meeting(
     };
     Ok((
         status,
-        Json(convert::call(convert::item(item), &started.meeting)),
+        Json(convert::call(
+            convert::item(item),
+            &started.meeting,
+            &started.call,
+        )),
     ))
 }
 
@@ -197,6 +202,8 @@ struct PresenceBody {
     responses(
         (status = 204, description = "Recorded"),
         (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
+        (status = 401, description = "A members room: sign in first", body = ErrorBody),
+        (status = 403, description = "The room's access keeps the caller out of the call (knock first, or another email domain)", body = ErrorBody),
         (status = 404, description = "No such meeting", body = ErrorBody),
         (status = 410, description = "The meeting has ended", body = ErrorBody),
         (status = 422, description = "A bad participant id or event", body = ErrorBody),
@@ -208,6 +215,7 @@ async fn presence(
     Extension(client): Extension<ClientAddr>,
     Viewer(viewer): Viewer,
     Path(meeting_id): Path<String>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
     let body: PresenceBody = serde_json::from_slice(&body).map_err(|e| {
@@ -222,6 +230,7 @@ async fn presence(
     roomcal::services::presence::announce_presence(
         &state.core,
         viewer.as_ref(),
+        super::knocks::knock_token(&state.core, id, &headers),
         id,
         &body.participant_id,
         event,

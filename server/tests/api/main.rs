@@ -21,6 +21,8 @@ mod hostile_feeds;
 mod hostile_provider;
 mod ics_out;
 mod instances;
+mod knock;
+mod knock_leaks;
 mod lifecycle;
 mod limits;
 mod list_cache;

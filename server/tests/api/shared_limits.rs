@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// A Whereby API on loopback that takes a moment per call (as the real one does, which is
 /// what lets racing requests overlap) and counts the meetings it created.
-async fn fake_whereby() -> (String, Arc<AtomicUsize>) {
+pub(crate) async fn fake_whereby() -> (String, Arc<AtomicUsize>) {
     let created = Arc::new(AtomicUsize::new(0));
     let counter = created.clone();
     let app = Router::new().route(

@@ -71,6 +71,11 @@ pub struct LimitSettings {
     pub signups_per_hour: u32,
     /// Address tests ("test connection") one user may run per minute.
     pub feed_tests_per_minute: u32,
+    /// Knocks (requests to join a meeting of a knock room) one client address may make
+    /// per hour.
+    pub knocks_per_hour: u32,
+    /// Knocks from one client address that may wait for an answer at once.
+    pub max_pending_knocks_per_address: u32,
 }
 
 impl Default for LimitSettings {
@@ -87,6 +92,8 @@ impl Default for LimitSettings {
             max_guest_unscheduled_per_user: 2,
             signups_per_hour: 10,
             feed_tests_per_minute: 5,
+            knocks_per_hour: 20,
+            max_pending_knocks_per_address: 3,
         }
     }
 }
@@ -107,6 +114,8 @@ pub struct Limiters {
     pub feed_saves: RateLimiter,
     /// Accounts created by client address.
     pub signups: RateLimiter,
+    /// Knocks made by client address.
+    pub knocks: RateLimiter,
     /// Password hashes computed at once (on this machine).
     pub hashing: tokio::sync::Semaphore,
     /// Serializes joins of one meeting, starts in one room, rooms of one owner.
@@ -143,6 +152,7 @@ impl Limiters {
                 Duration::minutes(1),
             ),
             signups: RateLimiter::new("signup", settings.signups_per_hour, Duration::hours(1)),
+            knocks: RateLimiter::new("knock", settings.knocks_per_hour, Duration::hours(1)),
             hashing: tokio::sync::Semaphore::new(settings.password_hash_concurrency.max(1)),
             serial: KeyedLocks::default(),
             settings,

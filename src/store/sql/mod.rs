@@ -6,12 +6,12 @@
 
 use super::{lock_scope, Db, DbStore, CLAIM_DUE_ROOMS};
 use crate::domain::{
-    CalendarEvent, ClosedBecause, Meeting, PresenceRecord, Room, RoomCalendar, User,
-    UserCredentials,
+    CalendarEvent, ClosedBecause, EmailDomains, Knock, KnockState, Meeting, PresenceRecord, Room,
+    RoomAccess, RoomCalendar, User, UserCredentials,
 };
 use crate::store::{
-    on_unique_violation, AccountStore, CalendarStore, CoOwnerRow, CoOwnerStore, MeetingStore,
-    NewRoom, NewUser, PresenceStore, RoomStore, SessionRow, StoreError, SyncPlan,
+    on_unique_violation, AccountStore, CalendarStore, CoOwnerRow, CoOwnerStore, KnockStore,
+    MeetingStore, NewRoom, NewUser, PresenceStore, RoomStore, SessionRow, StoreError, SyncPlan,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -20,7 +20,8 @@ use uuid::Uuid;
 /// Columns of `rooms` that make a [`Room`] (its co-owners come from [`ROOM_SELECT`]).
 macro_rules! room_columns {
     () => {
-        "id, name, owner_id, created_at, ics_enabled, ics_fetch_interval_minutes, ics_last_sync"
+        "id, name, owner_id, created_at, ics_enabled, ics_fetch_interval_minutes, \
+         ics_last_sync, access, access_email_domains"
     };
 }
 /// Columns of `rooms` that make a [`Room`] without its co-owners.
@@ -111,6 +112,7 @@ macro_rules! update_row {
 mod accounts;
 mod calendar;
 mod co_owners;
+mod knocks;
 mod limits;
 mod meetings;
 mod presence;
