@@ -13,13 +13,14 @@ test("an owner adds a co-owner who then hosts the room, and hands it over when l
   const ownerEmail = (await (await owner.request.get("/v1/me")).json()).email as string;
 
   const colleagueEmail = `${unique()}@example.com`;
-  await colleague.goto("/signup");
+  // Signing up from a link that asked for it comes back where it pointed.
+  await colleague.goto("/signup?return_to=%2Faccount");
   await hydrated(colleague);
   await colleague.getByLabel("Name").fill("Kay Colleague");
   await colleague.getByLabel("Email").fill(colleagueEmail);
   await colleague.getByLabel("Password").fill("correct horse battery");
   await colleague.getByRole("button", { name: "Sign up" }).click();
-  await expect(colleague).toHaveURL(/\/rooms$/);
+  await expect(colleague).toHaveURL(/\/account$/);
   expect((await colleague.request.get(`/v1/rooms/${room}/co-owners`)).status()).toBe(403);
 
   await owner.goto(`/rooms/${room}/settings`);

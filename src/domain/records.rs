@@ -57,18 +57,6 @@ pub struct Room {
     pub co_owners: Vec<Uuid>,
 }
 
-impl Room {
-    /// Whether `user_id` is the room's owner (who alone deletes it and names co-owners).
-    pub fn is_owned_by(&self, user_id: Uuid) -> bool {
-        self.owner_id == user_id
-    }
-
-    /// Whether `user_id` hosts the room: its owner or one of its co-owners.
-    pub fn is_hosted_by(&self, user_id: Uuid) -> bool {
-        self.is_owned_by(user_id) || self.co_owners.contains(&user_id)
-    }
-}
-
 /// One stored occurrence of a calendar event in a room (a row of `calendar_events`).
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct CalendarEvent {

@@ -44,7 +44,7 @@ pub async fn add_co_owner(
             ),
         ));
     };
-    if account.id == room.owner_id {
+    if room.is_owned_by(account.id) {
         return Err(CoreError::field(
             "email",
             "that is the room's owner; name someone else",

@@ -13,6 +13,7 @@
 //! title rule ([`visible_details`]).
 
 use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
 
 use crate::domain::{CalendarEvent, Room, User};
 use crate::lifecycle::{public_view, PrivacyClass};
@@ -23,6 +24,20 @@ pub const DEFAULT_GUEST_HORIZON: Duration = Duration::minutes(30);
 
 /// The title a non-owner sees for an occurrence beyond the guest horizon (opened by id).
 pub const BEYOND_HORIZON_TITLE: &str = "Upcoming meeting";
+
+/// Who a room belongs to: the one place an account is compared with a room's owner.
+impl Room {
+    /// Whether `user_id` is the room's owner itself (who alone deletes it and names
+    /// co-owners).
+    pub fn is_owned_by(&self, user_id: Uuid) -> bool {
+        self.owner_id == user_id
+    }
+
+    /// Whether `user_id` hosts the room: its owner or one of its co-owners.
+    pub fn is_hosted_by(&self, user_id: Uuid) -> bool {
+        self.is_owned_by(user_id) || self.co_owners.contains(&user_id)
+    }
+}
 
 /// Who is looking at a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

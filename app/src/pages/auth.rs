@@ -7,10 +7,12 @@ use leptos::prelude::*;
 pub fn SignUpPage() -> impl IntoView {
     let action = expect_context::<AuthActions>().sign_up;
     let error = action_error(action);
+    let return_to = return_to();
     view! {
         <h1 class="text-2xl font-bold mb-6">"Create your account"</h1>
         <ActionForm action=action>
             <FormError error=error/>
+            <input type="hidden" name="return_to" value=return_to/>
             <Field label="Name" name="name" error=error/>
             <Field label="Email" name="email" kind="email" error=error/>
             <Field
@@ -37,6 +39,8 @@ pub fn SignInPage() -> impl IntoView {
     let action = expect_context::<AuthActions>().sign_in;
     let error = action_error(action);
     let options = Resource::new(|| (), |_| crate::server_fns::sign_in_options());
+    // Copy, so the form can be built again whenever the options change.
+    let return_to = StoredValue::new(return_to());
     // `/login?return_to=/rooms/x/settings` comes back there (the server checks it is a
     // page of this site).
     let query = leptos_router::hooks::use_query_map();
@@ -74,6 +78,7 @@ pub fn SignInPage() -> impl IntoView {
         }>
             <ActionForm action=action>
                 <FormError error=error/>
+                <input type="hidden" name="return_to" value=return_to.get_value()/>
                 <Field label="Email" name="email" kind="email" error=error/>
                 <Field label="Password" name="password" kind="password" error=error/>
                 <button type="submit" class="rounded bg-indigo-600 text-white px-4 py-2">
@@ -88,6 +93,15 @@ pub fn SignInPage() -> impl IntoView {
             </p>
         </Show>
     }
+}
+
+/// The page's `?return_to=` (where to go once signed in; the server checks it is a page
+/// of this site), or empty.
+fn return_to() -> String {
+    leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("return_to")
+        .unwrap_or_default()
 }
 
 /// `text` percent-encoded for a query parameter's value.

@@ -27,9 +27,14 @@ pub async fn sign_in_options() -> Result<SignInOptionsDto, AppError> {
     .await
 }
 
-/// Creates an account, signs it in and goes to "my rooms".
+/// Creates an account, signs it in and goes to `return_to` (a page of this site) or "my rooms".
 #[server]
-pub async fn sign_up(email: String, name: String, password: String) -> Result<UserDto, AppError> {
+pub async fn sign_up(
+    email: String,
+    name: String,
+    password: String,
+    return_to: Option<String>,
+) -> Result<UserDto, AppError> {
     ssr::run(async move {
         use roomcal::services::accounts;
         let core = ssr::core()?;
@@ -43,21 +48,25 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<Us
             ssr::client_addr().await,
         )
         .await?;
-        ssr::signed_in(&core, &signed_in).await;
+        ssr::signed_in(&core, &signed_in, return_to.as_deref()).await;
         Ok(UserDto::from(&signed_in.user))
     })
     .await
 }
 
-/// Signs in and goes to "my rooms".
+/// Signs in and goes to `return_to` (a page of this site) or "my rooms".
 #[server]
-pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    return_to: Option<String>,
+) -> Result<UserDto, AppError> {
     ssr::run(async move {
         use roomcal::services::accounts;
         let core = ssr::core()?;
         let client = ssr::client_addr().await;
         let signed_in = accounts::sign_in(&core, &email, &password, client).await?;
-        ssr::signed_in(&core, &signed_in).await;
+        ssr::signed_in(&core, &signed_in, return_to.as_deref()).await;
         Ok(UserDto::from(&signed_in.user))
     })
     .await

@@ -90,8 +90,10 @@ pub fn signed_out(core: &Core) {
     set_cookie(&SessionCookie::of(core).clear());
 }
 
-/// After signing up or in: note the device, set the session cookie and go to "my rooms".
-pub async fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
+/// After signing up or in: note the device, set the session cookie and go to
+/// `return_to` when it is a page of this site (the room that asked the person to sign
+/// in), else to "my rooms".
+pub async fn signed_in(core: &Core, signed_in: &accounts::SignedIn, return_to: Option<&str>) {
     let headers: Option<http::HeaderMap> = leptos_axum::extract().await.ok();
     let agent = headers
         .as_ref()
@@ -101,5 +103,8 @@ pub async fn signed_in(core: &Core, signed_in: &accounts::SignedIn) {
     set_cookie(
         &SessionCookie::of(core).set(signed_in.token.expose(), core.settings.session_lifetime),
     );
-    leptos_axum::redirect("/rooms");
+    let next = return_to
+        .and_then(roomcal::services::oidc::local_return_to)
+        .unwrap_or("/rooms");
+    leptos_axum::redirect(next);
 }
