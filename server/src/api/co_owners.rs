@@ -19,8 +19,8 @@ use utoipa_axum::routes;
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<ServerState> {
     OpenApiRouter::new()
-        .routes(routes!(list, add))
-        .routes(routes!(remove))
+        .routes(routes!(list_co_owners, add_co_owner))
+        .routes(routes!(remove_co_owner))
 }
 
 /// `POST /v1/rooms/{room_name}/co-owners` body.
@@ -44,7 +44,7 @@ struct AddBody {
         (status = 404, description = "No such room", body = ErrorBody),
     )
 )]
-async fn list(
+async fn list_co_owners(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     Path(room_name): Path<String>,
@@ -71,7 +71,7 @@ async fn list(
         (status = 429, description = "The room has the most co-owners allowed", body = ErrorBody),
     )
 )]
-async fn add(
+async fn add_co_owner(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     Path(room_name): Path<String>,
@@ -97,7 +97,7 @@ async fn add(
         (status = 404, description = "No such room, or not a co-owner of it", body = ErrorBody),
     )
 )]
-async fn remove(
+async fn remove_co_owner(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     Path((room_name, user_id)): Path<(String, String)>,
