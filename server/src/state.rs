@@ -218,6 +218,8 @@ fn limit_settings(args: &LimitArgs) -> LimitSettings {
         max_rooms_per_user: args.max_rooms_per_user.max(1),
         max_guest_unscheduled_per_user: args.max_guest_unscheduled_per_user.max(1),
         signups_per_hour: args.signups_per_hour.max(1),
+        knocks_per_hour: args.knocks_per_hour.max(1),
+        max_pending_knocks_per_address: args.max_pending_knocks_per_address.max(1),
         feed_tests_per_minute: args.feed_tests_per_minute.max(1),
         ..LimitSettings::default()
     }

@@ -55,6 +55,15 @@ async fn knock_meeting(
     Ok((room, meeting))
 }
 
+/// The lock scope of one client address's knocks: a stable id made from its key.
+fn address_scope(client: &ClientAddr) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("knocks/{}", client.key()).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
+}
+
 /// A guest at `client` asks, as `name`, to enter meeting `meeting_id` of `room_name`.
 pub async fn knock(
     core: &Core,
@@ -84,15 +93,17 @@ pub async fn knock(
                 )
             })
         })?;
-    // The cap's check and the insert under one lock, so parallel knocks cannot all pass.
+    // The cap counts an address's waiting knocks in every meeting: its check and the
+    // insert run under one lock per address (across instances), so parallel knocks on
+    // several meetings cannot all pass.
     let _serial = core
         .limits
         .serial
         .lock_within(
             core.store.as_ref(),
-            meeting.id,
+            address_scope(&client),
             SERIAL_WAIT,
-            "another request to join this meeting is being made",
+            "another request to join from your address is being made",
         )
         .await?;
     let max = core.limits.settings.max_pending_knocks_per_address;
@@ -224,4 +235,30 @@ pub async fn decide(
         .knock_by_id(knock.id)
         .await?
         .ok_or_else(|| CoreError::NotFound(NO_SUCH_KNOCK.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> ClientAddr {
+        ClientAddr(Some(text.parse().unwrap()))
+    }
+
+    #[test]
+    fn one_address_knocks_under_one_lock_and_other_addresses_under_others() {
+        assert_eq!(
+            address_scope(&at("192.0.2.7")),
+            address_scope(&at("192.0.2.7"))
+        );
+        // One IPv6 host (its /64) is one address for the cap, so one lock too.
+        assert_eq!(
+            address_scope(&at("2001:db8::1")),
+            address_scope(&at("2001:db8::2"))
+        );
+        assert_ne!(
+            address_scope(&at("192.0.2.7")),
+            address_scope(&at("192.0.2.8"))
+        );
+    }
 }

@@ -238,6 +238,11 @@ mod tests {
             limits.max_guest_unscheduled_per_user
         );
         assert_eq!(args.signups_per_hour, limits.signups_per_hour);
+        assert_eq!(args.knocks_per_hour, limits.knocks_per_hour);
+        assert_eq!(
+            args.max_pending_knocks_per_address,
+            limits.max_pending_knocks_per_address
+        );
         assert_eq!(args.feed_tests_per_minute, limits.feed_tests_per_minute);
     }
 

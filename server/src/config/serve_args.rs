@@ -153,6 +153,16 @@ pub struct LimitArgs {
     /// Rooms one account may own.
     #[arg(long, env = "ROOMCAL_MAX_ROOMS_PER_USER", default_value_t = limits().max_rooms_per_user)]
     pub max_rooms_per_user: u32,
+    /// Requests to join (knocks) one client address may make per hour, in knock rooms.
+    #[arg(long, env = "ROOMCAL_KNOCKS_PER_HOUR", default_value_t = limits().knocks_per_hour)]
+    pub knocks_per_hour: u32,
+    /// Requests to join from one client address that may wait for an answer at once.
+    #[arg(
+        long,
+        env = "ROOMCAL_MAX_PENDING_KNOCKS_PER_ADDRESS",
+        default_value_t = limits().max_pending_knocks_per_address
+    )]
+    pub max_pending_knocks_per_address: u32,
     /// Calendar address tests ("test connection") one user may run per minute.
     #[arg(long, env = "ROOMCAL_FEED_TESTS_PER_MINUTE", default_value_t = limits().feed_tests_per_minute)]
     pub feed_tests_per_minute: u32,
