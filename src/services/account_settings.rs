@@ -166,18 +166,31 @@ pub async fn fates_of_rooms(
     user: &User,
     choice: LeavingRooms,
 ) -> Result<Vec<RoomFate>, CoreError> {
-    let mut fates = Vec::new();
+    Ok(heirs(core, user, choice)
+        .await?
+        .into_iter()
+        .map(|(room, handed_to)| RoomFate {
+            room: room.name.as_str().to_string(),
+            handed_to,
+        })
+        .collect())
+}
+
+/// Each of `user`'s rooms with the co-owner it goes to under `choice` (`None`: deleted).
+async fn heirs(
+    core: &Core,
+    user: &User,
+    choice: LeavingRooms,
+) -> Result<Vec<(crate::domain::Room, Option<CoOwnerRow>)>, CoreError> {
+    let mut heirs = Vec::new();
     for room in core.store.rooms_owned_by(user.id).await? {
-        let handed_to = match choice {
+        let heir = match choice {
             LeavingRooms::Delete => None,
             LeavingRooms::HandOver => core.store.co_owners_of(room.id).await?.into_iter().next(),
         };
-        fates.push(RoomFate {
-            room: room.name.as_str().to_string(),
-            handed_to,
-        });
+        heirs.push((room, heir));
     }
-    Ok(fates)
+    Ok(heirs)
 }
 
 /// Deletes `user`'s account when `confirm` is its email: its sessions and sign-in
@@ -198,19 +211,23 @@ pub async fn delete_account(
             ),
         ));
     }
-    let fates = fates_of_rooms(core, user, choice).await?;
-    for room in core.store.rooms_owned_by(user.id).await? {
-        let heir = fates
-            .iter()
-            .find(|f| f.room == room.name.as_str())
-            .and_then(|f| f.handed_to.as_ref());
-        match heir {
+    let mut fates = Vec::new();
+    for (room, heir) in heirs(core, user, choice).await? {
+        let handed_to = match heir {
             Some(heir) if core.store.hand_over_room(room.id, heir.user_id).await? => {
                 core.listings.forget_room(room.id);
                 tracing::info!(room = %room.id, to = %heir.user_id, "room handed over");
+                Some(heir)
             }
-            _ => remove_room(core, &room).await?,
-        }
+            _ => {
+                remove_room(core, &room).await?;
+                None
+            }
+        };
+        fates.push(RoomFate {
+            room: room.name.as_str().to_string(),
+            handed_to,
+        });
     }
     core.store.delete_user(user.id).await?;
     tracing::info!(user = %user.id, "account deleted");
