@@ -50,3 +50,11 @@ if ! .ci/.venv/bin/st --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; t
   python3 -m venv .ci/.venv
   .ci/.venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
+
+# standardwebhooks for the webhook tests' receiver (.ci/webhook-receiver.py), which
+# verifies every signature with the reference library (PyPI), in the same venv.
+STANDARDWEBHOOKS_VERSION=1.3.0
+if ! .ci/.venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('standardwebhooks') != '$STANDARDWEBHOOKS_VERSION')" 2>/dev/null; then
+  [ -x .ci/.venv/bin/pip ] || python3 -m venv .ci/.venv
+  .ci/.venv/bin/pip install -q "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
+fi

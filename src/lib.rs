@@ -30,5 +30,6 @@ pub mod secret;
 pub mod services;
 pub mod store;
 pub mod sync;
+pub mod webhooks;
 
 pub use crate::services::{Core, CoreError, CoreSettings};

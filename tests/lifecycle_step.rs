@@ -108,7 +108,7 @@ async fn a_cancelled_occurrence_closes_its_meeting_before_anyone_joined(store: A
         .expect("q")
         .expect("room");
     store
-        .apply_sync(&plan, &calendar, t0(), &serde_json::json!({}))
+        .apply_sync(&plan, &calendar, t0(), &serde_json::json!({}), &[])
         .await
         .expect("apply");
     let report = run_lifecycle_step(&core, t0() + Duration::seconds(10), 100)
@@ -136,6 +136,7 @@ async fn join(
                 left_at: left,
             },
             at,
+            &[],
         )
         .await
         .expect("presence");
@@ -204,6 +205,7 @@ async fn one_person_with_two_pages_counts_once_in_the_stored_head_count_as_on_th
                     left_at: None,
                 },
                 at,
+                &[],
             )
             .await
             .expect("presence");

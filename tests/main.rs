@@ -20,4 +20,5 @@ mod store_contract;
 mod store_knocks;
 mod store_limits;
 mod store_retention;
+mod store_webhooks;
 mod whereby;

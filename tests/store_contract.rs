@@ -170,7 +170,7 @@ async fn several_meetings_can_be_active_in_one_room(store: Arc<dyn Store>) {
     let mut closed = meeting(r.id, t0() - Duration::hours(2));
     closed.is_active = false;
     for m in [&later, &earlier, &closed] {
-        store.insert_meeting(m).await.expect("insert meeting");
+        store.insert_meeting(m, &[]).await.expect("insert meeting");
     }
     let active = store.active_meetings_in_room(r.id).await.expect("query");
     assert_eq!(
@@ -194,10 +194,10 @@ async fn a_calendar_occurrence_gets_at_most_one_meeting(store: Arc<dyn Store>) {
         .expect("insert event");
     let mut first = meeting(r.id, t0());
     first.calendar_event_id = Some(event_id);
-    store.insert_meeting(&first).await.expect("first meeting");
+    store.insert_meeting(&first, &[]).await.expect("first meeting");
     let mut second = meeting(r.id, t0());
     second.calendar_event_id = Some(event_id);
-    let again = store.insert_meeting(&second).await;
+    let again = store.insert_meeting(&second, &[]).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
 }
 
@@ -363,6 +363,7 @@ async fn a_sync_result_never_overwrites_the_owners_settings(store: Arc<dyn Store
             &stale,
             t0(),
             &serde_json::json!({"status": "ok"}),
+            &[],
         )
         .await
         .expect("apply");
@@ -385,7 +386,7 @@ async fn a_meetings_presence_lists_its_own_pages_with_their_latest_signal(store:
     let r = room(&store, ada.id, "standup").await;
     let (here, elsewhere) = (meeting(r.id, t0()), meeting(r.id, t0()));
     for m in [&here, &elsewhere] {
-        store.insert_meeting(m).await.expect("insert meeting");
+        store.insert_meeting(m, &[]).await.expect("insert meeting");
     }
     let page = |meeting_id, participant: &str, name: &str, seen, left| PresenceRecord {
         meeting_id,
@@ -404,7 +405,7 @@ async fn a_meetings_presence_lists_its_own_pages_with_their_latest_signal(store:
         page(elsewhere.id, "page-other", "Other", t0(), None),
     ] {
         store
-            .record_presence(&record, record.last_seen_at)
+            .record_presence(&record, record.last_seen_at, &[])
             .await
             .expect("record presence");
     }
@@ -435,7 +436,7 @@ async fn occurrences_with_a_running_meeting_are_never_cut_by_the_lifecycle_limit
     let mut meeting = meeting(r.id, running.start_time);
     meeting.calendar_event_id = Some(running.id);
     store
-        .insert_meeting(&meeting)
+        .insert_meeting(&meeting, &[])
         .await
         .expect("insert meeting");
 

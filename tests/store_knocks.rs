@@ -32,7 +32,7 @@ async fn meeting(store: &Arc<dyn Store>, room_id: Uuid) -> Meeting {
         call,
         t0(),
     );
-    store.insert_meeting(&meeting).await.expect("meeting");
+    store.insert_meeting(&meeting, &[]).await.expect("meeting");
     meeting
 }
 
@@ -175,7 +175,7 @@ async fn only_pending_knocks_on_active_meetings_count_against_an_address(store: 
     let reason =
         roomcal::domain::ClosedBecause::Rule(roomcal::lifecycle::CloseReason::LifetimeOver);
     store
-        .close_meeting(closing.id, t0(), reason)
+        .close_meeting(closing.id, t0(), reason, &[])
         .await
         .expect("close");
     assert_eq!(
@@ -208,7 +208,7 @@ async fn knocks_go_with_their_meeting_and_their_room(store: Arc<dyn Store>) {
     let reason =
         roomcal::domain::ClosedBecause::Rule(roomcal::lifecycle::CloseReason::LifetimeOver);
     store
-        .close_meeting(m.id, t0(), reason)
+        .close_meeting(m.id, t0(), reason, &[])
         .await
         .expect("close");
     let purged = store

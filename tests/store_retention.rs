@@ -181,7 +181,7 @@ async fn meetings_closed_before_the_retention_go_with_their_presence_and_the_res
         &blocks_its_occurrence,
     ];
     for m in all {
-        store.insert_meeting(m).await.expect("meeting");
+        store.insert_meeting(m, &[]).await.expect("meeting");
     }
     let page = PresenceRecord {
         meeting_id: gone_unscheduled.id,
@@ -191,7 +191,7 @@ async fn meetings_closed_before_the_retention_go_with_their_presence_and_the_res
         last_seen_at: old,
         left_at: Some(old),
     };
-    store.record_presence(&page, old).await.expect("presence");
+    store.record_presence(&page, old, &[]).await.expect("presence");
 
     let before = now - retention;
     assert_eq!(
@@ -240,7 +240,7 @@ async fn occurrences_ended_before_the_retention_go_unless_a_meeting_names_them(
     }
     // A meeting still open on an occurrence long over (its overrun is the lifecycle's call).
     store
-        .insert_meeting(&meeting(r, Some(named.id), None))
+        .insert_meeting(&meeting(r, Some(named.id), None), &[])
         .await
         .expect("meeting");
 
@@ -290,7 +290,7 @@ async fn the_purge_keeps_what_the_sync_still_reads_whatever_the_retention(store:
         store.insert_calendar_event(e).await.expect("event");
     }
     let closed = meeting(r, None, Some(now - Duration::days(2)));
-    store.insert_meeting(&closed).await.expect("meeting");
+    store.insert_meeting(&closed, &[]).await.expect("meeting");
     let ada = account(&store).await;
     store
         .insert_session(
@@ -311,6 +311,7 @@ async fn the_purge_keeps_what_the_sync_still_reads_whatever_the_retention(store:
             occurrences: 1,
             sessions: 1,
             limit_windows: 0,
+            webhook_deliveries: 0,
         }
     );
     assert!(store

@@ -161,6 +161,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         left_at: None,
                     },
                     joined,
+                    &[],
                 )
                 .await?;
             people += 1;
@@ -230,5 +231,15 @@ fn bench_core(store: Arc<dyn Store>) -> roomcal::Core {
         listings: Arc::default(),
         oidc: None,
         events,
+        webhooks: Arc::new(
+            roomcal::webhooks::sender::WebhookSender::new(
+                roomcal::sync::address::AddressPolicy {
+                    allow_private: true,
+                    ..Default::default()
+                },
+                roomcal::sync::dns::Resolver::system(),
+            )
+            .unwrap_or_else(|err| panic!("webhook sender: {err}")),
+        ),
     }
 }

@@ -5,6 +5,7 @@ use crate::config::{LimitArgs, ServeArgs};
 use crate::config::{SignupMode, VideoPlatformKind};
 use axum::extract::FromRef;
 use leptos::prelude::*;
+use roomcal::webhooks::sender::WebhookSender;
 use roomcal::calendar::ExpandBudget;
 use roomcal::clock::Clock;
 use roomcal::events::RoomEvents;
@@ -132,6 +133,7 @@ pub async fn build_core_with(
     let listings = Arc::new(ListingCache::new(args.list_cache));
     let forget = listings.clone();
     events.on_deliver(move |event| forget.forget_room(event.room_id));
+    let webhooks = webhook_sender(args, lookup.clone())?;
     let syncer =
         build_syncer(args, store.clone(), secrets.clone(), lookup)?.with_events(events.clone());
     Ok(Core {
@@ -158,6 +160,7 @@ pub async fn build_core_with(
         secrets,
         sync: Arc::new(syncer),
         limits: Arc::new(Limiters::new(limit_settings(&args.limits))),
+        webhooks: Arc::new(webhooks),
         listings,
         events,
         oidc,
@@ -246,15 +249,13 @@ fn video_platform(args: &ServeArgs) -> Result<Arc<dyn VideoPlatform>, StartupErr
     }
 }
 
-fn build_syncer(
-    args: &ServeArgs,
-    store: Arc<dyn Store>,
-    secrets: SecretBox,
-    lookup: Arc<dyn HostLookup>,
-) -> Result<Syncer, StartupError> {
+/// What the webhook sender may connect to: public addresses, private ones with
+/// `--allow-private-webhooks`, and the feed allowlist's rules (`--feed-allowlist-only`
+/// holds webhooks to the list too, so a closed network sends nothing out).
+fn outbound_policy(args: &ServeArgs, allow_private: bool) -> AddressPolicy {
     let sync = &args.sync;
     let mut addresses = AddressPolicy {
-        allow_private: sync.allow_private_feeds,
+        allow_private,
         only_allowlisted: sync.feed_allowlist_only,
         ..AddressPolicy::default()
     };
@@ -269,6 +270,28 @@ fn build_syncer(
             Err(_) => addresses.allowed_hosts.push(entry.to_string()),
         }
     }
+    addresses
+}
+
+fn webhook_sender(
+    args: &ServeArgs,
+    lookup: Arc<dyn HostLookup>,
+) -> Result<WebhookSender, StartupError> {
+    WebhookSender::new(
+        outbound_policy(args, args.sync.allow_private_webhooks),
+        Resolver::new(lookup, DEFAULT_LOOKUPS_AT_ONCE, DEFAULT_LOOKUP_TIMEOUT),
+    )
+    .map_err(StartupError::Config)
+}
+
+fn build_syncer(
+    args: &ServeArgs,
+    store: Arc<dyn Store>,
+    secrets: SecretBox,
+    lookup: Arc<dyn HostLookup>,
+) -> Result<Syncer, StartupError> {
+    let sync = &args.sync;
+    let addresses = outbound_policy(args, sync.allow_private_feeds);
     let fetcher = Fetcher::new(FetchSettings {
         total_timeout: sync
             .feed_timeout

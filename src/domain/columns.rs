@@ -135,6 +135,12 @@ impl ParseStored for RoomAccess {
     }
 }
 
+impl ParseStored for super::DeliveryState {
+    fn parse_stored(text: &str) -> Result<Self, String> {
+        Self::parse(text)
+    }
+}
+
 impl ParseStored for KnockState {
     fn parse_stored(text: &str) -> Result<Self, String> {
         Self::parse(text)
@@ -145,6 +151,7 @@ text_column!(ClosedBecause);
 text_column!(PrivacyClass);
 text_column!(RoomAccess);
 text_column!(KnockState);
+text_column!(super::DeliveryState);
 
 #[cfg(test)]
 mod tests {

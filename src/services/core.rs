@@ -70,6 +70,8 @@ pub struct Core {
     pub oidc: Option<Arc<crate::services::oidc::Oidc>>,
     /// Live pages' "something changed" signals (the same bus as [`Self::sync`]'s).
     pub events: Arc<crate::events::RoomEvents>,
+    /// Sends webhook attempts, and wakes the delivery worker when changes wrote some.
+    pub webhooks: Arc<crate::webhooks::sender::WebhookSender>,
 }
 
 impl Core {

@@ -11,7 +11,9 @@ use crate::lifecycle::{
 };
 use crate::platform::CallRequest;
 use crate::services::retention::{purge_expired, Purged, PURGE_BATCH};
-use crate::services::room_events;
+use crate::services::{room_events, webhook_events};
+use crate::webhooks::payload::MeetingExtras;
+use crate::webhooks::{WebhookEvent, WebhookEventType};
 use crate::store::StoreError;
 use crate::Core;
 use crate::CoreError;
@@ -112,6 +114,7 @@ pub async fn run_lifecycle_work(
     }
     for meeting in meetings.iter_mut().filter(|m| m.is_active) {
         let mut changed = false;
+        let had_started = meeting.ever_had_participants;
         let update = pages_presence_update(
             &MeetingState::from(&*meeting),
             pages.get(&meeting.id).map(Vec::as_slice).unwrap_or(&[]),
@@ -140,7 +143,15 @@ pub async fn run_lifecycle_work(
             }
         }
         if changed {
-            core.store.save_meeting_state(meeting).await?;
+            // The first person in: `meeting.started`, written with the state that says so.
+            let outbox = match (had_started, meeting.ever_had_participants) {
+                (false, true) => started_event(core, meeting, now).await?,
+                _ => Vec::new(),
+            };
+            core.store.save_meeting_state(meeting, &outbox).await?;
+            if !outbox.is_empty() {
+                webhook_events::written(core);
+            }
             room_events::participants(core, meeting, participants_now).await;
         }
     }
@@ -177,7 +188,7 @@ pub async fn run_lifecycle_work(
                 if let Some(meeting) = meetings_by_id.get_mut(&meeting_id) {
                     meeting.start_time = start;
                     meeting.end_time = end;
-                    core.store.save_meeting_state(meeting).await?;
+                    core.store.save_meeting_state(meeting, &[]).await?;
                     room_events::meeting_changed(core, meeting).await;
                     report.updated += 1;
                 }
@@ -208,14 +219,11 @@ async fn precreate(
     end: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, CoreError> {
-    let room_name = core
-        .store
-        .room_by_id(event.room_id)
-        .await?
-        .map(|r| r.name.to_string())
-        .unwrap_or_default();
+    let Some(room) = core.store.room_by_id(event.room_id).await? else {
+        return Ok(false);
+    };
     let request = CallRequest {
-        room_name,
+        room_name: room.name.to_string(),
         start,
         end: end + core.settings.lifecycle.calendar_overrun,
     };
@@ -240,8 +248,17 @@ async fn precreate(
             now,
         )
     };
-    match core.store.insert_meeting(&meeting).await {
+    let created = webhook_events::meeting_event(
+        core,
+        &room,
+        &meeting,
+        WebhookEventType::MeetingCreated,
+        now,
+        &MeetingExtras::default(),
+    );
+    match core.store.insert_meeting(&meeting, &[created]).await {
         Ok(()) => {
+            webhook_events::written(core);
             core.sync.feed_memo().forget_room(meeting.room_id);
             // Clear an error a failed earlier attempt left for the owner.
             core.store.set_meeting_error(event.id, None).await?;
@@ -257,8 +274,32 @@ async fn precreate(
     }
 }
 
-/// Closes a meeting once (the store decides who wins) and ends its call.
-async fn close(
+/// The `meeting.started` event of `meeting` (none when its room is gone).
+async fn started_event(
+    core: &Core,
+    meeting: &Meeting,
+    now: DateTime<Utc>,
+) -> Result<Vec<WebhookEvent>, CoreError> {
+    let Some(room) = core.store.room_by_id(meeting.room_id).await? else {
+        return Ok(Vec::new());
+    };
+    let extras = MeetingExtras {
+        participants: u32::try_from(meeting.participants_now).ok(),
+        ..MeetingExtras::default()
+    };
+    Ok(vec![webhook_events::meeting_event(
+        core,
+        &room,
+        meeting,
+        WebhookEventType::MeetingStarted,
+        now,
+        &extras,
+    )])
+}
+
+/// Closes a meeting once (the store decides who wins; `meeting.ended` is written with
+/// the close) and ends its call.
+pub(crate) async fn close(
     core: &Core,
     meeting: Option<&Meeting>,
     now: DateTime<Utc>,
@@ -267,9 +308,17 @@ async fn close(
     let Some(meeting) = meeting else {
         return Ok(false);
     };
-    if !core.store.close_meeting(meeting.id, now, reason).await? {
+    let outbox: Vec<WebhookEvent> = core
+        .store
+        .room_by_id(meeting.room_id)
+        .await?
+        .map(|room| webhook_events::meeting_ended(core, &room, meeting, now, reason))
+        .into_iter()
+        .collect();
+    if !core.store.close_meeting(meeting.id, now, reason, &outbox).await? {
         return Ok(false);
     }
+    webhook_events::written(core);
     core.sync.feed_memo().forget_room(meeting.room_id);
     room_events::meeting_ended(core, meeting).await;
     tracing::info!(meeting = %meeting.id, reason = reason.as_str(), "meeting closed");

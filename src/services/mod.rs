@@ -29,6 +29,9 @@ pub mod room_lookup;
 pub mod room_meetings;
 pub mod rooms;
 pub mod session_cookie;
+pub mod webhook_delivery;
+pub mod webhook_events;
+pub mod webhooks;
 
 pub use self::core::{Core, CoreSettings, DEFAULT_RETENTION};
 pub use error::CoreError;

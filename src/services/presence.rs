@@ -5,6 +5,7 @@
 use crate::domain::{Meeting, PresenceRecord, User};
 use crate::services::limits::{too_many, wait_text, ClientAddr};
 use crate::services::participants::present_participants;
+use crate::services::webhook_events;
 use crate::Core;
 use crate::CoreError;
 use uuid::Uuid;
@@ -139,7 +140,16 @@ pub async fn announce_presence(
         last_seen_at: now,
         left_at: (event == PresenceEvent::Leave).then_some(now),
     };
-    core.store.record_presence(&record, now).await?;
+    let outbox = if event == PresenceEvent::Heartbeat {
+        Vec::new()
+    } else {
+        let before = core.store.presence_of_meeting(meeting_id).await?;
+        webhook_events::participant_events(core, &meeting, &before, &record, now).await?
+    };
+    core.store.record_presence(&record, now, &outbox).await?;
+    if !outbox.is_empty() {
+        webhook_events::written(core);
+    }
     crate::services::room_events::presence_changed(
         core,
         &meeting,
@@ -223,7 +233,12 @@ pub async fn whereby_webhook(
         last_seen_at: now,
         left_at: (kind == PresenceEvent::Leave).then_some(now),
     };
-    core.store.record_presence(&record, now).await?;
+    let before = core.store.presence_of_meeting(meeting.id).await?;
+    let outbox = webhook_events::participant_events(core, &meeting, &before, &record, now).await?;
+    core.store.record_presence(&record, now, &outbox).await?;
+    if !outbox.is_empty() {
+        webhook_events::written(core);
+    }
     crate::services::room_events::presence_changed(core, &meeting, false).await;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Retention: what the lifecycle tick deletes for good, so what is kept at rest stops
 //! growing. Meetings closed longer ago than `--retention` go (their presence rows with
 //! them), then occurrences that ended that long ago and that no meeting names; expired
-//! sessions go as soon as they expire. Each of those purges deletes a bounded batch per
+//! sessions go as soon as they expire; webhook deliveries that were delivered or given up
+//! go after `--retention` too (pending ones never). Each of those purges deletes a bounded batch per
 //! tick, so one tick never holds the database long; a backlog shrinks tick by tick. The
 //! shared rate limits' windows go as soon as they end, all at once: there is at most one
 //! row per key that was counted in the last window.
@@ -28,6 +29,8 @@ pub struct Purged {
     pub sessions: u64,
     /// Ended windows of the shared rate limits.
     pub limit_windows: u64,
+    /// Webhook deliveries done with (delivered or failed) longer ago than the retention.
+    pub webhook_deliveries: u64,
 }
 
 /// Deletes up to `batch` rows of each kind that are past their keeping at `now`.
@@ -49,10 +52,12 @@ pub async fn purge_expired(
         .await?;
     let sessions = core.store.prune_expired_sessions(now, batch).await?;
     let limit_windows = core.store.prune_event_windows(now).await?;
+    let webhook_deliveries = core.store.purge_webhook_deliveries(before, batch).await?;
     Ok(Purged {
         meetings,
         occurrences,
         sessions,
         limit_windows,
+        webhook_deliveries,
     })
 }

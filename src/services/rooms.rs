@@ -224,7 +224,16 @@ async fn start_new_unscheduled(
         started_by: Some(signed_in.id),
         ..Meeting::open(room.id, None, (now, end), core.platform.name(), call, now)
     };
-    core.store.insert_meeting(&meeting).await?;
+    let created = crate::services::webhook_events::meeting_event(
+        core,
+        room,
+        &meeting,
+        crate::webhooks::WebhookEventType::MeetingCreated,
+        now,
+        &crate::webhooks::payload::MeetingExtras::default(),
+    );
+    core.store.insert_meeting(&meeting, &[created]).await?;
+    crate::services::webhook_events::written(core);
     core.sync.feed_memo().forget_room(room.id);
     crate::services::room_events::meeting_started(core, &meeting).await;
     Ok(StartedMeeting {

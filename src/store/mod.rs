@@ -18,6 +18,7 @@ mod co_owner_store;
 mod knock_store;
 mod plan;
 mod shared_limits;
+mod webhook_store;
 pub use account_store::{AccountStore, NewUser, SessionRow};
 pub use co_owner_store::{CoOwnerRow, CoOwnerStore};
 pub use knock_store::KnockStore;
@@ -25,6 +26,7 @@ pub use plan::SyncPlan;
 pub use postgres::PostgresStore;
 pub use shared_limits::{advisory_key, LimitStore, ScopeLock};
 pub use sqlite::SqliteStore;
+pub use webhook_store::{Outbox, WebhookStore};
 
 /// What went wrong talking to the database.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +79,7 @@ pub trait Store:
     + PresenceStore
     + KnockStore
     + LimitStore
+    + WebhookStore
     + Send
     + Sync
 {
@@ -161,6 +164,7 @@ pub trait CalendarStore: Send + Sync {
         calendar: &RoomCalendar,
         started_at: DateTime<Utc>,
         outcome: &serde_json::Value,
+        outbox: Outbox<'_>,
     ) -> Result<(), StoreError>;
 
     /// Deletes up to `limit` occurrences that ended before `before` and that no meeting
@@ -204,8 +208,9 @@ pub trait CalendarStore: Send + Sync {
 /// Meetings and the lifecycle that opens and closes them.
 #[async_trait]
 pub trait MeetingStore: Send + Sync {
-    /// Inserts a meeting as given.
-    async fn insert_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;
+    /// Inserts a meeting as given, with the webhook deliveries of `outbox`.
+    async fn insert_meeting(&self, meeting: &Meeting, outbox: Outbox<'_>)
+        -> Result<(), StoreError>;
 
     /// The meeting with this id.
     async fn meeting_by_id(&self, id: Uuid) -> Result<Option<Meeting>, StoreError>;
@@ -248,15 +253,22 @@ pub trait MeetingStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Vec<Meeting>, StoreError>;
 
-    /// Saves a meeting's times, metadata and presence summary.
-    async fn save_meeting_state(&self, meeting: &Meeting) -> Result<(), StoreError>;
+    /// Saves a meeting's times, metadata and presence summary, with the webhook
+    /// deliveries of `outbox`.
+    async fn save_meeting_state(
+        &self,
+        meeting: &Meeting,
+        outbox: Outbox<'_>,
+    ) -> Result<(), StoreError>;
 
-    /// Closes an active meeting; false when it was closed already (by another instance).
+    /// Closes an active meeting, writing the webhook deliveries of `outbox` with it;
+    /// false (and nothing written) when it was closed already (by another instance).
     async fn close_meeting(
         &self,
         id: Uuid,
         at: DateTime<Utc>,
         reason: ClosedBecause,
+        outbox: Outbox<'_>,
     ) -> Result<bool, StoreError>;
 
     /// Deletes up to `limit` meetings closed before `before` whose occurrence, if any,
@@ -316,6 +328,7 @@ pub trait PresenceStore: Send + Sync {
         &self,
         record: &PresenceRecord,
         at: DateTime<Utc>,
+        outbox: Outbox<'_>,
     ) -> Result<(), StoreError>;
 
     /// Deletes the records of pages last seen or gone before `before`, and all records of

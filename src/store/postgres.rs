@@ -21,6 +21,19 @@ const CLAIM_DUE_ROOMS: &str = "UPDATE rooms SET ics_lease_owner = $1, ics_lease_
     AND (ics_lease_until IS NULL OR ics_lease_until < $4) \
     ORDER BY ics_next_sync_at NULLS FIRST LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING id";
 
+/// Claims up to `$4` deliveries due at `$3` for owner `$1` until `$2` (the caller adds
+/// `RETURNING`): pending, lease free, endpoint enabled, and none of the same endpoint and
+/// meeting pending before it. SKIP LOCKED: concurrent instances each claim different deliveries without waiting; the
+/// earlier-pending check keeps a meeting's later events back while an earlier one is out.
+const CLAIM_WEBHOOK_DELIVERIES: &str = "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
+    WHERE seq IN (SELECT d.seq FROM webhook_deliveries d \
+    JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+    WHERE d.state = 'pending' AND d.next_attempt_at <= $3 \
+    AND (d.lease_until IS NULL OR d.lease_until < $3) AND e.enabled \
+    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id \
+    AND p.meeting_id = d.meeting_id AND p.seq < d.seq AND p.state = 'pending') \
+    ORDER BY d.seq LIMIT $4 FOR UPDATE OF d SKIP LOCKED)";
+
 /// Takes `scope`'s advisory lock in a transaction held by the returned guard: every
 /// instance on this database waits for it, at most `wait` (`lock_timeout`), after which
 /// the lock is not had (`None`). Dropping the guard rolls the transaction back, which

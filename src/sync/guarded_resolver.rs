@@ -11,11 +11,11 @@ use std::sync::Arc;
 /// Resolves host names and drops every address the policy refuses, so the HTTP client can
 /// only ever connect to permitted addresses (DNS rebinding included).
 #[derive(Debug, Clone)]
-pub(super) struct GuardedResolver {
+pub(crate) struct GuardedResolver {
     /// The policy to apply.
-    pub(super) policy: Arc<AddressPolicy>,
+    pub(crate) policy: Arc<AddressPolicy>,
     /// The bounded look-ups.
-    pub(super) resolver: Resolver,
+    pub(crate) resolver: Resolver,
 }
 
 impl Resolve for GuardedResolver {
@@ -60,7 +60,7 @@ impl std::fmt::Display for RefusedAddress {
 impl std::error::Error for RefusedAddress {}
 
 /// The host the resolver refused, if that is what made `err` fail.
-pub(super) fn refused_host<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a str> {
+pub(crate) fn refused_host<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a str> {
     find_source::<RefusedAddress>(err).map(|refusal| refusal.0.as_str())
 }
 

@@ -9,7 +9,7 @@ pub mod feed_memo;
 pub mod feed_url;
 mod feed_work;
 pub mod fetch;
-mod guarded_resolver;
+pub(crate) mod guarded_resolver;
 mod host_limiter;
 mod outcome;
 mod plan;
@@ -220,9 +220,24 @@ impl Syncer {
         metrics::counter!("roomcal_syncs_total", "outcome" => outcome.status.as_str()).increment(1);
         metrics::histogram!("roomcal_sync_seconds").record(clock.elapsed().as_secs_f64());
         self.finish(&mut calendar, now);
+        let was_failing = calendar
+            .ics_last_outcome
+            .as_ref()
+            .and_then(|o| o.0.get("status").and_then(|s| s.as_str()).map(str::to_string))
+            .is_some_and(|status| status == SyncStatus::Failed.as_str());
+        let room_url = format!(
+            "{}/room/{}",
+            self.settings
+                .base_urls
+                .first()
+                .map(|u| u.trim_end_matches('/'))
+                .unwrap_or(""),
+            room.name
+        );
+        let outbox = outcome::health_change(&room, &room_url, was_failing, &outcome, now);
         calendar.ics_last_outcome = Some(sqlx::types::Json(outcome.to_json()));
         self.store
-            .apply_sync(&plan, &calendar, now, &outcome.to_json())
+            .apply_sync(&plan, &calendar, now, &outcome.to_json(), &outbox)
             .await?;
         self.feeds.forget_room(room_id);
         self.events
@@ -396,3 +411,4 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+

@@ -90,3 +90,34 @@ impl SyncOutcome {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 }
+
+/// `calendar.sync_failed` when a sync fails after one that did not (or the first one
+/// fails), `calendar.sync_recovered` when one succeeds after a failure; nothing while the
+/// state holds, so a feed that is down for a day is told once, not every interval.
+pub(super) fn health_change(
+    room: &crate::domain::Room,
+    room_url: &str,
+    was_failing: bool,
+    outcome: &SyncOutcome,
+    now: DateTime<Utc>,
+) -> Vec<crate::webhooks::WebhookEvent> {
+    use crate::webhooks::{payload, WebhookEventType};
+    let failing = outcome.status == SyncStatus::Failed;
+    let kind = match (was_failing, failing) {
+        (false, true) => WebhookEventType::CalendarSyncFailed,
+        (true, false) => WebhookEventType::CalendarSyncRecovered,
+        _ => return Vec::new(),
+    };
+    let room_ref = payload::RoomRef {
+        id: room.id,
+        name: room.name.as_str(),
+        url: room_url,
+    };
+    vec![payload::calendar_event(
+        kind,
+        now,
+        &room_ref,
+        outcome.status.as_str(),
+        outcome.error.as_deref(),
+    )]
+}

@@ -120,6 +120,16 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         listings: Arc::default(),
         oidc: None,
         events,
+        webhooks: Arc::new(
+            roomcal::webhooks::sender::WebhookSender::new(
+                roomcal::sync::address::AddressPolicy {
+                    allow_private: true,
+                    ..Default::default()
+                },
+                roomcal::sync::dns::Resolver::system(),
+            )
+            .unwrap_or_else(|err| panic!("webhook sender: {err}")),
+        ),
     }
 }
 

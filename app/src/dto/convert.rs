@@ -68,6 +68,60 @@ impl From<roomcal::store::CoOwnerRow> for CoOwnerDto {
     }
 }
 
+/// A webhook endpoint on the wire (without its secret).
+impl From<roomcal::services::webhooks::EndpointView> for WebhookEndpointDto {
+    fn from(v: roomcal::services::webhooks::EndpointView) -> Self {
+        let e = v.endpoint;
+        let status = match (e.enabled, e.failing_since) {
+            (false, _) => "disabled",
+            (true, Some(_)) => "failing",
+            (true, None) => "ok",
+        };
+        WebhookEndpointDto {
+            id: e.id.to_string(),
+            url: v.url_masked,
+            events: v.events.types().iter().map(|t| t.as_str().to_string()).collect(),
+            enabled: e.enabled,
+            owners_system: e.owners_system,
+            status: status.into(),
+            failing_since: e.failing_since.map(instant),
+            disabled_reason: e.disabled_reason,
+            created_at: instant(e.created_at),
+            secret: None,
+        }
+    }
+}
+
+/// A new (or re-keyed) endpoint on the wire, with its secret this once.
+impl From<roomcal::services::webhooks::EndpointWithSecret> for WebhookEndpointDto {
+    fn from(made: roomcal::services::webhooks::EndpointWithSecret) -> Self {
+        WebhookEndpointDto {
+            secret: Some(made.secret),
+            ..made.view.into()
+        }
+    }
+}
+
+/// A webhook delivery on the wire.
+impl From<roomcal::domain::WebhookDelivery> for WebhookDeliveryDto {
+    fn from(d: roomcal::domain::WebhookDelivery) -> Self {
+        let pending = d.state == roomcal::domain::DeliveryState::Pending;
+        WebhookDeliveryDto {
+            id: d.id,
+            event_type: d.event_type,
+            state: d.state.as_str().into(),
+            attempts: d.attempts,
+            created_at: instant(d.created_at),
+            next_attempt_at: pending.then(|| instant(d.next_attempt_at)),
+            last_attempt_at: d.last_attempt_at.map(instant),
+            response_status: d.last_status,
+            latency_ms: d.last_latency_ms,
+            response_body: d.last_response,
+            error: d.last_error,
+        }
+    }
+}
+
 /// How people sign in here.
 pub fn sign_in_options(core: &Core) -> SignInOptionsDto {
     SignInOptionsDto {

@@ -7,6 +7,7 @@
 //! - [`people`]: who is in a call, who an event names;
 //! - [`room`], [`account`], [`calendar`]: rooms, accounts, a room's calendar;
 //! - [`access`]: who may enter a room's calls, and knocks;
+//! - [`webhooks`]: a room's webhook endpoints and their delivery logs;
 //! - [`error`]: the one error.
 //!
 //! Types only the `/v1` API sends live with it, in the server crate.
@@ -20,6 +21,7 @@ pub mod error;
 pub mod meeting;
 pub mod people;
 pub mod room;
+pub mod webhooks;
 
 pub use access::{KnockDto, KnockStatusDto, RoomAccessDto};
 pub use account::{SessionDto, SignInOptionsDto, UserDto};
@@ -31,3 +33,4 @@ pub use meeting::{
 };
 pub use people::{AttendanceDto, EventDetails, HereNowDto, ParticipantDto, PersonDto, Rsvp};
 pub use room::{CoOwnerDto, RoomBoardDto, RoomDto, RoomSummaryDto};
+pub use webhooks::{WebhookDeliveryDto, WebhookEndpointDto};

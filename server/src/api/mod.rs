@@ -15,6 +15,7 @@ mod knocks;
 mod manage;
 mod meetings;
 mod rooms;
+mod webhooks;
 
 use crate::state::ServerState;
 pub(crate) use auth::user_agent;
@@ -38,12 +39,13 @@ use utoipa_axum::routes;
         (name = "rooms", description = "Rooms, unscheduled meetings and presence"),
         (name = "meetings", description = "A room's meetings and joining them"),
         (name = "calendar", description = "A room's calendar feed (owner only)"),
+        (name = "webhooks", description = "A room's outbound webhooks (owner and co-owners); what they send is in `webhooks`"),
     )
 )]
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 9] {
+fn parts() -> [OpenApiRouter<ServerState>; 10] {
     [
         auth::router(),
         manage::router(),
@@ -52,6 +54,7 @@ fn parts() -> [OpenApiRouter<ServerState>; 9] {
         knocks::router(),
         calendar::router(),
         co_owners::router(),
+        webhooks::router(),
         events::router(),
         OpenApiRouter::new().routes(routes!(openapi_json)),
     ]
@@ -62,9 +65,12 @@ pub fn router() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
     let v1 = parts()
         .into_iter()
         .fold(OpenApiRouter::new(), OpenApiRouter::merge);
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/v1", v1)
         .split_for_parts();
+    if let Some(components) = doc.components.as_mut() {
+        components.schemas.extend(webhooks::webhook_schemas());
+    }
     (router, doc)
 }
 
@@ -75,8 +81,18 @@ pub fn router() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
     tag = "rooms",
     responses((status = 200, description = "The OpenAPI 3.1 document of /v1", content_type = "application/json"))
 )]
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(document())
+async fn openapi_json() -> Json<serde_json::Value> {
+    Json(document_json())
+}
+
+/// The OpenAPI document as served: [`document`] with the `webhooks` section (OpenAPI 3.1)
+/// describing what roomcal sends to the rooms' endpoints.
+pub fn document_json() -> serde_json::Value {
+    let mut doc = serde_json::to_value(document()).unwrap_or_default();
+    if let Some(object) = doc.as_object_mut() {
+        object.insert("webhooks".into(), webhooks::webhooks_section());
+    }
+    doc
 }
 
 /// The OpenAPI document, built once.

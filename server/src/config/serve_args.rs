@@ -247,6 +247,10 @@ pub struct SyncArgs {
     /// Allow feeds on private, loopback and link-local addresses (intranet calendars, tests).
     #[arg(long, env = "ROOMCAL_ALLOW_PRIVATE_FEEDS")]
     pub allow_private_feeds: bool,
+    /// Allow webhook endpoints on private, loopback and link-local addresses (intranet
+    /// receivers, tests).
+    #[arg(long, env = "ROOMCAL_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
     /// Hosts and networks (CIDR) always allowed as feed sources, comma separated.
     #[arg(long, env = "ROOMCAL_FEED_ALLOWLIST", value_delimiter = ',')]
     pub feed_allowlist: Vec<String>,

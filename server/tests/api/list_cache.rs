@@ -54,7 +54,7 @@ async fn guests_share_a_remembered_list_while_the_owner_always_sees_the_room_as_
     };
     app.core
         .store
-        .record_presence(&record, now)
+        .record_presence(&record, now, &[])
         .await
         .expect("presence");
 

@@ -160,9 +160,28 @@ fn the_document_is_written_for_the_openapi_validator() {
         || std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("openapi.json"),
         std::path::PathBuf::from,
     );
-    let doc = serde_json::to_string_pretty(&roomcal_server::api::document()).expect("json");
+    let doc = serde_json::to_string_pretty(&roomcal_server::api::document_json()).expect("json");
     std::fs::write(&path, doc).expect("write the document");
     let back: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read"))
         .expect("the written document is JSON");
     assert!(back["paths"].as_object().is_some_and(|p| !p.is_empty()));
+}
+
+#[test]
+fn the_document_describes_every_webhook_event_and_its_body() {
+    let doc = roomcal_server::api::document_json();
+    let webhooks = doc["webhooks"].as_object().expect("a webhooks section");
+    for kind in roomcal::webhooks::WebhookEventType::SUBSCRIBABLE {
+        let entry = &webhooks[kind.as_str()]["post"];
+        assert_eq!(
+            entry["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/Envelope",
+            "{}",
+            kind.as_str()
+        );
+    }
+    let envelope = &doc["components"]["schemas"]["Envelope"];
+    assert!(envelope["properties"]["type"].is_object(), "{envelope}");
+    assert!(envelope["properties"]["data"].is_object(), "{envelope}");
+    assert!(doc["components"]["schemas"]["MeetingData"]["properties"]["starts_at"].is_object());
 }

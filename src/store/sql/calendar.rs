@@ -1,6 +1,8 @@
 //! Stored calendar occurrences and the sync that keeps them: the queries of [`CalendarStore`].
 
+use super::webhooks::write_outbox;
 use super::*;
+use crate::store::Outbox;
 
 #[async_trait]
 impl CalendarStore for DbStore {
@@ -60,6 +62,7 @@ impl CalendarStore for DbStore {
         calendar: &RoomCalendar,
         started_at: DateTime<Utc>,
         outcome: &serde_json::Value,
+        outbox: Outbox<'_>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for e in &plan.inserts {
@@ -110,6 +113,7 @@ impl CalendarStore for DbStore {
         .bind(calendar.id)
         .execute(&mut *tx)
         .await?;
+        write_outbox(&mut tx, outbox).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,10 +1,13 @@
 //! Meetings and the lifecycle that opens and closes them: the queries of [`MeetingStore`].
 
+use super::webhooks::write_outbox;
 use super::*;
+use crate::store::Outbox;
 
 #[async_trait]
 impl MeetingStore for DbStore {
-    async fn insert_meeting(&self, m: &Meeting) -> Result<(), StoreError> {
+    async fn insert_meeting(&self, m: &Meeting, outbox: Outbox<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         insert_row!(
             "meetings",
             m,
@@ -30,9 +33,11 @@ impl MeetingStore for DbStore {
             ]
         )
         .build()
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| on_unique_violation(e, "meeting for this occurrence"))?;
+        write_outbox(&mut tx, outbox).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -135,7 +140,8 @@ impl MeetingStore for DbStore {
         .await?)
     }
 
-    async fn save_meeting_state(&self, m: &Meeting) -> Result<(), StoreError> {
+    async fn save_meeting_state(&self, m: &Meeting, outbox: Outbox<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE meetings SET start_time = $1, end_time = $2, calendar_metadata = $3, \
              ever_had_participants = $4, participants_now = $5, last_participant_left_at = $6 \
@@ -148,8 +154,10 @@ impl MeetingStore for DbStore {
         .bind(m.participants_now)
         .bind(m.last_participant_left_at)
         .bind(m.id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        write_outbox(&mut tx, outbox).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -158,7 +166,9 @@ impl MeetingStore for DbStore {
         id: Uuid,
         at: DateTime<Utc>,
         reason: ClosedBecause,
+        outbox: Outbox<'_>,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let result = sqlx::query(
             "UPDATE meetings SET is_active = FALSE, closed_at = $1, close_reason = $2 \
              WHERE id = $3 AND is_active",
@@ -166,9 +176,14 @@ impl MeetingStore for DbStore {
         .bind(at)
         .bind(reason)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(result.rows_affected() == 1)
+        if result.rows_affected() != 1 {
+            return Ok(false);
+        }
+        write_outbox(&mut tx, outbox).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn purge_meetings_closed_before(

@@ -4,7 +4,7 @@
 //! database) and `DbStore` (the store type), and write only what truly differs: opening
 //! the database, the `CLAIM_DUE_ROOMS` statement and `lock_scope`.
 
-use super::{lock_scope, Db, DbStore, CLAIM_DUE_ROOMS};
+use super::{lock_scope, Db, DbStore, CLAIM_DUE_ROOMS, CLAIM_WEBHOOK_DELIVERIES};
 use crate::domain::{
     CalendarEvent, ClosedBecause, EmailDomains, Knock, KnockState, Meeting, PresenceRecord, Room,
     RoomAccess, RoomCalendar, User, UserCredentials,
@@ -117,6 +117,7 @@ mod limits;
 mod meetings;
 mod presence;
 mod rooms;
+mod webhooks;
 
 /// Inserts a stored occurrence.
 fn insert_event(e: &CalendarEvent) -> sqlx::QueryBuilder<'_, Db> {

@@ -1,6 +1,8 @@
 //! Who announced themselves on meeting pages: the queries of [`PresenceStore`].
 
+use super::webhooks::write_outbox;
 use super::*;
+use crate::store::Outbox;
 
 #[async_trait]
 impl PresenceStore for DbStore {
@@ -37,8 +39,9 @@ impl PresenceStore for DbStore {
         &self,
         record: &PresenceRecord,
         at: DateTime<Utc>,
+        outbox: Outbox<'_>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let upsert = sqlx::query(
             "INSERT INTO meeting_participants (meeting_id, participant_id, display_name, user_id, \
              first_seen_at, last_seen_at, left_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (meeting_id, participant_id) DO UPDATE SET \
@@ -51,9 +54,16 @@ impl PresenceStore for DbStore {
         .bind(record.user_id)
         .bind(at)
         .bind(record.last_seen_at)
-        .bind(record.left_at)
-        .execute(&self.pool)
-        .await?;
+        .bind(record.left_at);
+        // Heartbeats tell no one: they skip the transaction's round trips.
+        if outbox.is_empty() {
+            upsert.execute(&self.pool).await?;
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        upsert.execute(&mut *tx).await?;
+        write_outbox(&mut tx, outbox).await?;
+        tx.commit().await?;
         Ok(())
     }
 
