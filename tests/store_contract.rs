@@ -194,7 +194,10 @@ async fn a_calendar_occurrence_gets_at_most_one_meeting(store: Arc<dyn Store>) {
         .expect("insert event");
     let mut first = meeting(r.id, t0());
     first.calendar_event_id = Some(event_id);
-    store.insert_meeting(&first, &[]).await.expect("first meeting");
+    store
+        .insert_meeting(&first, &[])
+        .await
+        .expect("first meeting");
     let mut second = meeting(r.id, t0());
     second.calendar_event_id = Some(event_id);
     let again = store.insert_meeting(&second, &[]).await;

@@ -191,7 +191,10 @@ async fn meetings_closed_before_the_retention_go_with_their_presence_and_the_res
         last_seen_at: old,
         left_at: Some(old),
     };
-    store.record_presence(&page, old, &[]).await.expect("presence");
+    store
+        .record_presence(&page, old, &[])
+        .await
+        .expect("presence");
 
     let before = now - retention;
     assert_eq!(

@@ -55,7 +55,14 @@ fn meeting(room_id: Uuid) -> Meeting {
         host_url: None,
         platform_meeting_id: None,
     };
-    Meeting::open(room_id, None, (t0(), t0() + Duration::hours(1)), "jitsi", call, t0())
+    Meeting::open(
+        room_id,
+        None,
+        (t0(), t0() + Duration::hours(1)),
+        "jitsi",
+        call,
+        t0(),
+    )
 }
 
 fn event(m: &Meeting, kind: WebhookEventType, at_minutes: i64) -> WebhookEvent {
@@ -65,11 +72,17 @@ fn event(m: &Meeting, kind: WebhookEventType, at_minutes: i64) -> WebhookEvent {
         kind,
         at: t0() + Duration::minutes(at_minutes),
         body: format!("{{\"type\":\"{}\",\"who\":\"someone\"}}", kind.as_str()),
-        owner_body: Some(format!("{{\"type\":\"{}\",\"who\":\"Ada\"}}", kind.as_str())),
+        owner_body: Some(format!(
+            "{{\"type\":\"{}\",\"who\":\"Ada\"}}",
+            kind.as_str()
+        )),
     }
 }
 
-async fn log(store: &Arc<dyn Store>, endpoint: &WebhookEndpoint) -> Vec<roomcal::domain::WebhookDelivery> {
+async fn log(
+    store: &Arc<dyn Store>,
+    endpoint: &WebhookEndpoint,
+) -> Vec<roomcal::domain::WebhookDelivery> {
     store.webhook_deliveries(endpoint.id, 100).await.unwrap()
 }
 
@@ -94,12 +107,22 @@ async fn a_change_writes_one_delivery_per_subscribed_enabled_endpoint_of_its_roo
     assert_eq!(sent[0].state, DeliveryState::Pending);
     assert!(sent[0].id.starts_with("msg_"), "{}", sent[0].id);
     assert!(sent[0].payload.contains("someone"), "the public body");
-    assert!(log(&store, &owners).await[0].payload.contains("Ada"), "the owner's body");
-    assert_ne!(log(&store, &owners).await[0].id, sent[0].id, "one id per endpoint");
+    assert!(
+        log(&store, &owners).await[0].payload.contains("Ada"),
+        "the owner's body"
+    );
+    assert_ne!(
+        log(&store, &owners).await[0].id,
+        sent[0].id,
+        "one id per endpoint"
+    );
     for none in [&ended_only, &off, &other_room] {
         assert!(log(&store, none).await.is_empty());
     }
-    assert!(store.meeting_by_id(m.id).await.unwrap().is_some(), "the change itself");
+    assert!(
+        store.meeting_by_id(m.id).await.unwrap().is_some(),
+        "the change itself"
+    );
 }
 
 async fn a_close_that_lost_the_race_writes_no_delivery(store: Arc<dyn Store>) {
@@ -109,9 +132,19 @@ async fn a_close_that_lost_the_race_writes_no_delivery(store: Arc<dyn Store>) {
     store.insert_meeting(&m, &[]).await.unwrap();
     let reason = ClosedBecause::Rule(CloseReason::GracePeriodOver);
     let outbox = [event(&m, WebhookEventType::MeetingEnded, 5)];
-    assert!(store.close_meeting(m.id, t0(), reason, &outbox).await.unwrap());
-    assert!(!store.close_meeting(m.id, t0(), reason, &outbox).await.unwrap());
-    assert_eq!(log(&store, &ended).await.len(), 1, "one meeting.ended, not two");
+    assert!(store
+        .close_meeting(m.id, t0(), reason, &outbox)
+        .await
+        .unwrap());
+    assert!(!store
+        .close_meeting(m.id, t0(), reason, &outbox)
+        .await
+        .unwrap());
+    assert_eq!(
+        log(&store, &ended).await.len(),
+        1,
+        "one meeting.ended, not two"
+    );
 }
 
 fn delivered(at: chrono::DateTime<chrono::Utc>) -> AttemptRecord {
@@ -142,23 +175,38 @@ async fn a_meetings_events_are_claimed_once_and_in_order(store: Arc<dyn Store>) 
         .unwrap();
     let reason = ClosedBecause::Rule(CloseReason::GracePeriodOver);
     store
-        .close_meeting(m.id, t0(), reason, &[event(&m, WebhookEventType::MeetingEnded, 1)])
+        .close_meeting(
+            m.id,
+            t0(),
+            reason,
+            &[event(&m, WebhookEventType::MeetingEnded, 1)],
+        )
         .await
         .unwrap();
     let now = t0() + Duration::minutes(2);
     let lease = now + Duration::seconds(60);
-    let first = store.claim_webhook_deliveries(now, "a", lease, 10).await.unwrap();
+    let first = store
+        .claim_webhook_deliveries(now, "a", lease, 10)
+        .await
+        .unwrap();
     let kinds: Vec<(Option<Uuid>, &str)> = first
         .iter()
         .map(|d| (d.meeting_id, d.event_type.as_str()))
         .collect();
     assert_eq!(
         kinds,
-        vec![(Some(m.id), "meeting.created"), (Some(n.id), "meeting.created")],
+        vec![
+            (Some(m.id), "meeting.created"),
+            (Some(n.id), "meeting.created")
+        ],
         "m's meeting.ended waits until its meeting.created is delivered"
     );
     assert!(
-        store.claim_webhook_deliveries(now, "b", lease, 10).await.unwrap().is_empty(),
+        store
+            .claim_webhook_deliveries(now, "b", lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
         "a claimed delivery is not claimed again by another instance"
     );
     let created_m = &first[0];
@@ -166,7 +214,10 @@ async fn a_meetings_events_are_claimed_once_and_in_order(store: Arc<dyn Store>) 
         .finish_webhook_attempt(created_m.seq, all.id, "a", &delivered(now))
         .await
         .unwrap();
-    let next = store.claim_webhook_deliveries(now, "b", lease, 10).await.unwrap();
+    let next = store
+        .claim_webhook_deliveries(now, "b", lease, 10)
+        .await
+        .unwrap();
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].event_type, "meeting.ended");
     let after_lease = lease + Duration::seconds(1);
@@ -174,8 +225,15 @@ async fn a_meetings_events_are_claimed_once_and_in_order(store: Arc<dyn Store>) 
         .claim_webhook_deliveries(after_lease, "c", after_lease + Duration::seconds(60), 10)
         .await
         .unwrap();
-    assert_eq!(again.len(), 2, "claims of a crashed instance free up after the lease");
-    assert!(log(&store, &all).await.iter().any(|d| d.state == DeliveryState::Delivered));
+    assert_eq!(
+        again.len(),
+        2,
+        "claims of a crashed instance free up after the lease"
+    );
+    assert!(log(&store, &all)
+        .await
+        .iter()
+        .any(|d| d.state == DeliveryState::Delivered));
 }
 
 async fn a_failed_attempt_comes_back_later_and_marks_the_endpoint_failing(store: Arc<dyn Store>) {
@@ -210,7 +268,10 @@ async fn a_failed_attempt_comes_back_later_and_marks_the_endpoint_failing(store:
     let logged = &log(&store, &all).await[0];
     assert_eq!(logged.attempts, 1);
     assert_eq!(logged.last_status, Some(503));
-    assert_eq!(logged.last_response.as_deref(), Some("down for maintenance"));
+    assert_eq!(
+        logged.last_response.as_deref(),
+        Some("down for maintenance")
+    );
     let soon = now + Duration::seconds(4);
     assert!(store
         .claim_webhook_deliveries(soon, "a", soon + Duration::seconds(60), 10)
@@ -223,7 +284,10 @@ async fn a_failed_attempt_comes_back_later_and_marks_the_endpoint_failing(store:
         .await
         .unwrap();
     assert_eq!(retry.len(), 1);
-    assert_eq!(retry[0].id, claimed[0].id, "the same webhook-id on the retry");
+    assert_eq!(
+        retry[0].id, claimed[0].id,
+        "the same webhook-id on the retry"
+    );
     let since = store
         .finish_webhook_attempt(retry[0].seq, all.id, "a", &delivered(due))
         .await
@@ -231,7 +295,10 @@ async fn a_failed_attempt_comes_back_later_and_marks_the_endpoint_failing(store:
     assert_eq!(since, None, "a success ends the failing streak");
     store.redeliver_webhook(&retry[0].id, due).await.unwrap();
     assert_eq!(log(&store, &all).await[0].state, DeliveryState::Pending);
-    store.disable_webhook_endpoint(all.id, "turned off").await.unwrap();
+    store
+        .disable_webhook_endpoint(all.id, "turned off")
+        .await
+        .unwrap();
     assert!(
         store
             .claim_webhook_deliveries(due, "a", due + Duration::seconds(60), 10)

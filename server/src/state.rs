@@ -5,7 +5,6 @@ use crate::config::{LimitArgs, ServeArgs};
 use crate::config::{SignupMode, VideoPlatformKind};
 use axum::extract::FromRef;
 use leptos::prelude::*;
-use roomcal::webhooks::sender::WebhookSender;
 use roomcal::calendar::ExpandBudget;
 use roomcal::clock::Clock;
 use roomcal::events::RoomEvents;
@@ -21,6 +20,7 @@ use roomcal::sync::dns::{
 };
 use roomcal::sync::fetch::{FetchSettings, Fetcher};
 use roomcal::sync::{SyncSettings, Syncer};
+use roomcal::webhooks::sender::WebhookSender;
 use roomcal::{Core, CoreSettings};
 use std::sync::Arc;
 

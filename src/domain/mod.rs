@@ -11,9 +11,9 @@ pub mod webhooks;
 
 pub use access::{EmailDomains, Knock, KnockState, RoomAccess};
 pub use columns::ClosedBecause;
-pub use webhooks::{AttemptRecord, DeliveryState, WebhookDelivery, WebhookEndpoint};
 pub use names::{check_new_password, DisplayName, Email, RoomName};
 pub use records::{
     CalendarEvent, CallRoom, Meeting, MeetingKind, PresenceRecord, Room, RoomCalendar, User,
     UserCredentials,
 };
+pub use webhooks::{AttemptRecord, DeliveryState, WebhookDelivery, WebhookEndpoint};

@@ -12,9 +12,9 @@ use crate::lifecycle::{
 use crate::platform::CallRequest;
 use crate::services::retention::{purge_expired, Purged, PURGE_BATCH};
 use crate::services::{room_events, webhook_events};
+use crate::store::StoreError;
 use crate::webhooks::payload::MeetingExtras;
 use crate::webhooks::{WebhookEvent, WebhookEventType};
-use crate::store::StoreError;
 use crate::Core;
 use crate::CoreError;
 use chrono::{DateTime, Duration, Utc};
@@ -315,7 +315,11 @@ pub(crate) async fn close(
         .map(|room| webhook_events::meeting_ended(core, &room, meeting, now, reason))
         .into_iter()
         .collect();
-    if !core.store.close_meeting(meeting.id, now, reason, &outbox).await? {
+    if !core
+        .store
+        .close_meeting(meeting.id, now, reason, &outbox)
+        .await?
+    {
         return Ok(false);
     }
     webhook_events::written(core);

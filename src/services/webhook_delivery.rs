@@ -37,7 +37,8 @@ fn signing_secrets(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, String> {
     let mut secrets = vec![core.secrets.open(endpoint.secret.expose())?];
-    if let (Some(previous), Some(until)) = (&endpoint.previous_secret, endpoint.previous_secret_until)
+    if let (Some(previous), Some(until)) =
+        (&endpoint.previous_secret, endpoint.previous_secret_until)
     {
         if now < until {
             secrets.push(core.secrets.open(previous.expose())?);
@@ -102,7 +103,9 @@ pub async fn deliver(
             since.format("%Y-%m-%d %H:%M UTC"),
             record.attempt.error.as_deref().unwrap_or("no answer"),
         );
-        core.store.disable_webhook_endpoint(endpoint.id, &reason).await?;
+        core.store
+            .disable_webhook_endpoint(endpoint.id, &reason)
+            .await?;
         tracing::warn!(endpoint = %endpoint.id, "webhook endpoint disabled after a day of failures");
     }
     Ok(Some(record))
@@ -116,7 +119,9 @@ pub fn settle(
     at: DateTime<Utc>,
     jitter: f64,
 ) -> AttemptRecord {
-    let attempts = u32::try_from(delivery.attempts).unwrap_or(0).saturating_add(1);
+    let attempts = u32::try_from(delivery.attempts)
+        .unwrap_or(0)
+        .saturating_add(1);
     let (state, next_attempt_at) = if attempt.succeeded() {
         (DeliveryState::Delivered, at)
     } else {

@@ -102,16 +102,15 @@ pub async fn participant_events(
         .cloned()
         .collect();
     after.push(record.clone());
-    let count = crate::services::participants::present_participants(
-        &after,
-        &core.settings.lifecycle,
-        now,
-    )
-    .len();
+    let count =
+        crate::services::participants::present_participants(&after, &core.settings.lifecycle, now)
+            .len();
     let extras = MeetingExtras {
         participants: Some(u32::try_from(count).unwrap_or(u32::MAX)),
         participant_name: Some(&record.display_name),
         ..MeetingExtras::default()
     };
-    Ok(vec![meeting_event(core, &room, meeting, kind, now, &extras)])
+    Ok(vec![meeting_event(
+        core, &room, meeting, kind, now, &extras,
+    )])
 }

@@ -82,7 +82,8 @@ pub fn mask_webhook_url(url: &str) -> String {
                 .filter(|s| !s.is_empty())
                 .map(|s| {
                     let plain = s.len() <= 16
-                        && s.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_'));
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_'));
                     if plain {
                         s
                     } else {
@@ -93,7 +94,11 @@ pub fn mask_webhook_url(url: &str) -> String {
         })
         .unwrap_or_default();
     let query = if parsed.query().is_some() { "?…" } else { "" };
-    format!("{}://{host}{port}/{}{query}", parsed.scheme(), path.join("/"))
+    format!(
+        "{}://{host}{port}/{}{query}",
+        parsed.scheme(),
+        path.join("/")
+    )
 }
 
 fn view(core: &Core, endpoint: WebhookEndpoint) -> EndpointView {
@@ -303,7 +308,10 @@ pub async fn deliveries(
 ) -> Result<Vec<WebhookDelivery>, CoreError> {
     let room = owned_room(core, user, room_name).await?;
     let endpoint = endpoint_of(core, &room, id).await?;
-    Ok(core.store.webhook_deliveries(endpoint.id, LOG_LENGTH).await?)
+    Ok(core
+        .store
+        .webhook_deliveries(endpoint.id, LOG_LENGTH)
+        .await?)
 }
 
 /// The delivery `message_id` if it went to an endpoint of `room`.
@@ -351,7 +359,9 @@ mod tests {
     #[test]
     fn tokens_in_webhook_addresses_are_masked() {
         assert_eq!(
-            mask_webhook_url("https://hooks.slack.com/services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX"),
+            mask_webhook_url(
+                "https://hooks.slack.com/services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX"
+            ),
             "https://hooks.slack.com/services/…/…/…"
         );
         assert_eq!(

@@ -25,7 +25,8 @@ const CLAIM_DUE_ROOMS: &str = "UPDATE rooms SET ics_lease_owner = $1, ics_lease_
 /// `RETURNING`): pending, lease free, endpoint enabled, and none of the same endpoint and
 /// meeting pending before it. SKIP LOCKED: concurrent instances each claim different deliveries without waiting; the
 /// earlier-pending check keeps a meeting's later events back while an earlier one is out.
-const CLAIM_WEBHOOK_DELIVERIES: &str = "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
+const CLAIM_WEBHOOK_DELIVERIES: &str =
+    "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
     WHERE seq IN (SELECT d.seq FROM webhook_deliveries d \
     JOIN webhook_endpoints e ON e.id = d.endpoint_id \
     WHERE d.state = 'pending' AND d.next_attempt_at <= $3 \

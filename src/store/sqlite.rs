@@ -27,7 +27,8 @@ const CLAIM_DUE_ROOMS: &str = "UPDATE rooms SET ics_lease_owner = $1, ics_lease_
 /// Claims up to `$4` deliveries due at `$3` for owner `$1` until `$2` (the caller adds
 /// `RETURNING`): pending, lease free, endpoint enabled, and none of the same endpoint and
 /// meeting pending before it. SQLite has one writer at a time: the `UPDATE` is the claim.
-const CLAIM_WEBHOOK_DELIVERIES: &str = "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
+const CLAIM_WEBHOOK_DELIVERIES: &str =
+    "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
     WHERE seq IN (SELECT d.seq FROM webhook_deliveries d \
     JOIN webhook_endpoints e ON e.id = d.endpoint_id \
     WHERE d.state = 'pending' AND d.next_attempt_at <= $3 \

@@ -223,7 +223,11 @@ impl Syncer {
         let was_failing = calendar
             .ics_last_outcome
             .as_ref()
-            .and_then(|o| o.0.get("status").and_then(|s| s.as_str()).map(str::to_string))
+            .and_then(|o| {
+                o.0.get("status")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_string)
+            })
             .is_some_and(|status| status == SyncStatus::Failed.as_str());
         let room_url = format!(
             "{}/room/{}",
@@ -411,4 +415,3 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
-

@@ -202,7 +202,9 @@ pub fn meeting_event(
         let data = EventData {
             meeting: Some(meeting_data(room, meeting, title)),
             participants: extras.participants,
-            participant: name.map(|n| ParticipantData { name: n.to_string() }),
+            participant: name.map(|n| ParticipantData {
+                name: n.to_string(),
+            }),
             extended_by_minutes: extras.extended_by_minutes,
             closes_at: extras.closes_at.map(rfc3339),
             ..room.only()
@@ -276,7 +278,11 @@ mod tests {
     #[test]
     fn a_participant_event_names_the_person_only_in_the_owners_body() {
         let room_id = Uuid::new_v4();
-        let room = RoomRef { id: room_id, name: "standup", url: "https://rc/room/standup" };
+        let room = RoomRef {
+            id: room_id,
+            name: "standup",
+            url: "https://rc/room/standup",
+        };
         let extras = MeetingExtras {
             participants: Some(3),
             participant_name: Some("Ada Lovelace"),
@@ -308,7 +314,11 @@ mod tests {
 
     #[test]
     fn a_calendar_event_carries_the_sync_status_and_message() {
-        let room = RoomRef { id: Uuid::new_v4(), name: "ops", url: "https://rc/room/ops" };
+        let room = RoomRef {
+            id: Uuid::new_v4(),
+            name: "ops",
+            url: "https://rc/room/ops",
+        };
         let event = calendar_event(
             WebhookEventType::CalendarSyncFailed,
             at(),

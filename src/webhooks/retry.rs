@@ -74,13 +74,20 @@ mod tests {
     fn a_delivery_is_given_up_a_day_after_it_was_written() {
         let almost = t0() + GIVE_UP_AFTER - Duration::minutes(1);
         let last = next_attempt(30, t0(), almost, 0.5).unwrap();
-        assert_eq!(last, t0() + GIVE_UP_AFTER, "the last retry is at the deadline");
+        assert_eq!(
+            last,
+            t0() + GIVE_UP_AFTER,
+            "the last retry is at the deadline"
+        );
         assert_eq!(next_attempt(31, t0(), t0() + GIVE_UP_AFTER, 0.5), None);
     }
 
     #[test]
     fn an_endpoint_is_disabled_after_failing_for_a_whole_day() {
-        assert!(!should_disable(t0(), t0() + DISABLE_AFTER - Duration::seconds(1)));
+        assert!(!should_disable(
+            t0(),
+            t0() + DISABLE_AFTER - Duration::seconds(1)
+        ));
         assert!(should_disable(t0(), t0() + DISABLE_AFTER));
     }
 }

@@ -75,7 +75,11 @@ impl WebhookSender {
                 resolver,
             }))
             .no_proxy()
-            .user_agent(concat!("roomcal/", env!("CARGO_PKG_VERSION"), " (webhooks)"))
+            .user_agent(concat!(
+                "roomcal/",
+                env!("CARGO_PKG_VERSION"),
+                " (webhooks)"
+            ))
             .build()
             .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
         Ok(Self {
@@ -181,7 +185,9 @@ pub fn check_target(url: &str, policy: &AddressPolicy) -> Result<Url, String> {
         return Err("the address must start with https:// (or http://)".into());
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("put credentials in the path or query, not before the host (user:pass@)".into());
+        return Err(
+            "put credentials in the path or query, not before the host (user:pass@)".into(),
+        );
     }
     let host = parsed.host_str().unwrap_or("");
     if host.is_empty() {
@@ -190,7 +196,9 @@ pub fn check_target(url: &str, policy: &AddressPolicy) -> Result<Url, String> {
     let literal = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = literal.parse::<IpAddr>() {
         if !policy.permits(host, ip) {
-            return Err(format!("{host} is a private or local address: {PRIVATE_HINT}"));
+            return Err(format!(
+                "{host} is a private or local address: {PRIVATE_HINT}"
+            ));
         }
     }
     if !policy.may_resolve(host) {

@@ -33,7 +33,10 @@ pub fn signature(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<S
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
     mac.update(format!("{id}.{timestamp}.").as_bytes());
     mac.update(body.as_bytes());
-    Some(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Some(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 /// The `webhook-signature` header value: one signature per secret, space-separated.
@@ -67,8 +70,14 @@ mod tests {
         let header = signature_header(&[&new, &old], "msg_1", 1, "{}");
         let parts: Vec<&str> = header.split(' ').collect();
         assert_eq!(parts.len(), 2);
-        assert_eq!(Some(parts[0].to_string()), signature(&new, "msg_1", 1, "{}"));
-        assert_eq!(Some(parts[1].to_string()), signature(&old, "msg_1", 1, "{}"));
+        assert_eq!(
+            Some(parts[0].to_string()),
+            signature(&new, "msg_1", 1, "{}")
+        );
+        assert_eq!(
+            Some(parts[1].to_string()),
+            signature(&old, "msg_1", 1, "{}")
+        );
         assert_ne!(parts[0], parts[1]);
     }
 

@@ -80,7 +80,12 @@ impl From<roomcal::services::webhooks::EndpointView> for WebhookEndpointDto {
         WebhookEndpointDto {
             id: e.id.to_string(),
             url: v.url_masked,
-            events: v.events.types().iter().map(|t| t.as_str().to_string()).collect(),
+            events: v
+                .events
+                .types()
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect(),
             enabled: e.enabled,
             owners_system: e.owners_system,
             status: status.into(),

@@ -84,7 +84,9 @@ async fn list_webhooks(
     Path(room_name): Path<String>,
 ) -> Result<Json<Vec<WebhookEndpointDto>>, ApiError> {
     let list = webhooks::endpoints(&state.core, &user, &room_name).await?;
-    Ok(Json(list.into_iter().map(WebhookEndpointDto::from).collect()))
+    Ok(Json(
+        list.into_iter().map(WebhookEndpointDto::from).collect(),
+    ))
 }
 
 /// Adds an endpoint; the answer carries its `secret`, this once.
@@ -205,7 +207,9 @@ async fn webhook_deliveries(
 ) -> Result<Json<Vec<WebhookDeliveryDto>>, ApiError> {
     let id = endpoint_id(&id)?;
     let log = webhooks::deliveries(&state.core, &user, &room_name, id).await?;
-    Ok(Json(log.into_iter().map(WebhookDeliveryDto::from).collect()))
+    Ok(Json(
+        log.into_iter().map(WebhookDeliveryDto::from).collect(),
+    ))
 }
 
 /// Sends a `webhook.test` event to the endpoint (within a second; its log shows how it went).
@@ -322,7 +326,10 @@ pub fn webhooks_section() -> serde_json::Value {
 }
 
 /// The schemas the `webhooks` section refers to, for the document's components.
-pub fn webhook_schemas() -> Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)> {
+pub fn webhook_schemas() -> Vec<(
+    String,
+    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+)> {
     let mut schemas = vec![(
         <Envelope as utoipa::ToSchema>::name().to_string(),
         <Envelope as utoipa::PartialSchema>::schema(),

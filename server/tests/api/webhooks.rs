@@ -27,7 +27,19 @@ const ALL: [&str; 8] = [
 async fn hooks_app(extra: &[&str]) -> TestApp {
     let mut args = vec!["--allow-private-webhooks"];
     args.extend_from_slice(extra);
-    spawn_app_with(&args).await
+    with_worker(spawn_app_with(&args).await)
+}
+
+/// Runs the server's webhook worker for `app` (the test apps run no background workers
+/// of their own: the other tests drive the steps by hand).
+fn with_worker(app: TestApp) -> TestApp {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let core = app.core.clone();
+    tokio::spawn(async move {
+        let _keep_running = stop;
+        roomcal_server::workers::run_webhook_loop(core, stopped).await;
+    });
+    app
 }
 
 /// Adds an endpoint to `room`; returns (id, secret).
@@ -35,7 +47,10 @@ async fn add_endpoint(app: &TestApp, room: &str, body: Value) -> (String, String
     let answer = app.post(&format!("/v1/rooms/{room}/webhooks"), body).await;
     assert_eq!(answer.status(), 201);
     let made: Value = answer.json().await.expect("json");
-    let secret = made["secret"].as_str().expect("the secret, this once").to_string();
+    let secret = made["secret"]
+        .as_str()
+        .expect("the secret, this once")
+        .to_string();
     assert!(secret.starts_with("whsec_"), "{secret}");
     (made["id"].as_str().expect("id").to_string(), secret)
 }
@@ -71,7 +86,8 @@ async fn presence(app: &TestApp, meeting: &str, event: &str) {
 #[tokio::test]
 async fn events_reach_a_real_receiver_signed_in_order_per_meeting_with_stable_ids() {
     let receiver = Receiver::start();
-    let app = hooks_app(&[]).await;
+    // A short grace period: the close's event is due when the step says it happened.
+    let app = hooks_app(&["--grace-period", "1s"]).await;
     app.sign_up("ada@example.com").await;
     app.post("/v1/rooms", json!({"name": "hooks"})).await;
     let (public, secret) = add_endpoint(
@@ -89,7 +105,9 @@ async fn events_reach_a_real_receiver_signed_in_order_per_meeting_with_stable_id
 
     let meeting = start_meeting(&app, "hooks").await;
     presence(&app, &meeting, "join").await;
-    run_lifecycle_step(&app.core, Utc::now(), 100).await.expect("step");
+    run_lifecycle_step(&app.core, Utc::now(), 100)
+        .await
+        .expect("step");
     presence(&app, &meeting, "leave").await;
     let grace = app.core.settings.lifecycle.grace_period;
     let closed = run_lifecycle_step(&app.core, Utc::now() + grace + Duration::seconds(1), 100)
@@ -98,7 +116,9 @@ async fn events_reach_a_real_receiver_signed_in_order_per_meeting_with_stable_id
     assert_eq!(closed.closed, 1);
 
     let got = receiver
-        .wait_for(&[&secret, &own_secret], StdDuration::from_secs(10), |got| got.len() >= 10)
+        .wait_for(&[&secret, &own_secret], StdDuration::from_secs(10), |got| {
+            got.len() >= 10
+        })
         .await;
     let public_events = at(&got, "/hook");
     assert_eq!(
@@ -120,10 +140,19 @@ async fn events_reach_a_real_receiver_signed_in_order_per_meeting_with_stable_id
     }
     let joined = public_events[1];
     assert_eq!(joined["body"]["data"]["participants"], 1);
-    assert!(!joined["body"].to_string().contains("Ada"), "names only for the owner's own system: {joined}");
+    assert!(
+        !joined["body"].to_string().contains("Ada"),
+        "names only for the owner's own system: {joined}"
+    );
     let own_joined = at(&got, "/own")[1];
-    assert_eq!(own_joined["body"]["data"]["participant"]["name"], "Ada Lovelace");
-    assert_eq!(public_events[4]["body"]["data"]["meeting"]["close_reason"], "grace_period_over");
+    assert_eq!(
+        own_joined["body"]["data"]["participant"]["name"],
+        "Ada Lovelace"
+    );
+    assert_eq!(
+        public_events[4]["body"]["data"]["meeting"]["close_reason"],
+        "grace_period_over"
+    );
 
     let ids: HashSet<&str> = got.iter().filter_map(|e| e["id"].as_str()).collect();
     assert_eq!(ids.len(), 10, "one id per event and endpoint");
@@ -132,10 +161,21 @@ async fn events_reach_a_real_receiver_signed_in_order_per_meeting_with_stable_id
     for entry in &log {
         assert_eq!(entry["state"], "delivered", "{entry}");
         assert_eq!(entry["response_status"], 200);
-        assert!(ids.contains(entry["id"].as_str().expect("id")), "the logged id is the sent one");
+        assert!(
+            ids.contains(entry["id"].as_str().expect("id")),
+            "the logged id is the sent one"
+        );
     }
-    let listed = app.get("/v1/rooms/hooks/webhooks").await.text().await.expect("text");
-    assert!(!listed.contains(&secret) && !listed.contains("whsec_"), "{listed}");
+    let listed = app
+        .get("/v1/rooms/hooks/webhooks")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !listed.contains(&secret) && !listed.contains("whsec_"),
+        "{listed}"
+    );
 }
 
 #[tokio::test]
@@ -143,7 +183,7 @@ async fn a_receiver_that_was_down_gets_every_event_once_it_is_back_with_the_same
     let mut receiver = Receiver::start();
     receiver.stop();
     let clock = std::sync::Arc::new(roomcal::clock::ManualClock::new(Utc::now()));
-    let app = spawn_app_with_clock(&["--allow-private-webhooks"], clock.clone()).await;
+    let app = with_worker(spawn_app_with_clock(&["--allow-private-webhooks"], clock.clone()).await);
     app.sign_up("ada@example.com").await;
     app.post("/v1/rooms", json!({"name": "down"})).await;
     let (endpoint, secret) =
@@ -151,7 +191,10 @@ async fn a_receiver_that_was_down_gets_every_event_once_it_is_back_with_the_same
     start_meeting(&app, "down").await;
     for _ in 0..3 {
         let test = app
-            .post(&format!("/v1/rooms/down/webhooks/{endpoint}/test"), json!({}))
+            .post(
+                &format!("/v1/rooms/down/webhooks/{endpoint}/test"),
+                json!({}),
+            )
             .await;
         assert_eq!(test.status(), 202);
     }
@@ -167,25 +210,51 @@ async fn a_receiver_that_was_down_gets_every_event_once_it_is_back_with_the_same
     };
     for entry in &failed {
         assert_eq!(entry["state"], "pending");
-        assert!(entry["error"].as_str().unwrap_or("").contains("could not reach"), "{entry}");
+        assert!(
+            entry["error"]
+                .as_str()
+                .unwrap_or("")
+                .contains("could not reach"),
+            "{entry}"
+        );
     }
-    let endpoints: Value = app.get("/v1/rooms/down/webhooks").await.json().await.expect("json");
+    let endpoints: Value = app
+        .get("/v1/rooms/down/webhooks")
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(endpoints[0]["status"], "failing");
 
     receiver.restart();
     clock.advance(Duration::seconds(30));
     let got = receiver
         .wait_for(&[&secret], StdDuration::from_secs(10), |got| {
-            got.iter().filter_map(|e| e["id"].as_str()).collect::<HashSet<_>>().len() == 4
+            got.iter()
+                .filter_map(|e| e["id"].as_str())
+                .collect::<HashSet<_>>()
+                .len()
+                == 4
         })
         .await;
     let sent: HashSet<&str> = failed.iter().filter_map(|d| d["id"].as_str()).collect();
     for event in &got {
-        assert!(sent.contains(event["id"].as_str().unwrap_or("")), "a retry keeps its id: {event}");
+        assert!(
+            sent.contains(event["id"].as_str().unwrap_or("")),
+            "a retry keeps its id: {event}"
+        );
         assert_eq!(event["verified"], true);
     }
-    let endpoints: Value = app.get("/v1/rooms/down/webhooks").await.json().await.expect("json");
-    assert_eq!(endpoints[0]["status"], "ok", "a success ends the failing streak");
+    let endpoints: Value = app
+        .get("/v1/rooms/down/webhooks")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        endpoints[0]["status"], "ok",
+        "a success ends the failing streak"
+    );
 }
 
 #[tokio::test]
@@ -201,7 +270,10 @@ async fn a_receiver_that_never_answers_times_out_and_holds_up_no_one() {
     fine.wait_for(&[&secret], StdDuration::from_secs(3), |got| got.len() == 1)
         .await;
     let log = deliveries(&app, "stuck", &stuck_id).await;
-    assert_eq!(log[0]["attempts"], 0, "still waiting for the stuck receiver: {log:#?}");
+    assert_eq!(
+        log[0]["attempts"], 0,
+        "still waiting for the stuck receiver: {log:#?}"
+    );
     let deadline = std::time::Instant::now() + StdDuration::from_secs(20);
     let timed_out = loop {
         let log = deliveries(&app, "stuck", &stuck_id).await;
@@ -213,7 +285,10 @@ async fn a_receiver_that_never_answers_times_out_and_holds_up_no_one() {
     };
     assert_eq!(timed_out[0]["state"], "pending", "tried again later");
     assert!(
-        timed_out[0]["error"].as_str().unwrap_or("").contains("did not answer within 10 s"),
+        timed_out[0]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did not answer within 10 s"),
         "{timed_out:#?}"
     );
 }
@@ -224,8 +299,16 @@ async fn endpoints_are_refused_on_private_addresses_unknown_events_and_past_the_
     guarded.sign_up("ada@example.com").await;
     guarded.post("/v1/rooms", json!({"name": "guarded"})).await;
     for (body, field, says) in [
-        (json!({"url": "http://127.0.0.1:9/hook"}), "url", "--allow-private-webhooks"),
-        (json!({"url": "http://[::1]:9/hook"}), "url", "--allow-private-webhooks"),
+        (
+            json!({"url": "http://127.0.0.1:9/hook"}),
+            "url",
+            "--allow-private-webhooks",
+        ),
+        (
+            json!({"url": "http://[::1]:9/hook"}),
+            "url",
+            "--allow-private-webhooks",
+        ),
         (json!({"url": "not a url"}), "url", "https://"),
         (
             json!({"url": "https://hooks.example.com/x", "events": ["meeting.exploded"]}),
@@ -233,7 +316,9 @@ async fn endpoints_are_refused_on_private_addresses_unknown_events_and_past_the_
             "participant.joined",
         ),
     ] {
-        let answer = guarded.post("/v1/rooms/guarded/webhooks", body.clone()).await;
+        let answer = guarded
+            .post("/v1/rooms/guarded/webhooks", body.clone())
+            .await;
         assert_eq!(answer.status(), 422, "{body}");
         let error: Value = answer.json().await.expect("json");
         let message = error["error"]["fields"][field].as_str().unwrap_or("");
@@ -257,13 +342,26 @@ async fn endpoints_are_refused_on_private_addresses_unknown_events_and_past_the_
     app.sign_up("ada@example.com").await;
     app.post("/v1/rooms", json!({"name": "capped"})).await;
     for i in 0..5 {
-        add_endpoint(&app, "capped", json!({"url": format!("http://127.0.0.1:9/hook{i}")})).await;
+        add_endpoint(
+            &app,
+            "capped",
+            json!({"url": format!("http://127.0.0.1:9/hook{i}")}),
+        )
+        .await;
     }
     let sixth = app
-        .post("/v1/rooms/capped/webhooks", json!({"url": "http://127.0.0.1:9/six"}))
+        .post(
+            "/v1/rooms/capped/webhooks",
+            json!({"url": "http://127.0.0.1:9/six"}),
+        )
         .await;
     assert_eq!(sixth.status(), 429);
-    let listed: Value = app.get("/v1/rooms/capped/webhooks").await.json().await.expect("json");
+    let listed: Value = app
+        .get("/v1/rooms/capped/webhooks")
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(listed.as_array().map(Vec::len), Some(5));
 }
 
@@ -275,15 +373,24 @@ async fn a_rotated_secret_signs_alongside_the_old_one_and_redelivery_keeps_the_i
     app.post("/v1/rooms", json!({"name": "rotate"})).await;
     let (endpoint, old) = add_endpoint(&app, "rotate", json!({"url": receiver.url("/hook")})).await;
     let rotated: Value = app
-        .post(&format!("/v1/rooms/rotate/webhooks/{endpoint}/rotate-secret"), json!({}))
+        .post(
+            &format!("/v1/rooms/rotate/webhooks/{endpoint}/rotate-secret"),
+            json!({}),
+        )
         .await
         .json()
         .await
         .expect("json");
-    let new = rotated["secret"].as_str().expect("the new secret").to_string();
+    let new = rotated["secret"]
+        .as_str()
+        .expect("the new secret")
+        .to_string();
     assert_ne!(new, old);
     let test: Value = app
-        .post(&format!("/v1/rooms/rotate/webhooks/{endpoint}/test"), json!({}))
+        .post(
+            &format!("/v1/rooms/rotate/webhooks/{endpoint}/test"),
+            json!({}),
+        )
         .await
         .json()
         .await
@@ -298,13 +405,20 @@ async fn a_rotated_secret_signs_alongside_the_old_one_and_redelivery_keeps_the_i
         assert_eq!(got[0]["body"]["type"], "webhook.test");
     }
     let again = app
-        .post(&format!("/v1/rooms/rotate/webhooks/deliveries/{id}/redeliver"), json!({}))
+        .post(
+            &format!("/v1/rooms/rotate/webhooks/deliveries/{id}/redeliver"),
+            json!({}),
+        )
         .await;
     assert_eq!(again.status(), 202);
     let got = receiver
         .wait_for(&[&new], StdDuration::from_secs(5), |got| got.len() == 2)
         .await;
-    assert_eq!(got[1]["id"], id.as_str(), "a redelivery is the same message");
+    assert_eq!(
+        got[1]["id"],
+        id.as_str(),
+        "a redelivery is the same message"
+    );
 }
 
 #[tokio::test]
@@ -320,8 +434,8 @@ async fn two_instances_on_postgres_send_every_event_and_never_two_attempts_at_on
         key.expose(),
         "--allow-private-webhooks",
     ];
-    let a = spawn_app_with(&flags).await;
-    let b = spawn_app_with(&flags).await;
+    let a = with_worker(spawn_app_with(&flags).await);
+    let b = with_worker(spawn_app_with(&flags).await);
     let receiver = Receiver::start();
     // Slow answers keep attempts in flight long enough for a second one to overlap.
     receiver.set_mode(json!({"delay_ms": 300})).await;
@@ -329,18 +443,28 @@ async fn two_instances_on_postgres_send_every_event_and_never_two_attempts_at_on
     a.post("/v1/rooms", json!({"name": "pair"})).await;
     let (endpoint, secret) = add_endpoint(&a, "pair", json!({"url": receiver.url("/hook")})).await;
     for _ in 0..20 {
-        a.post(&format!("/v1/rooms/pair/webhooks/{endpoint}/test"), json!({}))
-            .await;
+        a.post(
+            &format!("/v1/rooms/pair/webhooks/{endpoint}/test"),
+            json!({}),
+        )
+        .await;
     }
     let got = receiver
         .wait_for(&[&secret], StdDuration::from_secs(30), |got| {
-            got.iter().filter_map(|e| e["id"].as_str()).collect::<HashSet<_>>().len() == 20
+            got.iter()
+                .filter_map(|e| e["id"].as_str())
+                .collect::<HashSet<_>>()
+                .len()
+                == 20
         })
         .await;
     assert!(got.iter().all(|e| e["verified"] == true));
     let stats = receiver.stats().await;
     assert_eq!(stats["max_in_flight_per_id"], 1, "{stats}");
-    assert!(stats["max_in_flight"].as_i64() > Some(1), "attempts overlapped: {stats}");
+    assert!(
+        stats["max_in_flight"].as_i64() > Some(1),
+        "attempts overlapped: {stats}"
+    );
     drop(b);
 }
 
@@ -414,7 +538,10 @@ async fn roomcal_killed_between_a_change_and_its_delivery_delivers_it_after_rest
         failing_since: None,
         disabled_reason: None,
     };
-    store.insert_webhook_endpoint(&endpoint).await.expect("endpoint");
+    store
+        .insert_webhook_endpoint(&endpoint)
+        .await
+        .expect("endpoint");
 
     let mut server = roomcal_process(&database, key.expose());
     // The change, written by another instance while this one runs: a meeting and its event.
@@ -424,7 +551,14 @@ async fn roomcal_killed_between_a_change_and_its_delivery_delivers_it_after_rest
         platform_meeting_id: None,
     };
     let now = Utc::now();
-    let meeting = Meeting::open(room.id, None, (now, now + Duration::hours(1)), "jitsi", call, now);
+    let meeting = Meeting::open(
+        room.id,
+        None,
+        (now, now + Duration::hours(1)),
+        "jitsi",
+        call,
+        now,
+    );
     let room_ref = payload::RoomRef {
         id: room.id,
         name: "crashy",
@@ -439,10 +573,16 @@ async fn roomcal_killed_between_a_change_and_its_delivery_delivers_it_after_rest
         None,
         &payload::MeetingExtras::default(),
     );
-    store.insert_meeting(&meeting, &[event]).await.expect("meeting");
+    store
+        .insert_meeting(&meeting, &[event])
+        .await
+        .expect("meeting");
     let deadline = std::time::Instant::now() + StdDuration::from_secs(15);
     let tried = loop {
-        let log = store.webhook_deliveries(endpoint.id, 10).await.expect("log");
+        let log = store
+            .webhook_deliveries(endpoint.id, 10)
+            .await
+            .expect("log");
         if log.first().is_some_and(|d| d.attempts >= 1) {
             break log;
         }
@@ -457,11 +597,17 @@ async fn roomcal_killed_between_a_change_and_its_delivery_delivers_it_after_rest
     receiver.restart();
     let mut server = roomcal_process(&database, key.expose());
     let got = receiver
-        .wait_for(&[&secret], StdDuration::from_secs(30), |got| !got.is_empty())
+        .wait_for(&[&secret], StdDuration::from_secs(30), |got| {
+            !got.is_empty()
+        })
         .await;
     let _ = server.kill();
     let _ = server.wait();
-    assert_eq!(got[0]["id"], tried[0].id.as_str(), "the same message, after the restart");
+    assert_eq!(
+        got[0]["id"],
+        tried[0].id.as_str(),
+        "the same message, after the restart"
+    );
     assert_eq!(got[0]["verified"], true);
     assert_eq!(got[0]["body"]["type"], "meeting.created");
 }

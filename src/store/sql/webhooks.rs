@@ -60,7 +60,13 @@ pub(super) async fn write_outbox(
         .fetch_all(&mut *conn)
         .await?;
         for (endpoint_id, owners_system) in endpoints {
-            insert_delivery(&mut *conn, endpoint_id, event, event.body_for(owners_system)).await?;
+            insert_delivery(
+                &mut *conn,
+                endpoint_id,
+                event,
+                event.body_for(owners_system),
+            )
+            .await?;
         }
     }
     Ok(())
@@ -187,14 +193,15 @@ impl WebhookStore for DbStore {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<WebhookDelivery>, StoreError> {
-        let mut claimed: Vec<WebhookDelivery> =
-            sqlx::query_as(&format!("{CLAIM_WEBHOOK_DELIVERIES} RETURNING {DELIVERY_COLUMNS}"))
-                .bind(owner)
-                .bind(lease_until)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
+        let mut claimed: Vec<WebhookDelivery> = sqlx::query_as(&format!(
+            "{CLAIM_WEBHOOK_DELIVERIES} RETURNING {DELIVERY_COLUMNS}"
+        ))
+        .bind(owner)
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         claimed.sort_by_key(|d| d.seq);
         Ok(claimed)
     }
