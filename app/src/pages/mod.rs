@@ -13,6 +13,7 @@ mod room;
 mod room_board;
 mod settings;
 mod waiting;
+mod webhooks;
 
 pub use crate::response::set_status;
 pub use access_settings::AccessSettings;
@@ -26,3 +27,4 @@ pub use not_found::NotFound;
 pub use room::RoomPage;
 pub use settings::SettingsPage;
 pub use waiting::WaitingPage;
+pub use webhooks::RoomWebhooks;

@@ -32,6 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <PrivateFeed room_name=name() url=s.private_feed_url.clone().unwrap_or_default()/>
                         <SettingsForm status=s save=save error=save_error/>
                         <crate::pages::AccessSettings room=name()/>
+                        <crate::pages::RoomWebhooks room=name()/>
                         <crate::pages::RoomHosts room=name()/>
                     }.into_any(),
                     Err(e) if e.status == 404 => view! { <NotFound message=e.message/> }.into_any(),

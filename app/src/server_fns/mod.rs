@@ -12,6 +12,7 @@ mod meetings;
 mod rooms;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+mod webhooks;
 
 pub use account_settings::*;
 pub use accounts::*;
@@ -20,3 +21,4 @@ pub use co_owners::*;
 pub use knocks::*;
 pub use meetings::*;
 pub use rooms::*;
+pub use webhooks::*;
