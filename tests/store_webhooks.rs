@@ -10,7 +10,7 @@ use roomcal::domain::{
 };
 use roomcal::lifecycle::CloseReason;
 use roomcal::store::Store;
-use roomcal::webhooks::sender::Attempt;
+use roomcal::sync::webhook_sender::Attempt;
 use roomcal::webhooks::{EventSelection, WebhookEvent, WebhookEventType};
 use std::sync::Arc;
 use uuid::Uuid;

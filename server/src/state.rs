@@ -19,8 +19,8 @@ use roomcal::sync::dns::{
     HostLookup, Resolver, SystemLookup, DEFAULT_LOOKUPS_AT_ONCE, DEFAULT_LOOKUP_TIMEOUT,
 };
 use roomcal::sync::fetch::{FetchSettings, Fetcher};
+use roomcal::sync::webhook_sender::WebhookSender;
 use roomcal::sync::{SyncSettings, Syncer};
-use roomcal::webhooks::sender::WebhookSender;
 use roomcal::{Core, CoreSettings};
 use std::sync::Arc;
 

@@ -2,7 +2,6 @@
 //! (see [`crate::webhooks`] for what is sent and how).
 
 use crate::secret::Secret;
-use crate::webhooks::EventSelection;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -69,13 +68,6 @@ pub struct WebhookEndpoint {
     pub disabled_reason: Option<String>,
 }
 
-impl WebhookEndpoint {
-    /// The event types it gets.
-    pub fn selection(&self) -> EventSelection {
-        EventSelection::from_stored(&self.events)
-    }
-}
-
 /// One event for one endpoint (a row of `webhook_deliveries`): the message, and how its
 /// attempts went.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -118,9 +110,22 @@ pub struct AttemptRecord {
     /// When it was made.
     pub at: DateTime<Utc>,
     /// Its outcome.
-    pub attempt: crate::webhooks::sender::Attempt,
+    pub attempt: Attempt,
     /// Where the delivery stands after it.
     pub state: DeliveryState,
     /// When to try again (pending).
     pub next_attempt_at: DateTime<Utc>,
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Attempt {
+    /// The receiver's HTTP status, when it answered.
+    pub status: Option<u16>,
+    /// How long the attempt took.
+    pub latency_ms: u32,
+    /// The first 1 KB of the answer (lossy UTF-8).
+    pub response: Option<String>,
+    /// What went wrong, in words, when it did not succeed.
+    pub error: Option<String>,
 }

@@ -71,7 +71,7 @@ pub struct Core {
     /// Live pages' "something changed" signals (the same bus as [`Self::sync`]'s).
     pub events: Arc<crate::events::RoomEvents>,
     /// Sends webhook attempts, and wakes the delivery worker when changes wrote some.
-    pub webhooks: Arc<crate::webhooks::sender::WebhookSender>,
+    pub webhooks: Arc<crate::sync::webhook_sender::WebhookSender>,
 }
 
 impl Core {

@@ -4,8 +4,8 @@
 //! up the others; [`run_webhook_step`] runs one whole round for tests.
 
 use crate::domain::{AttemptRecord, DeliveryState, WebhookDelivery, WebhookEndpoint};
+use crate::sync::webhook_sender::{Attempt, Message};
 use crate::webhooks::retry::{next_attempt, should_disable};
-use crate::webhooks::sender::{Attempt, Message};
 use crate::webhooks::sign::signature_header;
 use crate::Core;
 use crate::CoreError;

@@ -6,8 +6,8 @@
 use crate::domain::{DeliveryState, Room, User, WebhookDelivery, WebhookEndpoint};
 use crate::services::limits::too_many;
 use crate::services::room_lookup::owned_room;
+use crate::sync::webhook_sender::check_target;
 use crate::webhooks::payload::{envelope, RoomRef};
-use crate::webhooks::sender::check_target;
 use crate::webhooks::sign::generate_secret;
 use crate::webhooks::{EventSelection, WebhookEvent, WebhookEventType, MAX_ENDPOINTS_PER_ROOM};
 use crate::{Core, CoreError};
@@ -108,7 +108,7 @@ fn view(core: &Core, endpoint: WebhookEndpoint) -> EndpointView {
         .map(|url| mask_webhook_url(&url))
         .unwrap_or_else(|_| "(cannot be decrypted)".into());
     EndpointView {
-        events: endpoint.selection(),
+        events: EventSelection::from_stored(&endpoint.events),
         url_masked,
         endpoint,
     }

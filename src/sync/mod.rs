@@ -15,6 +15,7 @@ mod outcome;
 mod plan;
 mod probe;
 mod settings;
+pub mod webhook_sender;
 
 pub use crate::store::SyncPlan;
 pub use outcome::{SyncOutcome, SyncStatus};

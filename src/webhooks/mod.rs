@@ -6,11 +6,10 @@
 //! delivery row per endpoint **in the same transaction as the change** (the outbox). The
 //! delivery worker ([`crate::services::webhook_delivery`]) claims due rows with a lease,
 //! sends them signed the Standard Webhooks way ([`sign`]), and reschedules failures with
-//! [`retry::next_attempt`]. The parts here are pure; the HTTP client is [`sender`].
+//! [`retry::next_attempt`]. The parts here are pure; the HTTP client is [`crate::sync::webhook_sender`].
 
 pub mod payload;
 pub mod retry;
-pub mod sender;
 pub mod sign;
 
 use serde::{Deserialize, Serialize};

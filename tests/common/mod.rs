@@ -121,7 +121,7 @@ pub fn test_core(store: Arc<dyn Store>) -> roomcal::Core {
         oidc: None,
         events,
         webhooks: Arc::new(
-            roomcal::webhooks::sender::WebhookSender::new(
+            roomcal::sync::webhook_sender::WebhookSender::new(
                 roomcal::sync::address::AddressPolicy {
                     allow_private: true,
                     ..Default::default()

@@ -32,7 +32,7 @@ pub fn router() -> OpenApiRouter<ServerState> {
 /// `POST /v1/rooms/{room_name}/webhooks` body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AddBody {
+struct AddWebhookBody {
     /// Where to send (`https://…`; private and loopback addresses only with
     /// `--allow-private-webhooks`).
     url: String,
@@ -50,7 +50,7 @@ struct AddBody {
 /// `PATCH /v1/rooms/{room_name}/webhooks/{id}` body: what to change.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ChangeBody {
+struct ChangeWebhookBody {
     /// A new URL.
     url: Option<String>,
     /// New event types.
@@ -95,7 +95,7 @@ async fn list_webhooks(
     path = "/rooms/{room_name}/webhooks",
     tag = "webhooks",
     params(("room_name" = String, Path, description = "The room's name", example = "standup")),
-    request_body = AddBody,
+    request_body = AddWebhookBody,
     responses(
         (status = 201, description = "The new endpoint, with its secret", body = WebhookEndpointDto),
         (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
@@ -110,7 +110,7 @@ async fn add_webhook(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     Path(room_name): Path<String>,
-    ApiJson(body): ApiJson<AddBody>,
+    ApiJson(body): ApiJson<AddWebhookBody>,
 ) -> Result<(StatusCode, Json<WebhookEndpointDto>), ApiError> {
     let new = NewEndpoint {
         url: body.url,
@@ -131,7 +131,7 @@ async fn add_webhook(
         ("room_name" = String, Path, description = "The room's name", example = "standup"),
         ("id" = String, Path, description = "The endpoint's id"),
     ),
-    request_body = ChangeBody,
+    request_body = ChangeWebhookBody,
     responses(
         (status = 200, description = "The endpoint as changed", body = WebhookEndpointDto),
         (status = 400, description = "Not the JSON this endpoint expects", body = ErrorBody),
@@ -145,7 +145,7 @@ async fn change_webhook(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     Path((room_name, id)): Path<(String, String)>,
-    ApiJson(body): ApiJson<ChangeBody>,
+    ApiJson(body): ApiJson<ChangeWebhookBody>,
 ) -> Result<Json<WebhookEndpointDto>, ApiError> {
     let change = EndpointChange {
         url: body.url,

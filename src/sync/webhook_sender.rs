@@ -18,18 +18,7 @@ pub const RESPONSE_KEPT: usize = 1024;
 /// What refused targets are told to do.
 const PRIVATE_HINT: &str = "webhooks are sent only to public addresses (operators can allow intranet receivers with --allow-private-webhooks)";
 
-/// What one attempt came to.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Attempt {
-    /// The receiver's HTTP status, when it answered.
-    pub status: Option<u16>,
-    /// How long the attempt took.
-    pub latency_ms: u32,
-    /// The first [`RESPONSE_KEPT`] bytes of the answer (lossy UTF-8).
-    pub response: Option<String>,
-    /// What went wrong, in words, when it did not succeed.
-    pub error: Option<String>,
-}
+pub use crate::domain::webhooks::Attempt;
 
 impl Attempt {
     /// Whether the receiver took it (any 2xx).
