@@ -11,10 +11,14 @@
 //! - **lifetime** (unscheduled meetings): at their `end`, which is set to
 //!   `created_at + unscheduled_lifetime` when they are started, even with people in it.
 //!
+//! The hosts may keep a meeting open longer ("Keep open 30 minutes longer"): the hard
+//! limits (overrun, lifetime) move by the meeting's `extended_minutes`; the grace clock
+//! does not, so an extended meeting everyone left still closes after the grace period.
+//!
 //! Every boundary is inclusive: a meeting closes *at* its deadline, not a tick later, and
 //! not a second before.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::model::{add, LifecycleSettings, MeetingState};
@@ -54,9 +58,9 @@ pub fn close_due_at(
         } else {
             CloseReason::NobodyJoined
         };
-        (add(meeting.end, settings.calendar_overrun), reason)
+        (force_close_at(meeting, settings), reason)
     } else {
-        (meeting.end, CloseReason::LifetimeOver)
+        (force_close_at(meeting, settings), CloseReason::LifetimeOver)
     };
     let grace = match (meeting.participants_now, meeting.last_participant_left_at) {
         (0, Some(left)) => Some((
@@ -69,6 +73,21 @@ pub fn close_due_at(
         Some(g) if g.0 < hard.0 => Some(g),
         _ => Some(hard),
     }
+}
+
+/// The instant `meeting` is closed even with people in it: `end + calendar_overrun` for a
+/// calendar meeting, `end` for an unscheduled one, each moved later by the minutes its
+/// hosts kept it open longer.
+pub fn force_close_at(meeting: &MeetingState, settings: &LifecycleSettings) -> DateTime<Utc> {
+    let scheduled = if meeting.is_calendar() {
+        add(meeting.end, settings.calendar_overrun)
+    } else {
+        meeting.end
+    };
+    add(
+        scheduled,
+        Duration::minutes(i64::from(meeting.extended_minutes)),
+    )
 }
 
 /// Whether `meeting` must close at `now`, and why; `None` keeps it open.
@@ -348,5 +367,75 @@ mod tests {
             close_decision(&present(calendar(), 1), &s, at(10, 29, 59)),
             None
         );
+    }
+
+    fn extended(m: MeetingState, minutes: u32) -> MeetingState {
+        MeetingState {
+            extended_minutes: minutes,
+            ..m
+        }
+    }
+
+    #[test]
+    fn keeping_a_calendar_meeting_open_longer_moves_its_force_close_by_as_much() {
+        // 10:00–10:30, force-closed at 11:00; kept open 30 minutes longer twice: 12:00.
+        check(&[
+            (
+                "extended once, at the old deadline",
+                extended(present(calendar(), 2), 30),
+                at(11, 0, 0),
+                None,
+            ),
+            (
+                "extended once, a second before the new deadline",
+                extended(present(calendar(), 2), 30),
+                at(11, 29, 59),
+                None,
+            ),
+            (
+                "extended once, at the new deadline",
+                extended(present(calendar(), 2), 30),
+                at(11, 30, 0),
+                Some(CloseReason::CalendarOverrun),
+            ),
+            (
+                "extended twice, still open at 11:59:59",
+                extended(present(calendar(), 2), 60),
+                at(11, 59, 59),
+                None,
+            ),
+            (
+                "extended twice, closed at 12:00",
+                extended(present(calendar(), 2), 60),
+                at(12, 0, 0),
+                Some(CloseReason::CalendarOverrun),
+            ),
+        ]);
+        let s = LifecycleSettings::default();
+        assert_eq!(force_close_at(&extended(calendar(), 60), &s), at(12, 0, 0));
+    }
+
+    #[test]
+    fn keeping_an_unscheduled_meeting_open_longer_moves_its_lifetime() {
+        let m = extended(present(unscheduled(at(9, 0, 0)), 1), 30);
+        check(&[
+            ("at the old lifetime", m.clone(), at(17, 0, 0), None),
+            (
+                "at the moved lifetime",
+                m,
+                at(17, 30, 0),
+                Some(CloseReason::LifetimeOver),
+            ),
+        ]);
+    }
+
+    #[test]
+    fn an_extended_meeting_everyone_left_still_closes_after_the_grace_period() {
+        check(&[(
+            "left at 10:40, kept open an hour longer",
+            extended(emptied(calendar(), at(10, 40, 0)), 60),
+            at(10, 55, 0),
+            Some(CloseReason::GracePeriodOver),
+        )]);
     }
 }

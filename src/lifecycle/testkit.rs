@@ -59,6 +59,7 @@ pub(crate) fn meeting_for(occ: &Occurrence) -> MeetingState {
         ever_had_participants: false,
         participants_now: 0,
         last_participant_left_at: None,
+        extended_minutes: 0,
     }
 }
 
@@ -75,6 +76,7 @@ pub(crate) fn unscheduled(created_at: DateTime<Utc>) -> MeetingState {
         ever_had_participants: false,
         participants_now: 0,
         last_participant_left_at: None,
+        extended_minutes: 0,
     }
 }
 

@@ -76,6 +76,8 @@ pub struct LimitSettings {
     pub knocks_per_hour: u32,
     /// Knocks from one client address that may wait for an answer at once.
     pub max_pending_knocks_per_address: u32,
+    /// Ended meetings one client address may reopen per hour (each makes a new call).
+    pub reopens_per_hour: u32,
 }
 
 impl Default for LimitSettings {
@@ -94,6 +96,7 @@ impl Default for LimitSettings {
             feed_tests_per_minute: 5,
             knocks_per_hour: 20,
             max_pending_knocks_per_address: 3,
+            reopens_per_hour: 10,
         }
     }
 }
@@ -116,6 +119,8 @@ pub struct Limiters {
     pub signups: RateLimiter,
     /// Knocks made by client address.
     pub knocks: RateLimiter,
+    /// Ended meetings reopened by client address.
+    pub reopens: RateLimiter,
     /// Password hashes computed at once (on this machine).
     pub hashing: tokio::sync::Semaphore,
     /// Serializes joins of one meeting, starts in one room, rooms of one owner.
@@ -153,6 +158,7 @@ impl Limiters {
             ),
             signups: RateLimiter::new("signup", settings.signups_per_hour, Duration::hours(1)),
             knocks: RateLimiter::new("knock", settings.knocks_per_hour, Duration::hours(1)),
+            reopens: RateLimiter::new("reopen", settings.reopens_per_hour, Duration::hours(1)),
             hashing: tokio::sync::Semaphore::new(settings.password_hash_concurrency.max(1)),
             serial: KeyedLocks::default(),
             settings,
