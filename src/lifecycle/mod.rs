@@ -43,6 +43,8 @@ pub mod reopen;
 pub mod tick;
 
 #[cfg(test)]
+mod extended;
+#[cfg(test)]
 mod scenarios;
 #[cfg(test)]
 mod testkit;

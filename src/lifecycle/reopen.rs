@@ -224,4 +224,35 @@ mod tests {
             "the occurrence is gone"
         );
     }
+
+    #[test]
+    fn the_lifecycle_never_reopens_by_itself_and_runs_a_reopened_meeting_like_any_other() {
+        use crate::lifecycle::{due_actions, CloseReason, LifecycleAction};
+        let (occ, closed) = setup();
+        let s = LifecycleSettings::default();
+        for now in [at(10, 30, 0), at(10, 59, 59)] {
+            assert!(
+                due_actions(std::slice::from_ref(&occ), std::slice::from_ref(&closed), &s, now)
+                    .is_empty(),
+                "a closed meeting gets no second one by itself ({now})"
+            );
+        }
+        let reopened = MeetingState {
+            id: Uuid::from_u128(0x77),
+            created_at: at(10, 30, 0),
+            ..meeting_for(&occ)
+        };
+        let both = [closed, reopened.clone()];
+        assert!(due_actions(std::slice::from_ref(&occ), &both, &s, at(11, 29, 59)).is_empty());
+        let due = due_actions(std::slice::from_ref(&occ), &both, &s, at(11, 30, 0));
+        assert_eq!(due.len(), 1, "{due:?}");
+        assert_eq!(
+            due[0].action,
+            LifecycleAction::Close {
+                meeting_id: reopened.id,
+                reason: CloseReason::NobodyJoined
+            },
+            "the reopened one closes at end + overrun, like any calendar meeting"
+        );
+    }
 }

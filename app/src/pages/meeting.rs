@@ -50,7 +50,7 @@ pub fn MeetingPage() -> impl IntoView {
                 let (name, id) = key_untracked();
                 leptos::task::spawn_local(async move {
                     if let Ok(false) = server_fns::meeting_is_open(name, id).await {
-                        poll.try_update(|p| *p += 1);
+                        let _ = poll.try_update(|p| *p += 1);
                     }
                 });
             }

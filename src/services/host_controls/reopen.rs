@@ -204,7 +204,7 @@ pub async fn reopen(
         });
     }
     let now = core.clock.now();
-    let _place = core
+    let place = core
         .limits
         .reopens
         .take(core.store.as_ref(), &client.key(), now)
@@ -242,7 +242,14 @@ pub async fn reopen(
                 )),
             }
         }
-        Opened::PlatformFailed(err) => Err(CoreError::Platform(err)),
+        Opened::PlatformFailed(err) => {
+            // No call was made: the attempt does not count against the address.
+            core.limits
+                .reopens
+                .give_back(core.store.as_ref(), place)
+                .await;
+            Err(CoreError::Platform(err))
+        }
     }
 }
 
