@@ -232,8 +232,13 @@ mod tests {
         let s = LifecycleSettings::default();
         for now in [at(10, 30, 0), at(10, 59, 59)] {
             assert!(
-                due_actions(std::slice::from_ref(&occ), std::slice::from_ref(&closed), &s, now)
-                    .is_empty(),
+                due_actions(
+                    std::slice::from_ref(&occ),
+                    std::slice::from_ref(&closed),
+                    &s,
+                    now
+                )
+                .is_empty(),
                 "a closed meeting gets no second one by itself ({now})"
             );
         }

@@ -123,7 +123,7 @@ async fn presence(s: &Setup, client: &reqwest::Client, id: &str, event: &str) {
         json!({"participant_id": "guest-page-1", "event": event}),
     )
     .await;
-    assert_eq!(status, 200, "{event}: {body}");
+    assert!((200..300).contains(&status), "{event}: {status} {body}");
 }
 
 #[tokio::test]
@@ -289,8 +289,7 @@ async fn only_the_rooms_owners_reopen_what_a_host_ended_and_the_room_must_let_on
         .await
         .expect("patch");
     assert_eq!(patched.status(), 200);
-    // Closed by the lifecycle this time (nobody came: grace does not run, so end it and
-    // let a signed-in member try).
+    // The owner comes and goes; the grace period closes the reopened meeting.
     let guest_left = new_client();
     presence(&s, &s.app.client, &reopened, "join").await;
     presence(&s, &s.app.client, &reopened, "leave").await;
