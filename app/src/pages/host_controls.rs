@@ -13,33 +13,25 @@ use leptos::prelude::*;
 const EXTEND_STEP: u32 = 30;
 
 /// The controls of meeting `meeting_id` in room `room_name`, for its owners; nothing for
-/// anyone else. Asked again on each change of the room (see [`crate::live`]).
+/// anyone else (the server's answer).
 #[component]
 pub fn HostButtons(room_name: String, meeting_id: String) -> impl IntoView {
-    #[cfg(feature = "hydrate")]
-    let live_room = room_name.clone();
     let end = ServerAction::<server_fns::EndMeetingNow>::new();
     let extend = ServerAction::<server_fns::ExtendMeeting>::new();
-    let poll = RwSignal::new(0u32);
     let (room, meeting) = (room_name.clone(), meeting_id.clone());
+    // Asked again after each press; the page around it (the board, the meeting page)
+    // follows the room's live stream and renders this anew when the meeting changes.
     let controls = Resource::new(
         move || {
             (
                 room.clone(),
                 meeting.clone(),
-                poll.get(),
                 extend.version().get(),
                 end.version().get(),
             )
         },
-        |(room, id, _, _, _)| server_fns::get_host_controls(room, id),
+        |(room, id, _, _)| server_fns::get_host_controls(room, id),
     );
-    #[cfg(feature = "hydrate")]
-    crate::live::live_refresh(live_room, std::time::Duration::from_secs(5), move || {
-        if controls.with_untracked(|c| matches!(c, Some(Ok(Some(_))))) {
-            poll.update(|p| *p += 1);
-        }
-    });
     let error = move || {
         let ended = end.value().get().and_then(|r| r.err());
         let extended = extend.value().get().and_then(|r| r.err());
