@@ -17,6 +17,7 @@ mod limits;
 mod migrations_match;
 mod store_co_owners;
 mod store_contract;
+mod store_host_controls;
 mod store_knocks;
 mod store_limits;
 mod store_retention;

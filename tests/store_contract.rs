@@ -48,6 +48,7 @@ fn meeting(room_id: Uuid, start: chrono::DateTime<Utc>) -> Meeting {
         closed_at: None,
         close_reason: None,
         started_by: None,
+        extended_minutes: 0,
     }
 }
 

@@ -144,6 +144,7 @@ fn meeting(room_id: Uuid, event: Option<Uuid>, closed: Option<DateTime<Utc>>) ->
         closed_at: closed,
         close_reason: None,
         started_by: None,
+        extended_minutes: 0,
     }
 }
 

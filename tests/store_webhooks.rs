@@ -18,6 +18,7 @@ use uuid::Uuid;
 on_both_backends!(
     a_change_writes_one_delivery_per_subscribed_enabled_endpoint_of_its_room,
     a_close_that_lost_the_race_writes_no_delivery,
+    an_extension_writes_its_meeting_extended_and_a_lost_one_writes_none,
     a_meetings_events_are_claimed_once_and_in_order,
     a_failed_attempt_comes_back_later_and_marks_the_endpoint_failing,
     endpoints_and_their_deliveries_go_with_their_room,
@@ -144,6 +145,39 @@ async fn a_close_that_lost_the_race_writes_no_delivery(store: Arc<dyn Store>) {
         log(&store, &ended).await.len(),
         1,
         "one meeting.ended, not two"
+    );
+}
+
+async fn an_extension_writes_its_meeting_extended_and_a_lost_one_writes_none(
+    store: Arc<dyn Store>,
+) {
+    let r = room(&store).await;
+    let extended = endpoint(&store, r, &["meeting.extended"], true, false).await;
+    let m = meeting(r);
+    store.insert_meeting(&m, &[]).await.unwrap();
+    let outbox = [event(&m, WebhookEventType::MeetingExtended, 5)];
+    assert_eq!(
+        store
+            .extend_meeting(m.id, 0, 30, 240, &outbox)
+            .await
+            .unwrap(),
+        Some(30)
+    );
+    assert_eq!(
+        store
+            .extend_meeting(m.id, 0, 30, 240, &outbox)
+            .await
+            .unwrap(),
+        None,
+        "a second press from the same starting point lost"
+    );
+    let sent = log(&store, &extended).await;
+    assert_eq!(
+        sent.iter()
+            .map(|d| d.event_type.as_str())
+            .collect::<Vec<_>>(),
+        vec!["meeting.extended"],
+        "one meeting.extended, for the extension that happened"
     );
 }
 

@@ -149,6 +149,7 @@ pub async fn build_core_with(
                 calendar_overrun: args.lifecycle.calendar_overrun,
                 unscheduled_lifetime: args.unscheduled_lifetime,
                 presence_timeout: args.lifecycle.presence_timeout,
+                max_extend_minutes: args.lifecycle.max_extend_minutes,
             },
             whereby_webhook_secret: args.whereby_webhook_secret.clone(),
             guest_horizon: args.guest_horizon,
@@ -223,7 +224,9 @@ fn limit_settings(args: &LimitArgs) -> LimitSettings {
         signups_per_hour: args.signups_per_hour.max(1),
         knocks_per_hour: args.knocks_per_hour.max(1),
         max_pending_knocks_per_address: args.max_pending_knocks_per_address.max(1),
+        reopens_per_hour: args.reopens_per_hour.max(1),
         feed_tests_per_minute: args.feed_tests_per_minute.max(1),
+        webhook_sends_per_minute: args.webhook_sends_per_minute.max(1),
         ..LimitSettings::default()
     }
 }

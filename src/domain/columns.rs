@@ -12,12 +12,14 @@ pub enum ClosedBecause {
     Rule(CloseReason),
     /// Its calendar occurrence was cancelled, removed, or stopped being timed.
     Calendar(DeactivateReason),
+    /// One of the room's owners ended it ("End meeting now").
+    Host,
 }
 
 impl ClosedBecause {
     /// Every reason, in the order of [`ClosedBecause::as_str`] (the metrics start each
     /// `reason` series at zero from this list).
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Rule(CloseReason::CalendarOverrun),
         Self::Rule(CloseReason::NobodyJoined),
         Self::Rule(CloseReason::LifetimeOver),
@@ -26,6 +28,7 @@ impl ClosedBecause {
         Self::Calendar(DeactivateReason::Deleted),
         Self::Calendar(DeactivateReason::Missing),
         Self::Calendar(DeactivateReason::NoLongerTimed),
+        Self::Host,
     ];
 
     /// The stored text.
@@ -39,6 +42,7 @@ impl ClosedBecause {
             Self::Calendar(DeactivateReason::Deleted) => "calendar_deleted",
             Self::Calendar(DeactivateReason::Missing) => "calendar_missing",
             Self::Calendar(DeactivateReason::NoLongerTimed) => "calendar_no_longer_timed",
+            Self::Host => "ended_by_host",
         }
     }
 
@@ -53,6 +57,7 @@ impl ClosedBecause {
             "calendar_deleted" => Self::Calendar(DeactivateReason::Deleted),
             "calendar_missing" => Self::Calendar(DeactivateReason::Missing),
             "calendar_no_longer_timed" => Self::Calendar(DeactivateReason::NoLongerTimed),
+            "ended_by_host" => Self::Host,
             other => return Err(format!("unknown close reason \"{other}\"")),
         })
     }

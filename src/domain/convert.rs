@@ -36,6 +36,7 @@ impl From<&Meeting> for MeetingState {
             ever_had_participants: m.ever_had_participants,
             participants_now: u32::try_from(m.participants_now).unwrap_or(0),
             last_participant_left_at: m.last_participant_left_at,
+            extended_minutes: u32::try_from(m.extended_minutes).unwrap_or(0),
         }
     }
 }

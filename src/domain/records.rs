@@ -217,6 +217,9 @@ pub struct Meeting {
     pub close_reason: Option<ClosedBecause>,
     /// Who started it, for unscheduled meetings (they get it back instead of a new one).
     pub started_by: Option<Uuid>,
+    /// How many minutes longer its hosts kept it open ("Keep open 30 minutes longer"):
+    /// the force-close time moves by this much (see [`crate::lifecycle::close`]).
+    pub extended_minutes: i32,
 }
 
 impl Meeting {
@@ -248,6 +251,7 @@ impl Meeting {
             closed_at: None,
             close_reason: None,
             started_by: None,
+            extended_minutes: 0,
         }
     }
 

@@ -11,10 +11,14 @@
 //! - **lifetime** (unscheduled meetings): at their `end`, which is set to
 //!   `created_at + unscheduled_lifetime` when they are started, even with people in it.
 //!
+//! The hosts may keep a meeting open longer ("Keep open 30 minutes longer"): the hard
+//! limits (overrun, lifetime) move by the meeting's `extended_minutes`; the grace clock
+//! does not, so an extended meeting everyone left still closes after the grace period.
+//!
 //! Every boundary is inclusive: a meeting closes *at* its deadline, not a tick later, and
 //! not a second before.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::model::{add, LifecycleSettings, MeetingState};
@@ -54,9 +58,9 @@ pub fn close_due_at(
         } else {
             CloseReason::NobodyJoined
         };
-        (add(meeting.end, settings.calendar_overrun), reason)
+        (force_close_at(meeting, settings), reason)
     } else {
-        (meeting.end, CloseReason::LifetimeOver)
+        (force_close_at(meeting, settings), CloseReason::LifetimeOver)
     };
     let grace = match (meeting.participants_now, meeting.last_participant_left_at) {
         (0, Some(left)) => Some((
@@ -69,6 +73,21 @@ pub fn close_due_at(
         Some(g) if g.0 < hard.0 => Some(g),
         _ => Some(hard),
     }
+}
+
+/// The instant `meeting` is closed even with people in it: `end + calendar_overrun` for a
+/// calendar meeting, `end` for an unscheduled one, each moved later by the minutes its
+/// hosts kept it open longer.
+pub fn force_close_at(meeting: &MeetingState, settings: &LifecycleSettings) -> DateTime<Utc> {
+    let scheduled = if meeting.is_calendar() {
+        add(meeting.end, settings.calendar_overrun)
+    } else {
+        meeting.end
+    };
+    add(
+        scheduled,
+        Duration::minutes(i64::from(meeting.extended_minutes)),
+    )
 }
 
 /// Whether `meeting` must close at `now`, and why; `None` keeps it open.
@@ -85,37 +104,7 @@ pub fn close_decision(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lifecycle::testkit::{at, meeting_for, occurrence, unscheduled};
-
-    /// A 10:00–10:30 calendar meeting: force-closed at 11:00 by default.
-    fn calendar() -> MeetingState {
-        meeting_for(&occurrence("a", at(10, 0, 0), at(10, 30, 0)))
-    }
-
-    fn present(m: MeetingState, n: u32) -> MeetingState {
-        MeetingState {
-            ever_had_participants: true,
-            participants_now: n,
-            last_participant_left_at: None,
-            ..m
-        }
-    }
-
-    fn emptied(m: MeetingState, left: DateTime<Utc>) -> MeetingState {
-        MeetingState {
-            ever_had_participants: true,
-            participants_now: 0,
-            last_participant_left_at: Some(left),
-            ..m
-        }
-    }
-
-    fn check(cases: &[(&str, MeetingState, DateTime<Utc>, Option<CloseReason>)]) {
-        let s = LifecycleSettings::default();
-        for (name, meeting, now, expected) in cases {
-            assert_eq!(close_decision(meeting, &s, *now), *expected, "{name}");
-        }
-    }
+    use crate::lifecycle::testkit::{at, calendar, check, emptied, present, unscheduled};
 
     #[test]
     fn a_meeting_closes_exactly_when_the_grace_period_after_the_last_departure_ends() {

@@ -16,7 +16,7 @@
 //! - [`presence`]: heartbeats and leaves → who is present, when the last one left;
 //!   [`pages`]: open meeting pages → the one head count (a person counts once);
 //! - [`close`]: grace period, calendar overrun, unscheduled lifetime;
-//! - [`join`]: join / wait / too early / ended;
+//! - [`join`]: join / wait / too early / ended; [`reopen`]: an ended meeting reopened;
 //! - [`fair`], [`tick`]: bounded, fair work per scheduler tick;
 //! - [`metadata`], [`redact`]: the `calendar_metadata` JSON and what non-owners see of it.
 
@@ -39,15 +39,18 @@ pub mod pages;
 pub mod precreate;
 pub mod presence;
 pub mod redact;
+pub mod reopen;
 pub mod tick;
 
+#[cfg(test)]
+mod extended;
 #[cfg(test)]
 mod scenarios;
 #[cfg(test)]
 mod testkit;
 
 pub use calendar_change::{calendar_change, CalendarChange, DeactivateReason};
-pub use close::{close_decision, close_due_at, CloseReason};
+pub use close::{close_decision, close_due_at, force_close_at, CloseReason};
 pub use duplicates::are_aggregated_duplicates;
 pub use fair::{pick_fair, DueAction};
 pub use join::{
@@ -56,8 +59,8 @@ pub use join::{
 pub use metadata::{calendar_metadata, CalendarDetails, PrivacyClass, RecurrenceInfo};
 pub use model::{
     unscheduled_meeting_end, LifecycleSettings, MeetingState, Occurrence, DEFAULT_CALENDAR_OVERRUN,
-    DEFAULT_GRACE_PERIOD, DEFAULT_PRECREATE_LEAD, DEFAULT_PRESENCE_TIMEOUT,
-    DEFAULT_UNSCHEDULED_LIFETIME, DEFAULT_UPCOMING_WINDOW,
+    DEFAULT_GRACE_PERIOD, DEFAULT_MAX_EXTEND_MINUTES, DEFAULT_PRECREATE_LEAD,
+    DEFAULT_PRESENCE_TIMEOUT, DEFAULT_UNSCHEDULED_LIFETIME, DEFAULT_UPCOMING_WINDOW,
 };
 pub use pages::{head_count, pages_presence_update, present_pages, PageState};
 pub use precreate::{is_due_for_precreation, occurrences_to_precreate, PrecreatePlan};
@@ -66,4 +69,5 @@ pub use presence::{
     PresenceSignal, PresenceSummary, PresenceUpdate, SignalKind,
 };
 pub use redact::public_view;
+pub use reopen::{reopen_decision, ReopenAnswer};
 pub use tick::{due_actions, plan_tick, LifecycleAction};

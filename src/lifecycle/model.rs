@@ -21,6 +21,9 @@ pub const DEFAULT_UNSCHEDULED_LIFETIME: Duration = Duration::hours(8);
 /// How old a heartbeat may be by default before its participant counts as gone
 /// (`--presence-timeout`).
 pub const DEFAULT_PRESENCE_TIMEOUT: Duration = Duration::seconds(45);
+/// How many minutes in all the hosts may keep one meeting open longer by default
+/// (`--max-extend-minutes`).
+pub const DEFAULT_MAX_EXTEND_MINUTES: u32 = 240;
 
 /// Every duration the lifecycle rules use. Each one is a setting so an operator can tune it;
 /// the defaults are the values from the issue.
@@ -48,6 +51,9 @@ pub struct LifecycleSettings {
     /// How old a participant's last heartbeat may be before the participant counts as gone
     /// (default 45 seconds).
     pub presence_timeout: Duration,
+    /// How many minutes in all a meeting's hosts may keep it open past its force-close
+    /// time (default 240), in steps of "Keep open 30 minutes longer".
+    pub max_extend_minutes: u32,
 }
 
 impl Default for LifecycleSettings {
@@ -59,6 +65,7 @@ impl Default for LifecycleSettings {
             calendar_overrun: DEFAULT_CALENDAR_OVERRUN,
             unscheduled_lifetime: DEFAULT_UNSCHEDULED_LIFETIME,
             presence_timeout: DEFAULT_PRESENCE_TIMEOUT,
+            max_extend_minutes: DEFAULT_MAX_EXTEND_MINUTES,
         }
     }
 }
@@ -124,6 +131,9 @@ pub struct MeetingState {
     /// When the last participant's presence ended, while nobody is present; `None` while
     /// someone is present or before anybody came.
     pub last_participant_left_at: Option<DateTime<Utc>>,
+    /// Minutes its hosts kept it open longer ("Keep open 30 minutes longer"): the hard
+    /// close time (overrun, lifetime) moves by this much; the grace clock does not.
+    pub extended_minutes: u32,
 }
 
 impl MeetingState {

@@ -101,6 +101,7 @@ impl World {
                         ever_had_participants: false,
                         participants_now: 0,
                         last_participant_left_at: None,
+                        extended_minutes: 0,
                     };
                     self.log.push(Event::Created {
                         event: plan.event_id,

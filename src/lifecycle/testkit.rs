@@ -59,6 +59,7 @@ pub(crate) fn meeting_for(occ: &Occurrence) -> MeetingState {
         ever_had_participants: false,
         participants_now: 0,
         last_participant_left_at: None,
+        extended_minutes: 0,
     }
 }
 
@@ -75,6 +76,7 @@ pub(crate) fn unscheduled(created_at: DateTime<Utc>) -> MeetingState {
         ever_had_participants: false,
         participants_now: 0,
         last_participant_left_at: None,
+        extended_minutes: 0,
     }
 }
 
@@ -91,5 +93,49 @@ pub(crate) fn plan(
         start,
         end,
         duplicate_event_ids: dups.iter().map(|d| event_id(d)).collect(),
+    }
+}
+
+/// A 10:00–10:30 calendar meeting: force-closed at 11:00 by default.
+pub(crate) fn calendar() -> MeetingState {
+    meeting_for(&occurrence("a", at(10, 0, 0), at(10, 30, 0)))
+}
+
+/// `m` with `n` people in it.
+pub(crate) fn present(m: MeetingState, n: u32) -> MeetingState {
+    MeetingState {
+        ever_had_participants: true,
+        participants_now: n,
+        last_participant_left_at: None,
+        ..m
+    }
+}
+
+/// `m` after its last person left at `left`.
+pub(crate) fn emptied(m: MeetingState, left: DateTime<Utc>) -> MeetingState {
+    MeetingState {
+        ever_had_participants: true,
+        participants_now: 0,
+        last_participant_left_at: Some(left),
+        ..m
+    }
+}
+
+/// Checks each named case's close decision under the default settings.
+pub(crate) fn check(
+    cases: &[(
+        &str,
+        MeetingState,
+        DateTime<Utc>,
+        Option<super::close::CloseReason>,
+    )],
+) {
+    let s = super::model::LifecycleSettings::default();
+    for (name, meeting, now, expected) in cases {
+        assert_eq!(
+            super::close::close_decision(meeting, &s, *now),
+            *expected,
+            "{name}"
+        );
     }
 }

@@ -43,6 +43,26 @@ pub async fn named(core: &Core, room: &Room, id: Uuid) -> Result<Named, CoreErro
         .ok_or_else(not_found)
 }
 
+/// The room `room_name` and its meeting `meeting_id`, if `user` is one of the room's
+/// owners: 403 with `forbidden` for anyone else; 404 with `not_open` when the id names an
+/// occurrence whose meeting has not opened (or nothing in the room).
+pub async fn owned_meeting(
+    core: &Core,
+    user: &User,
+    room_name: &str,
+    meeting_id: Uuid,
+    (forbidden, not_open): (&str, &str),
+) -> Result<(Room, Meeting), CoreError> {
+    let room = find_room(core, room_name).await?;
+    if !Audience::of(Some(user), &room).is_owner() {
+        return Err(CoreError::Forbidden(forbidden.into()));
+    }
+    match named(core, &room, meeting_id).await? {
+        Named::Meeting(meeting) => Ok((room, meeting)),
+        Named::Occurrence(_) => Err(CoreError::NotFound(not_open.into())),
+    }
+}
+
 /// The answer to "join this meeting or occurrence now".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JoinOutcome {

@@ -9,9 +9,8 @@
 
 use crate::domain::{DisplayName, Knock, KnockState, Meeting, Room, RoomAccess, User};
 use crate::services::accounts::hash_token;
-use crate::services::joining::{named, Named};
+use crate::services::joining::{named, owned_meeting, Named};
 use crate::services::limits::{too_many, wait_text, ClientAddr};
-use crate::services::privacy::Audience;
 use crate::services::room_events;
 use crate::services::room_lookup::find_room;
 use crate::{Core, CoreError};
@@ -167,26 +166,11 @@ pub async fn knock_of_token(
         .await?)
 }
 
-/// The room and meeting, if `user` is one of the room's owners (403 otherwise).
-async fn owned_meeting(
-    core: &Core,
-    user: &User,
-    room_name: &str,
-    meeting_id: Uuid,
-) -> Result<(Room, Meeting), CoreError> {
-    let room = find_room(core, room_name).await?;
-    if !Audience::of(Some(user), &room).is_owner() {
-        return Err(CoreError::Forbidden(
-            "only the room's owners see and answer requests to join".into(),
-        ));
-    }
-    let Named::Meeting(meeting) = named(core, &room, meeting_id).await? else {
-        return Err(CoreError::NotFound(
-            "there is no such meeting in this room".into(),
-        ));
-    };
-    Ok((room, meeting))
-}
+/// What a non-owner and a not-yet-open meeting are told here.
+const OWNERS_ONLY: (&str, &str) = (
+    "only the room's owners see and answer requests to join",
+    "there is no such meeting in this room",
+);
 
 /// The knocks on a meeting, oldest first, for one of the room's owners.
 pub async fn knocks_for_owner(
@@ -195,7 +179,7 @@ pub async fn knocks_for_owner(
     room_name: &str,
     meeting_id: Uuid,
 ) -> Result<Vec<Knock>, CoreError> {
-    let (_, meeting) = owned_meeting(core, owner, room_name, meeting_id).await?;
+    let (_, meeting) = owned_meeting(core, owner, room_name, meeting_id, OWNERS_ONLY).await?;
     Ok(core.store.knocks_of_meeting(meeting.id).await?)
 }
 
@@ -210,7 +194,7 @@ pub async fn decide(
     knock_id: Uuid,
     admit: bool,
 ) -> Result<Knock, CoreError> {
-    let (_, meeting) = owned_meeting(core, owner, room_name, meeting_id).await?;
+    let (_, meeting) = owned_meeting(core, owner, room_name, meeting_id, OWNERS_ONLY).await?;
     let knock = core
         .store
         .knock_by_id(knock_id)

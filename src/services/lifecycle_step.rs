@@ -88,9 +88,12 @@ pub async fn run_lifecycle_step(
 }
 
 /// The work of one tick, without the lease. Safe when several instances run it at once
-/// (a lease that expired under a slow tick): the unique index on
-/// `meetings.calendar_event_id` lets one meeting per occurrence in, and an instance that
-/// loses the race ends the call it created.
+/// (a lease that expired under a slow tick): the unique index on the active meetings of
+/// an occurrence (`meetings_calendar_event_active`) lets one in, and an instance that
+/// loses the race ends the call it created. Closed meetings block a second one through
+/// the rule instead ([`lifecycle::occurrences_to_precreate`] skips any occurrence a
+/// meeting names, and [`crate::store::MeetingStore::lifecycle_meetings`] loads closed
+/// ones too): only a person reopening makes another.
 pub async fn run_lifecycle_work(
     core: &Core,
     now: DateTime<Utc>,
@@ -219,8 +222,48 @@ async fn precreate(
     end: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, CoreError> {
+    match open_event_meeting(core, event, (start, end), now).await? {
+        Opened::Created(meeting) => {
+            // Clear an error a failed earlier attempt left for the owner.
+            core.store.set_meeting_error(event.id, None).await?;
+            room_events::meeting_created(core, &meeting).await;
+            Ok(true)
+        }
+        Opened::Lost => Ok(true),
+        Opened::RoomGone => Ok(false),
+        Opened::PlatformFailed(err) => {
+            tracing::warn!(event = %event.id, error = %err, "video platform failed; retrying next tick");
+            core.store.set_meeting_error(event.id, Some(&err)).await?;
+            Ok(false)
+        }
+    }
+}
+
+/// What [`open_event_meeting`] did.
+#[derive(Debug)]
+pub(crate) enum Opened {
+    /// The meeting, stored, with its new call.
+    Created(Box<Meeting>),
+    /// Another instance (or person) opened one for the occurrence first; the call made
+    /// here was given back.
+    Lost,
+    /// The video platform failed: what it said.
+    PlatformFailed(String),
+    /// The event's room was removed meanwhile: nothing was made.
+    RoomGone,
+}
+
+/// Makes a meeting for `event` from `start` to `end` with a new call on the platform —
+/// the lifecycle's pre-creation and a participant's reopening both come here. One active
+/// meeting per occurrence (the unique index): a loser of the race ends its call again.
+pub(crate) async fn open_event_meeting(
+    core: &Core,
+    event: &CalendarEvent,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> Result<Opened, CoreError> {
     let Some(room) = core.store.room_by_id(event.room_id).await? else {
-        return Ok(false);
+        return Ok(Opened::RoomGone);
     };
     let request = CallRequest {
         room_name: room.name.to_string(),
@@ -229,13 +272,7 @@ async fn precreate(
     };
     let call = match core.platform.create_call(&request).await {
         Ok(call) => call,
-        Err(err) => {
-            tracing::warn!(event = %event.id, error = %err, "video platform failed; retrying next tick");
-            core.store
-                .set_meeting_error(event.id, Some(&err.to_string()))
-                .await?;
-            return Ok(false);
-        }
+        Err(err) => return Ok(Opened::PlatformFailed(err.to_string())),
     };
     let meeting = Meeting {
         calendar_metadata: Some(sqlx::types::Json(event.metadata())),
@@ -260,15 +297,12 @@ async fn precreate(
         Ok(()) => {
             webhook_events::written(core);
             core.sync.feed_memo().forget_room(meeting.room_id);
-            // Clear an error a failed earlier attempt left for the owner.
-            core.store.set_meeting_error(event.id, None).await?;
-            room_events::meeting_created(core, &meeting).await;
-            Ok(true)
+            Ok(Opened::Created(Box::new(meeting)))
         }
         Err(StoreError::Conflict(_)) => {
             // Another instance won the race: give back the call room we made.
             let _ = core.platform.end_call(&call).await;
-            Ok(true)
+            Ok(Opened::Lost)
         }
         Err(e) => Err(e.into()),
     }
@@ -298,7 +332,9 @@ async fn started_event(
 }
 
 /// Closes a meeting once (the store decides who wins; `meeting.ended` is written with
-/// the close) and ends its call.
+/// the close), tells its pages ("ended") and ends its call on the platform: the
+/// lifecycle's close rules and a host's "End meeting now" both come here. `false`: it
+/// was closed already.
 pub(crate) async fn close(
     core: &Core,
     meeting: Option<&Meeting>,

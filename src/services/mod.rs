@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod co_owners;
 mod core;
 mod error;
+pub mod host_controls;
 pub mod joining;
 pub mod knocking;
 pub mod lifecycle_step;

@@ -4,14 +4,14 @@
 //! URLs are sealed at rest and shown masked, like feed URLs.
 
 use crate::domain::{DeliveryState, Room, User, WebhookDelivery, WebhookEndpoint};
-use crate::services::limits::too_many;
+use crate::services::limits::{too_many, wait_text};
 use crate::services::room_lookup::owned_room;
 use crate::sync::webhook_sender::check_target;
 use crate::webhooks::payload::{envelope, RoomRef};
 use crate::webhooks::sign::generate_secret;
 use crate::webhooks::{EventSelection, WebhookEvent, WebhookEventType, MAX_ENDPOINTS_PER_ROOM};
 use crate::{Core, CoreError};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 /// How long the secret before a rotation keeps signing.
@@ -280,6 +280,7 @@ pub async fn send_test_event(
     let room = owned_room(core, user, room_name).await?;
     let endpoint = endpoint_of(core, &room, id).await?;
     let now = core.clock.now();
+    count_send(core, &room, now).await?;
     let url = core.room_url(room.name.as_str());
     let room_ref = RoomRef {
         id: room.id,
@@ -297,6 +298,25 @@ pub async fn send_test_event(
     let message_id = core.store.enqueue_webhook(endpoint.id, &event, now).await?;
     core.webhooks.wake();
     delivery_of(core, &room, &message_id).await
+}
+
+/// Counts one test event or redelivery against `room`'s `--webhook-sends-per-minute`
+/// (shared by its owners and every instance): a 429 past it.
+async fn count_send(core: &Core, room: &Room, now: DateTime<Utc>) -> Result<(), CoreError> {
+    core.limits
+        .webhook_sends
+        .take(core.store.as_ref(), &format!("room:{}", room.id), now)
+        .await
+        .map(|_| ())
+        .map_err(|refused| {
+            refused.into_error(|wait| {
+                format!(
+                    "this room sent several test events or redeliveries in the last minute; \
+                     try again in {}",
+                    wait_text(wait)
+                )
+            })
+        })
 }
 
 /// The delivery log of endpoint `id`, newest first.
@@ -342,9 +362,9 @@ pub async fn redeliver(
 ) -> Result<WebhookDelivery, CoreError> {
     let room = owned_room(core, user, room_name).await?;
     let delivery = delivery_of(core, &room, message_id).await?;
-    core.store
-        .redeliver_webhook(&delivery.id, core.clock.now())
-        .await?;
+    let now = core.clock.now();
+    count_send(core, &room, now).await?;
+    core.store.redeliver_webhook(&delivery.id, now).await?;
     core.webhooks.wake();
     Ok(WebhookDelivery {
         state: DeliveryState::Pending,

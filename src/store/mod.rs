@@ -218,8 +218,25 @@ pub trait MeetingStore: Send + Sync {
     /// A room's active meetings, earliest start first.
     async fn active_meetings_in_room(&self, room_id: Uuid) -> Result<Vec<Meeting>, StoreError>;
 
-    /// The meeting made for a calendar occurrence, active or closed.
+    /// The meeting of a calendar occurrence: its active one if any (at most one: the
+    /// unique index `meetings_calendar_event_active`), else the latest one that closed (an
+    /// occurrence reopened after its meeting ended has several).
     async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError>;
+
+    /// Keeps an active meeting open `minutes` longer (its `extended_minutes` grows from
+    /// `from` to `from + minutes`) as long as the total stays within `max_total`, and
+    /// writes `outbox` (its `meeting.extended`) with it; answers the new total, or `None`
+    /// when the meeting is closed (or missing), its extension is no longer `from`
+    /// (another host pressed first: read it again), or the total would pass `max_total`.
+    /// One statement, so two hosts pressing at once cannot pass the limit together.
+    async fn extend_meeting(
+        &self,
+        id: Uuid,
+        from: i32,
+        minutes: i32,
+        max_total: i32,
+        outbox: Outbox<'_>,
+    ) -> Result<Option<i32>, StoreError>;
 
     /// How many unscheduled meetings `user_id` started that are still open at `now` in
     /// rooms it neither owns nor co-owns.

@@ -5,6 +5,8 @@ use super::*;
 use chrono::{DateTime, SecondsFormat, Utc};
 use roomcal::domain::{Knock, Meeting, Room, User};
 use roomcal::services::access::Entered;
+use roomcal::services::host_controls::reopen::{EndedMeeting, Reopened};
+use roomcal::services::host_controls::HostControls;
 use roomcal::services::joining::{Decision, Waiting};
 use roomcal::services::participants::{Attendance, HereNow, Participant};
 use roomcal::services::room_calendar::CalendarStatus;
@@ -394,5 +396,37 @@ pub fn room_access(room: &Room) -> RoomAccessDto {
             .as_ref()
             .map(|d| d.domains().map(str::to_string).collect())
             .unwrap_or_default(),
+    }
+}
+
+/// A running meeting's controls, for the room's owners.
+pub fn host_controls(c: &HostControls) -> HostControlsDto {
+    HostControlsDto {
+        meeting_id: c.meeting_id.to_string(),
+        closes_at: instant(c.closes_at),
+        extended_minutes: c.extended_minutes,
+        max_extend_minutes: c.max_extend_minutes,
+        extend_minutes_left: c.extend_minutes_left(),
+    }
+}
+
+/// What the page of ended meeting of room `room_name` shows.
+pub fn ended_meeting(room_name: &str, ended: EndedMeeting) -> EndedMeetingDto {
+    EndedMeetingDto {
+        message: ended.message,
+        can_reopen: ended.can_reopen,
+        open_meeting_path: ended
+            .open_meeting_id
+            .map(|id| format!("/room/{room_name}/{id}")),
+        next: ended.next.map(item),
+    }
+}
+
+/// A reopened meeting of room `room_name`.
+pub fn reopened(room_name: &str, reopened: &Reopened) -> ReopenedDto {
+    ReopenedDto {
+        meeting_id: reopened.meeting.id.to_string(),
+        page_path: format!("/room/{room_name}/{}", reopened.meeting.id),
+        is_new: reopened.is_new,
     }
 }

@@ -8,6 +8,7 @@
 //! - [`room`], [`account`], [`calendar`]: rooms, accounts, a room's calendar;
 //! - [`access`]: who may enter a room's calls, and knocks;
 //! - [`webhooks`]: a room's webhook endpoints and their delivery logs;
+//! - [`host`]: a running meeting's controls for its hosts, an ended meeting's page;
 //! - [`error`]: the one error.
 //!
 //! Types only the `/v1` API sends live with it, in the server crate.
@@ -18,6 +19,7 @@ pub mod calendar;
 #[cfg(feature = "ssr")]
 pub mod convert;
 pub mod error;
+pub mod host;
 pub mod meeting;
 pub mod people;
 pub mod room;
@@ -27,6 +29,7 @@ pub use access::{KnockDto, KnockStatusDto, RoomAccessDto};
 pub use account::{SessionDto, SignInOptionsDto, UserDto};
 pub use calendar::{CalendarStatusDto, FeedTestDto};
 pub use error::AppError;
+pub use host::{EndedMeetingDto, HostControlsDto, ReopenedDto};
 pub use meeting::{
     ItemKind, ItemStatus, JoinAction, JoinDto, JoinHintDto, JoinStatus, MeetingCall, MeetingItem,
     OwnerView,

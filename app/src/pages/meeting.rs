@@ -1,3 +1,4 @@
+use super::host_controls::{EndedMeeting, HostButtons};
 use super::knock::{is_no_entry, KnockList, NoEntry};
 use super::room_board::Linked;
 use super::{set_status, NotFound};
@@ -26,6 +27,14 @@ pub fn MeetingPage() -> impl IntoView {
         |((name, id), _)| server_fns::get_meeting(name, id),
     );
     #[cfg(feature = "hydrate")]
+    let key_untracked = move || {
+        let p = params.read_untracked();
+        (
+            p.get("name").unwrap_or_default(),
+            p.get("meeting_id").unwrap_or_default(),
+        )
+    };
+    #[cfg(feature = "hydrate")]
     crate::live::live_refresh(
         params.read_untracked().get("name").unwrap_or_default(),
         std::time::Duration::from_secs(3),
@@ -34,6 +43,16 @@ pub fn MeetingPage() -> impl IntoView {
                 meeting.with_untracked(|m| matches!(m, Some(Err(e)) if e.code == "knock_pending"));
             if waiting {
                 poll.update(|p| *p += 1);
+            }
+            // In the call: ask whether it is still open (yes or no, without reloading the
+            // call); once it closed, ask for the page again, which says "ended".
+            if meeting.with_untracked(|m| matches!(m, Some(Ok(_)))) {
+                let (name, id) = key_untracked();
+                leptos::task::spawn_local(async move {
+                    if let Ok(false) = server_fns::meeting_is_open(name, id).await {
+                        let _ = poll.try_update(|p| *p += 1);
+                    }
+                });
             }
         },
     );
@@ -55,6 +74,7 @@ pub fn MeetingPage() -> impl IntoView {
                         </div>
                         <Presence meeting_id=m.meeting.id.clone()/>
                         <h1 class="text-xl font-semibold mb-2" data-testid="meeting-title">{m.meeting.title.clone()}</h1>
+                        <HostButtons room_name=room_name.clone() meeting_id=m.meeting.id.clone()/>
                         <KnockList room_name=room_name.clone() meeting_id=m.meeting.id.clone()/>
                         <HostView room_name=room_name meeting_id=m.meeting.id.clone()/>
                         <iframe
@@ -67,6 +87,11 @@ pub fn MeetingPage() -> impl IntoView {
                     }.into_any()
                     }
                     Err(e) if e.status == 404 => view! { <NotFound message=e.message/> }.into_any(),
+                    Err(e) if e.status == 410 => {
+                        set_status(e.status);
+                        let (room_name, meeting_id) = key();
+                        view! { <EndedMeeting room_name=room_name meeting_id=meeting_id message=e.message/> }.into_any()
+                    }
                     Err(e) if is_no_entry(&e) => {
                         set_status(e.status);
                         let (room_name, meeting_id) = key();

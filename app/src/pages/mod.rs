@@ -5,6 +5,7 @@ mod account;
 mod auth;
 mod co_owners;
 mod home;
+mod host_controls;
 mod knock;
 mod meeting;
 mod my_rooms;

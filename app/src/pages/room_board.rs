@@ -6,6 +6,7 @@
 //! organizer, attendees and their answers, who is here), everyone else title, time and
 //! head count only.
 
+use super::host_controls::HostButtons;
 use crate::components::AddToCalendar;
 use crate::dto::{ItemKind, MeetingItem, OwnerView, RoomBoardDto, Rsvp};
 #[cfg(feature = "hydrate")]
@@ -170,6 +171,10 @@ fn Card(
         n => Some(format!("{n} people here")),
     };
     let room_name = room_of(&card.join.page_path);
+    // The room's owners get the host controls of a running meeting (the server answers
+    // nothing to anyone else, and only owners' items carry `owner`).
+    let controls = (card.kind == ItemKind::Active && card.owner.is_some())
+        .then(|| view! { <HostButtons room_name=room_name.clone() meeting_id=card.id.clone()/> });
     let (join_label, join_class) = if card.join_now() {
         (
             "Join",
@@ -204,6 +209,7 @@ fn Card(
                     <AddToCalendar room_name=room_name id=card.id.clone()/>
                 </div>
             </div>
+            {controls}
             {card.owner.clone().map(|owner| view! { <HostDetails owner=owner/> })}
         </li>
     }

@@ -11,6 +11,7 @@ mod co_owners;
 pub mod error;
 pub mod events;
 pub mod extract;
+mod host_controls;
 mod knocks;
 mod manage;
 mod meetings;
@@ -45,13 +46,14 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The `/v1` routes, in the parts that document them.
-fn parts() -> [OpenApiRouter<ServerState>; 10] {
+fn parts() -> [OpenApiRouter<ServerState>; 11] {
     [
         auth::router(),
         manage::router(),
         rooms::router(),
         meetings::router(),
         knocks::router(),
+        host_controls::router(),
         calendar::router(),
         co_owners::router(),
         webhooks::router(),

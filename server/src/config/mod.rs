@@ -188,6 +188,7 @@ mod tests {
         assert_eq!(args.upcoming_window, lifecycle.upcoming_window);
         assert_eq!(args.grace_period, lifecycle.grace_period);
         assert_eq!(args.calendar_overrun, lifecycle.calendar_overrun);
+        assert_eq!(args.max_extend_minutes, lifecycle.max_extend_minutes);
         assert_eq!(args.presence_timeout, lifecycle.presence_timeout);
         assert_eq!(serve.unscheduled_lifetime, lifecycle.unscheduled_lifetime);
         let core = roomcal::CoreSettings::default();
@@ -244,6 +245,11 @@ mod tests {
             limits.max_pending_knocks_per_address
         );
         assert_eq!(args.feed_tests_per_minute, limits.feed_tests_per_minute);
+        assert_eq!(args.reopens_per_hour, limits.reopens_per_hour);
+        assert_eq!(
+            args.webhook_sends_per_minute,
+            limits.webhook_sends_per_minute
+        );
     }
 
     #[test]

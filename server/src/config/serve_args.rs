@@ -163,6 +163,13 @@ pub struct LimitArgs {
         default_value_t = limits().max_pending_knocks_per_address
     )]
     pub max_pending_knocks_per_address: u32,
+    /// Ended meetings one client address may reopen per hour (each reopening makes a new
+    /// call on the video platform).
+    #[arg(long, env = "ROOMCAL_REOPENS_PER_HOUR", default_value_t = limits().reopens_per_hour)]
+    pub reopens_per_hour: u32,
+    /// Webhook test events and redeliveries the owners of one room may ask for per minute.
+    #[arg(long, env = "ROOMCAL_WEBHOOK_SENDS_PER_MINUTE", default_value_t = limits().webhook_sends_per_minute)]
+    pub webhook_sends_per_minute: u32,
     /// Calendar address tests ("test connection") one user may run per minute.
     #[arg(long, env = "ROOMCAL_FEED_TESTS_PER_MINUTE", default_value_t = limits().feed_tests_per_minute)]
     pub feed_tests_per_minute: u32,
@@ -233,6 +240,10 @@ pub struct LifecycleArgs {
     /// How long without a heartbeat before a participant counts as gone.
     #[arg(long, env = "ROOMCAL_PRESENCE_TIMEOUT", default_value = human_duration(l::DEFAULT_PRESENCE_TIMEOUT), value_parser = parse_duration)]
     pub presence_timeout: chrono::Duration,
+    /// How many minutes in all the hosts may keep one meeting open past its force-close
+    /// time ("Keep open 30 minutes longer", repeatable); 0 turns extending off.
+    #[arg(long, env = "ROOMCAL_MAX_EXTEND_MINUTES", default_value_t = l::DEFAULT_MAX_EXTEND_MINUTES)]
+    pub max_extend_minutes: u32,
     /// How often the lifecycle runs (1 s to 10 s, so meetings open on time).
     #[arg(long, env = "ROOMCAL_LIFECYCLE_TICK", default_value = "5s", value_parser = parse_lifecycle_tick)]
     pub lifecycle_tick: chrono::Duration,

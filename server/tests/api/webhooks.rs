@@ -433,6 +433,8 @@ async fn two_instances_on_postgres_send_every_event_and_never_two_attempts_at_on
         "--secret-key",
         key.expose(),
         "--allow-private-webhooks",
+        "--webhook-sends-per-minute",
+        "100",
     ];
     let a = with_worker(spawn_app_with(&flags).await);
     let b = with_worker(spawn_app_with(&flags).await);
@@ -610,4 +612,100 @@ async fn roomcal_killed_between_a_change_and_its_delivery_delivers_it_after_rest
     );
     assert_eq!(got[0]["verified"], true);
     assert_eq!(got[0]["body"]["type"], "meeting.created");
+}
+
+#[tokio::test]
+async fn a_host_keeping_a_meeting_open_longer_and_ending_it_now_tells_the_receivers() {
+    let receiver = Receiver::start();
+    let app = hooks_app(&[]).await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "steer"})).await;
+    let (_, secret) = add_endpoint(
+        &app,
+        "steer",
+        json!({"url": receiver.url("/hook"), "events": ["meeting.extended", "meeting.ended"]}),
+    )
+    .await;
+    let meeting = start_meeting(&app, "steer").await;
+    presence(&app, &meeting, "join").await;
+
+    let extended = app
+        .post(
+            &format!("/v1/rooms/steer/meetings/{meeting}/extend"),
+            json!({"minutes": 30}),
+        )
+        .await;
+    assert_eq!(extended.status(), 200);
+    let controls: Value = extended.json().await.expect("json");
+    let ended = app
+        .post(
+            &format!("/v1/rooms/steer/meetings/{meeting}/end"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(ended.status(), 200);
+
+    let got = receiver
+        .wait_for(&[&secret], StdDuration::from_secs(10), |got| got.len() >= 2)
+        .await;
+    let got = at(&got, "/hook");
+    assert_eq!(types(&got), ["meeting.extended", "meeting.ended"]);
+    let data = &got[0]["body"]["data"];
+    assert_eq!(data["extended_by_minutes"], 30);
+    let told = chrono::DateTime::parse_from_rfc3339(data["closes_at"].as_str().expect("closes_at"))
+        .expect("RFC 3339");
+    let shown = chrono::DateTime::parse_from_rfc3339(
+        controls["closes_at"]
+            .as_str()
+            .expect("the controls' closes_at"),
+    )
+    .expect("RFC 3339");
+    assert_eq!(
+        told.timestamp(),
+        shown.timestamp(),
+        "the receiver hears the close time the host sees (to the second)"
+    );
+    assert_eq!(
+        got[1]["body"]["data"]["meeting"]["close_reason"],
+        "ended_by_host"
+    );
+}
+
+#[tokio::test]
+async fn test_events_and_redeliveries_past_the_rooms_limit_are_refused_with_a_429() {
+    // No worker: nothing is sent; the limit is on what is queued.
+    let app = spawn_app_with(&[
+        "--allow-private-webhooks",
+        "--webhook-sends-per-minute",
+        "2",
+    ])
+    .await;
+    app.sign_up("ada@example.com").await;
+    app.post("/v1/rooms", json!({"name": "noisy"})).await;
+    let (endpoint, _) =
+        add_endpoint(&app, "noisy", json!({"url": "http://127.0.0.1:9/hook"})).await;
+    let test = format!("/v1/rooms/noisy/webhooks/{endpoint}/test");
+    let first: Value = app.post(&test, json!({})).await.json().await.expect("json");
+    let id = first["id"].as_str().expect("id");
+    let redeliver = format!("/v1/rooms/noisy/webhooks/deliveries/{id}/redeliver");
+    assert_eq!(app.post(&redeliver, json!({})).await.status(), 202);
+    for refused in [
+        app.post(&test, json!({})).await,
+        app.post(&redeliver, json!({})).await,
+    ] {
+        assert_eq!(refused.status(), 429);
+        assert!(refused.headers().contains_key("retry-after"));
+        let body: Value = refused.json().await.expect("json");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|e| e.contains("test events or redeliveries")),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        deliveries(&app, "noisy", &endpoint).await.len(),
+        1,
+        "nothing more was queued"
+    );
 }

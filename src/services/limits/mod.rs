@@ -76,6 +76,11 @@ pub struct LimitSettings {
     pub knocks_per_hour: u32,
     /// Knocks from one client address that may wait for an answer at once.
     pub max_pending_knocks_per_address: u32,
+    /// Ended meetings one client address may reopen per hour (each makes a new call).
+    pub reopens_per_hour: u32,
+    /// Test events and redeliveries the owners of one room may ask for per minute (each
+    /// is an outbound request to their endpoint).
+    pub webhook_sends_per_minute: u32,
 }
 
 impl Default for LimitSettings {
@@ -94,6 +99,8 @@ impl Default for LimitSettings {
             feed_tests_per_minute: 5,
             knocks_per_hour: 20,
             max_pending_knocks_per_address: 3,
+            reopens_per_hour: 10,
+            webhook_sends_per_minute: 10,
         }
     }
 }
@@ -116,6 +123,10 @@ pub struct Limiters {
     pub signups: RateLimiter,
     /// Knocks made by client address.
     pub knocks: RateLimiter,
+    /// Ended meetings reopened by client address.
+    pub reopens: RateLimiter,
+    /// Webhook test events and redeliveries by room.
+    pub webhook_sends: RateLimiter,
     /// Password hashes computed at once (on this machine).
     pub hashing: tokio::sync::Semaphore,
     /// Serializes joins of one meeting, starts in one room, rooms of one owner.
@@ -153,6 +164,12 @@ impl Limiters {
             ),
             signups: RateLimiter::new("signup", settings.signups_per_hour, Duration::hours(1)),
             knocks: RateLimiter::new("knock", settings.knocks_per_hour, Duration::hours(1)),
+            reopens: RateLimiter::new("reopen", settings.reopens_per_hour, Duration::hours(1)),
+            webhook_sends: RateLimiter::new(
+                "webhook-send",
+                settings.webhook_sends_per_minute,
+                Duration::minutes(1),
+            ),
             hashing: tokio::sync::Semaphore::new(settings.password_hash_concurrency.max(1)),
             serial: KeyedLocks::default(),
             settings,

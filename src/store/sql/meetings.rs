@@ -30,6 +30,7 @@ impl MeetingStore for DbStore {
                 closed_at,
                 close_reason,
                 started_by,
+                extended_minutes,
             ]
         )
         .build()
@@ -80,11 +81,42 @@ impl MeetingStore for DbStore {
 
     async fn meeting_for_event(&self, event_id: Uuid) -> Result<Option<Meeting>, StoreError> {
         Ok(sqlx::query_as::<_, Meeting>(&format!(
-            "SELECT {MEETING_COLUMNS} FROM meetings WHERE calendar_event_id = $1"
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE calendar_event_id = $1 \
+             ORDER BY is_active DESC, created_at DESC LIMIT 1"
         ))
         .bind(event_id)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    async fn extend_meeting(
+        &self,
+        id: Uuid,
+        from: i32,
+        minutes: i32,
+        max_total: i32,
+        outbox: Outbox<'_>,
+    ) -> Result<Option<i32>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let total: Option<i32> = sqlx::query_scalar(
+            "UPDATE meetings SET extended_minutes = extended_minutes + $1 \
+             WHERE id = $2 AND is_active AND extended_minutes = $3 AND $4 + $5 <= $6 \
+             RETURNING extended_minutes",
+        )
+        .bind(minutes)
+        .bind(id)
+        .bind(from)
+        .bind(from)
+        .bind(minutes)
+        .bind(max_total)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if total.is_none() {
+            return Ok(None);
+        }
+        write_outbox(&mut tx, outbox).await?;
+        tx.commit().await?;
+        Ok(total)
     }
 
     async fn meeting_by_platform_id(

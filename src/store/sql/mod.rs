@@ -68,7 +68,7 @@ const EVENT_COLUMNS: &str = "id, room_id, ics_uid, recurrence_id, title, descrip
 const MEETING_COLUMNS: &str = "id, room_id, calendar_event_id, calendar_metadata, start_time, \
     end_time, is_active, platform, participant_url, host_url, platform_meeting_id, \
     last_participant_left_at, created_at, ever_had_participants, participants_now, closed_at, \
-    close_reason, started_by";
+    close_reason, started_by, extended_minutes";
 
 /// Columns of `rooms` that make a [`RoomCalendar`].
 const CALENDAR_COLUMNS: &str = "id, ics_url, ics_enabled, ics_fetch_interval_minutes, \
