@@ -69,7 +69,7 @@ export default defineConfig({
         `--data-dir ${DATA_DIR} --site-root ../target/site ` +
         `--jitsi-base-url http://127.0.0.1:${STUB_PORT}/call ` +
         // Calendar feeds come from the stub on loopback; short durations keep tests quick.
-        `--allow-private-feeds --allow-http-feeds --no-background-sync ` +
+        `--allow-private-feeds --allow-http-feeds --allow-private-webhooks --no-background-sync ` +
         `--precreate-lead 5s --grace-period 3s --presence-timeout 20s --lifecycle-tick 1s ` +
         // Every test's people sign up from 127.0.0.1.
         `--signups-per-hour 1000 ` +

@@ -5,11 +5,36 @@ import http from "node:http";
 const port = Number(process.argv[2] ?? 3108);
 // Feeds whose start is fixed by key, so syncs see the same event until a test moves it.
 const feeds = new Map();
+// Webhook bodies received at /hook/<key>, with their signature headers, by key.
+const hooks = new Map();
 http
   .createServer((req, res) => {
     if (req.url === "/healthz") {
       res.writeHead(200, { "content-type": "text/plain" });
       res.end("ok");
+      return;
+    }
+    if (req.url?.startsWith("/hook/") && req.method === "POST") {
+      // A webhook receiver: keeps each delivery's type and headers under its key.
+      const key = req.url.slice("/hook/".length);
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        let type = null;
+        try {
+          type = JSON.parse(body).type;
+        } catch {}
+        const got = hooks.get(key) ?? [];
+        got.push({ type, id: req.headers["webhook-id"], signature: req.headers["webhook-signature"] ?? "" });
+        hooks.set(key, got);
+        res.writeHead(204);
+        res.end();
+      });
+      return;
+    }
+    if (req.url?.startsWith("/hook-received/")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(hooks.get(req.url.slice("/hook-received/".length)) ?? []));
       return;
     }
     if (req.url?.startsWith("/feed-state")) {
